@@ -1,0 +1,75 @@
+// swift-tools-version: 6.1
+// RNNKit: Keras recurrent models outside Python.
+// Dependencies point one way: rnnkit -> KerasFormat -> {RecurrentLayers, HDF5 -> CHDF5}.
+
+import PackageDescription
+
+let package = Package(
+    name: "RNNKit",
+    products: [
+        .library(name: "HDF5", targets: ["HDF5"]),
+        .library(name: "RecurrentLayers", targets: ["RecurrentLayers"]),
+        .library(name: "KerasFormat", targets: ["KerasFormat"]),
+        .executable(name: "rnnkit", targets: ["rnnkit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: []
+)
+
+// MARK: - C
+
+package.targets += [
+    // libhdf5 found through pkg-config, plus a header of static inline functions for what Swift cannot import.
+    .systemLibrary(
+        name: "CHDF5",
+        pkgConfig: "hdf5",
+        providers: [.apt(["libhdf5-dev", "pkgconf"]), .brew(["hdf5", "pkgconf"])]
+    )
+]
+
+// MARK: - Modules
+
+package.targets += [
+    .target(name: "HDF5", dependencies: ["CHDF5"]),
+    .target(name: "RecurrentLayers"),
+    .target(
+        name: "KerasFormat",
+        dependencies: [
+            "HDF5",
+            "RecurrentLayers",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]
+    ),
+]
+
+// MARK: - Tool
+
+package.targets += [
+    .executableTarget(
+        name: "rnnkit",
+        dependencies: [
+            "KerasFormat",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]
+    )
+]
+
+// MARK: - Tests
+
+package.targets += [
+    .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+    .testTarget(name: "RecurrentLayersTests", dependencies: ["RecurrentLayers"]),
+    .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat"]),
+    .testTarget(name: "rnnkitTests", dependencies: ["rnnkit"]),
+]
+
+// MARK: - Settings for every target
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}
