@@ -76,6 +76,8 @@ def spec():
                 low, high = max(info.min, -(2**40)), min(info.max, 2**40)
                 values = rng.integers(low, high, size=count, endpoint=True).tolist()
                 values[0] = int(info.min) if info.min >= -(2**62) else values[0]
+        elif dtype.lstrip("<>|")[0] == "f":
+            values = np.array(values, dtype=dtype).astype(np.float64).tolist()
         datasets.append({"path": path, "dtype": dtype, "shape": shape, "values": values,
                          "writable": dtype in SWIFT_WRITABLE_DTYPES})
 

@@ -4,13 +4,16 @@ Run with the pinned environment: .venv/bin/python tools/make_hdf5_fixtures.py
 """
 
 import json
+import os
 import pathlib
 
-import h5py
-import numpy as np
-from keras.src.legacy.saving.legacy_h5_format import save_attributes_to_hdf5_group
+os.environ.setdefault("KERAS_BACKEND", "jax")
 
-from hdf5_forms import h5py_string_type, spec
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+from keras.src.legacy.saving.legacy_h5_format import save_attributes_to_hdf5_group  # noqa: E402
+
+from hdf5_forms import h5py_string_type, spec  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "hdf5"
 
@@ -23,16 +26,18 @@ def write_attribute(obj, entry):
     if "numeric" in entry:
         obj.attrs.create(entry["name"], np.array(entry["value"], dtype=entry["numeric"]).reshape(shape))
         return
+    if entry["form"]["length"] == "variable":
+        # h5py's own str/bytes path: variable length, null-terminated, the file's charset.
+        dtype = h5py.string_dtype("utf-8" if entry["form"]["charset"] == "utf8" else "ascii")
+        obj.attrs.create(entry["name"], np.array(entry["value"], dtype=object).reshape(shape), dtype=dtype)
+        return
     tid = h5py_string_type(entry["form"], entry["value"])
     space = h5py.h5s.create(h5py.h5s.SCALAR) if shape == () else h5py.h5s.create_simple(shape)
     attr = h5py.h5a.create(obj.id, entry["name"].encode(), tid, space)
     encoded = [v.encode("utf8") for v in entry["value"]]
-    if tid.is_variable_str():
-        data = np.array(encoded, dtype=object).reshape(shape)
-    else:
-        data = np.array(encoded, dtype=f"S{tid.get_size()}").reshape(shape)
-        if entry["form"]["padding"] == "spacepad":
-            data = np.array([v.ljust(tid.get_size(), b" ") for v in encoded], dtype=f"S{tid.get_size()}").reshape(shape)
+    if entry["form"]["padding"] == "spacepad":
+        encoded = [v.ljust(tid.get_size(), b" ") for v in encoded]
+    data = np.array(encoded, dtype=f"S{tid.get_size()}").reshape(shape)
     attr.write(data, mtype=tid)
 
 

@@ -45,13 +45,13 @@ static inline void rnk_silence_errors(void) {
 // MARK: - Version-mapped calls
 
 /// 0 hard, 1 soft, 2 external, 3 user-defined, -1 on failure (H5Lget_info / H5Lget_info2).
-static inline int rnk_link_type(hid_t loc, const char *name) {
+static inline int rnk_link_type(hid_t loc, const char *name, hid_t lapl) {
 #if H5_VERSION_GE(1, 12, 0)
     H5L_info2_t info;
-    if (H5Lget_info2(loc, name, &info, H5P_DEFAULT) < 0) return -1;
+    if (H5Lget_info2(loc, name, &info, lapl) < 0) return -1;
 #else
     H5L_info_t info;
-    if (H5Lget_info(loc, name, &info, H5P_DEFAULT) < 0) return -1;
+    if (H5Lget_info(loc, name, &info, lapl) < 0) return -1;
 #endif
     switch (info.type) {
     case H5L_TYPE_HARD: return 0;
@@ -110,12 +110,11 @@ static herr_t rnk_refuse_external_link(const char *parent_file, const char *pare
     return -1;
 }
 
-/// A file-access property list that refuses external links, optionally using the in-memory (core) driver.
+/// A file-access property list, optionally using the in-memory (core) driver without a backing file.
 /// Returns a new property list to close with H5Pclose, or -1.
 static inline hid_t rnk_file_access_plist(int in_memory, size_t increment) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0) return -1;
-    if (H5Pset_elink_cb(fapl, rnk_refuse_external_link, NULL) < 0) { H5Pclose(fapl); return -1; }
     if (in_memory && H5Pset_fapl_core(fapl, increment, 0) < 0) { H5Pclose(fapl); return -1; }
     return fapl;
 }

@@ -96,7 +96,7 @@ public struct HDF5Group: HDF5Object {
             let name = String(decoding: buffer.prefix(size).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let childPath = path == "/" ? "/" + name : path + "/" + name
             let kind: HDF5ObjectKind
-            switch rnk_link_type(groupID, name) {
+            switch rnk_link_type(groupID, name, rnk_p_default()) {
             case 0: kind = ObjectLookup.objectKind(fileID: groupID, path: name) ?? .other
             case 1: kind = .softLink
             case 2: kind = .externalLink
@@ -118,14 +118,8 @@ public struct HDF5Group: HDF5Object {
         let target = absolutePath(relativePath)
         let operation = "create group"
         try requireWritable(operation, target)
-        switch try kind(of: target) {
-        case .group?:
-            return HDF5Group(file: file, path: target)
-        case let other?:
-            throw HDF5Error(.wrongKind, operation: operation, file: file.name, objectPath: target, reason: "a \(other) is already there")
-        case nil:
-            break
-        }
+        if try kind(of: target) == .group { return HDF5Group(file: file, path: target) }
+        try requireGroupsAlong(target, operation: operation, includingLast: true)
         try file.withIdentifier(operation: operation, objectPath: target) { fileID in
             guard let lcpl = OwnedID(rnk_intermediate_groups_plist(), .propertyList),
                 let group = OwnedID(H5Gcreate2(fileID, target, lcpl.raw, rnk_p_default(), rnk_p_default()), .object)
@@ -157,6 +151,7 @@ public struct HDF5Group: HDF5Object {
         if try kind(of: target) != nil {
             throw HDF5Error(.invalidArgument, operation: operation, file: file.name, objectPath: target, reason: "something already exists there")
         }
+        try requireGroupsAlong(target, operation: operation, includingLast: false)
         try file.withIdentifier(operation: operation, objectPath: target) { fileID in
             let kind = Scalar.hdf5Kind
             guard let space = Dataspace.create(shape: shape),
@@ -173,6 +168,20 @@ public struct HDF5Group: HDF5Object {
             guard status >= 0 else { throw failure(.libraryFailure, operation, "libhdf5 could not write the values", at: target) }
         }
         return HDF5Dataset(file: file, path: target)
+    }
+
+    /// Throws `.wrongKind` when a component of `target` (the last one too, if asked) exists but is not a
+    /// group, so that creating below it would fail.
+    private func requireGroupsAlong(_ target: String, operation: String, includingLast: Bool) throws {
+        let components = target.split(separator: "/")
+        var prefix = ""
+        for (index, component) in components.enumerated() where includingLast || index < components.count - 1 {
+            prefix += "/" + component
+            guard let found = try kind(of: prefix) else { return }
+            guard found == .group else {
+                throw HDF5Error(.wrongKind, operation: operation, file: file.name, objectPath: target, reason: "\(prefix) is a \(found), not a group")
+            }
+        }
     }
 
     /// Removes the link at `relativePath` (`H5Ldelete`). The space is not reclaimed until the file is

@@ -100,15 +100,15 @@ enum ObjectLookup {
     static func kind(fileID: hid_t, path: String) -> HDF5ObjectKind? {
         if path == "/" { return .group }
         let components = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard !components.isEmpty else { return nil }
+        guard !components.isEmpty, let lapl = OwnedID(rnk_link_access_plist(), .propertyList) else { return nil }
         var prefix = ""
         for (index, component) in components.enumerated() {
             prefix += "/" + component
-            guard H5Lexists(fileID, prefix, rnk_p_default()) > 0 else { return nil }
-            let linkType = rnk_link_type(fileID, prefix)
+            guard H5Lexists(fileID, prefix, lapl.raw) > 0 else { return nil }
+            let linkType = rnk_link_type(fileID, prefix, lapl.raw)
             if linkType == 2 { return .externalLink }
             if linkType < 0 || linkType == 3 { return index == components.count - 1 ? .other : nil }
-            guard H5Oexists_by_name(fileID, prefix, rnk_p_default()) > 0 else { return nil }
+            guard H5Oexists_by_name(fileID, prefix, lapl.raw) > 0 else { return nil }
         }
         return objectKind(fileID: fileID, path: prefix)
     }
