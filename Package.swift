@@ -62,7 +62,7 @@ package.targets += [
 package.targets += [
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
     .testTarget(name: "RecurrentLayersTests", dependencies: ["RecurrentLayers"]),
-    .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat"]),
+    .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "HDF5"]),
     .testTarget(name: "rnnkitTests", dependencies: ["rnnkit"]),
 ]
 

@@ -1,0 +1,94 @@
+import Foundation
+import HDF5
+import ZIPFoundation
+
+/// What a Keras file holds at the storage level: its layout, the Keras version and backend that wrote it,
+/// and every weight dataset with its shape and type. The model-level view (layers, configs, slots) is
+/// built on top of this by the readers.
+public struct StorageOutline: Sendable {
+    /// One weight dataset.
+    public struct Dataset: Sendable, Equatable, Codable {
+        /// Its path inside the HDF5 file (for a `.keras` archive, inside `model.weights.h5`).
+        public var path: String
+        /// `[in, out]` for a kernel, `[]` for a scalar.
+        public var shape: [Int]
+        /// NumPy's spelling: `<f4`, `<i8`, ...
+        public var dtype: String
+    }
+
+    public var file: String
+    public var layout: KerasLayout
+    /// The `keras_version` attribute (or `metadata.json`'s), when the file records one.
+    public var kerasVersion: String?
+    /// The `backend` attribute, when the file records one.
+    public var backend: String?
+    /// Every dataset, in the order the HDF5 tree lists them.
+    public var datasets: [Dataset]
+    /// For an archive, its members; empty otherwise.
+    public var archiveMembers: [String]
+
+    /// Reads the outline of the file at `path`.
+    /// - Throws: `KerasFormatError`.
+    public static func read(path: String) throws -> StorageOutline {
+        let layout = try KerasLayout.detect(path: path)
+        do {
+            if layout == .kerasArchive { return try readArchive(path: path) }
+            let file = try HDF5File(opening: path)
+            defer { file.close() }
+            var outline = try outline(of: file, path: path, layout: layout)
+            outline.kerasVersion = try file.root.hasAttribute("keras_version") ? file.root.readString("keras_version") : nil
+            outline.backend = try file.root.hasAttribute("backend") ? file.root.readString("backend") : nil
+            return outline
+        } catch let error as HDF5Error {
+            throw KerasFormatError(error)
+        }
+    }
+
+    private static func outline(of file: HDF5File, path: String, layout: KerasLayout) throws -> StorageOutline {
+        let datasets = try file.root.visit().filter { $0.kind == .dataset }.map { entry in
+            let info = try file.root.dataset(entry.path).info()
+            return Dataset(path: entry.path, shape: info.shape, dtype: info.datatype.description)
+        }
+        return StorageOutline(file: path, layout: layout, datasets: datasets, archiveMembers: [])
+    }
+
+    private static func readArchive(path: String) throws -> StorageOutline {
+        let archive: Archive
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw KerasFormatError(.unreadable, file: path, reason: "the .keras archive cannot be read as a zip file (\(error))")
+        }
+        let members = archive.map(\.path)
+        guard let entry = archive["model.weights.h5"] else {
+            throw KerasFormatError(.unreadable, file: path, reason: "the .keras archive has no model.weights.h5 (members: \(members.joined(separator: ", ")))")
+        }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(Int(entry.uncompressedSize))
+        do {
+            _ = try archive.extract(entry, skipCRC32: false) { bytes.append(contentsOf: $0) }
+        } catch {
+            throw KerasFormatError(.unreadable, file: path, reason: "model.weights.h5 in the archive is damaged (\(error))")
+        }
+        let file = try HDF5File(image: bytes, name: path + "/model.weights.h5")
+        var outline = try outline(of: file, path: path, layout: .kerasArchive)
+        outline.archiveMembers = members
+        if let metadata = archive["metadata.json"] {
+            var data = Data()
+            _ = try? archive.extract(metadata) { data.append($0) }
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            outline.kerasVersion = object?["keras_version"] as? String
+        }
+        return outline
+    }
+
+    private init(file: String, layout: KerasLayout, datasets: [Dataset], archiveMembers: [String]) {
+        self.file = file
+        self.layout = layout
+        self.datasets = datasets
+        self.archiveMembers = archiveMembers
+    }
+
+    /// The number of values in every dataset together.
+    public var valueCount: Int { datasets.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import KerasFormat
+
+/// The documented exit codes (sysexits.h), shared by every command.
+enum Failure {
+    /// Usage errors exit 64 through swift-argument-parser.
+    static let dataError: Int32 = 65
+    static let noInput: Int32 = 66
+
+    /// Prints the error's one sentence on stderr and returns the exit code to leave with.
+    static func report(_ error: KerasFormatError) -> ExitCode {
+        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        switch error.code {
+        case .fileNotFound: return ExitCode(noInput)
+        case .unknownLayout, .unreadable: return ExitCode(dataError)
+        }
+    }
+}
