@@ -52,6 +52,9 @@ def main():
     x_test, y_test = waves(1000, rng)
     accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
     print(f"test accuracy {accuracy:.3f}")
+    # Save an uncompiled copy with the trained weights: a model file as people ship it, without optimizer state.
+    trained, model = model, keras.Sequential.from_config(model.get_config())
+    model.set_weights(trained.get_weights())
     OUT.mkdir(exist_ok=True)
     model.save(OUT / "waveforms.keras")
     model.save(OUT / "waveforms.h5")

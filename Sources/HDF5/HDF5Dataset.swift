@@ -45,7 +45,8 @@ public struct HDF5Dataset: HDF5Object {
     }
 
     private func describe(_ dataset: hid_t, operation: String) throws -> Info {
-        guard let type = OwnedID(H5Dget_type(dataset), .datatype), let space = OwnedID(H5Dget_space(dataset), .dataspace)
+        guard let type = OwnedID(H5Dget_type(dataset), .datatype),
+            let space = OwnedID(H5Dget_space(dataset), .dataspace)
         else { throw failure(.damaged, operation, "libhdf5 cannot read its type or shape") }
         guard let shape = Dataspace.shape(of: space.raw) else {
             throw failure(.unsupportedType, operation, "it has a null or unreadable dataspace (no shape)")
@@ -84,9 +85,11 @@ public struct HDF5Dataset: HDF5Object {
             let values = try [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
                 if count > 0 {
                     let status = H5Dread(
-                        dataset, Scalar.hdf5Kind.memoryType, rnk_s_all(), rnk_s_all(), rnk_p_default(), buffer.baseAddress)
+                        dataset, Scalar.hdf5Kind.memoryType, rnk_s_all(), rnk_s_all(), rnk_p_default(),
+                        buffer.baseAddress)
                     guard status >= 0 else {
-                        throw failure(.damaged, operation, "libhdf5 cannot read its values (truncated or damaged data?)")
+                        throw failure(
+                            .damaged, operation, "libhdf5 cannot read its values (truncated or damaged data?)")
                     }
                 }
                 initialized = count
@@ -105,10 +108,13 @@ public struct HDF5Dataset: HDF5Object {
                 throw failure(.unsupportedType, operation, "it holds \(info.datatype), not strings")
             }
             let count = try checkedCount(info, dataset: dataset, operation: operation)
-            guard let type = OwnedID(H5Dget_type(dataset), .datatype), let space = OwnedID(H5Dget_space(dataset), .dataspace),
-                let strings = StringCodec.read(fileType: type.raw, space: space.raw, count: count, { memoryType, buffer in
-                    H5Dread(dataset, memoryType, rnk_s_all(), rnk_s_all(), rnk_p_default(), buffer)
-                })
+            guard let type = OwnedID(H5Dget_type(dataset), .datatype),
+                let space = OwnedID(H5Dget_space(dataset), .dataspace),
+                let strings = StringCodec.read(
+                    fileType: type.raw, space: space.raw, count: count,
+                    { memoryType, buffer in
+                        H5Dread(dataset, memoryType, rnk_s_all(), rnk_s_all(), rnk_p_default(), buffer)
+                    })
             else { throw failure(.damaged, operation, "libhdf5 cannot read its strings") }
             return HDF5Array(shape: info.shape, values: strings)
         }
@@ -117,7 +123,8 @@ public struct HDF5Dataset: HDF5Object {
     /// The element count, after refusing storage that could read other files or exhaust memory.
     private func checkedCount(_ info: Info, dataset: hid_t, operation: String) throws -> Int {
         guard rnk_dataset_storage_is_internal(dataset) == 1 else {
-            throw failure(.refused, operation, "its data is virtual or stored in external files, which RNNKit never reads")
+            throw failure(
+                .refused, operation, "its data is virtual or stored in external files, which RNNKit never reads")
         }
         guard let count = Dataspace.elementCount(info.shape) else {
             throw failure(.refused, operation, "its shape \(info.shape) is too large")
@@ -130,7 +137,8 @@ public struct HDF5Dataset: HDF5Object {
         let (declared, overflow) = count.multipliedReportingOverflow(by: elementBytes)
         let limit = 4 << 30
         if overflow || (declared > limit && declared / 1000 > info.storedBytes) {
-            throw failure(.refused, operation, "it declares \(info.shape) elements but stores only \(info.storedBytes) bytes")
+            throw failure(
+                .refused, operation, "it declares \(info.shape) elements but stores only \(info.storedBytes) bytes")
         }
         return count
     }

@@ -66,7 +66,8 @@ public final class HDF5File: @unchecked Sendable {
         let signed = Self.hasSignature(readingFrom: handle)
         try? handle.close()
         guard signed else {
-            throw HDF5Error(.notHDF5, operation: operation, file: path, reason: "it is not an HDF5 file (no HDF5 signature)")
+            throw HDF5Error(
+                .notHDF5, operation: operation, file: path, reason: "it is not an HDF5 file (no HDF5 signature)")
         }
         let id: hid_t = try Library.run {
             guard let fapl = OwnedID(rnk_file_access_plist(0, 0), .propertyList) else {
@@ -91,7 +92,8 @@ public final class HDF5File: @unchecked Sendable {
     public convenience init(creating path: String, overwrite: Bool = false) throws {
         let operation = "create file"
         if !overwrite && FileManager.default.fileExists(atPath: path) {
-            throw HDF5Error(.fileExists, operation: operation, file: path, reason: "the file exists; pass overwrite to replace it")
+            throw HDF5Error(
+                .fileExists, operation: operation, file: path, reason: "the file exists; pass overwrite to replace it")
         }
         let id: hid_t = try Library.run {
             guard let fapl = OwnedID(rnk_file_access_plist(0, 0), .propertyList) else {
@@ -100,7 +102,8 @@ public final class HDF5File: @unchecked Sendable {
             let flags = overwrite ? rnk_f_acc_trunc() : rnk_f_acc_excl()
             let id = H5Fcreate(path, flags, rnk_p_default(), fapl.raw)
             guard id >= 0 else {
-                throw Self.failure(.accessDenied, operation, path, "libhdf5 could not create it (missing directory or no permission?)")
+                throw Self.failure(
+                    .accessDenied, operation, path, "libhdf5 could not create it (missing directory or no permission?)")
             }
             return id
         }
@@ -117,13 +120,16 @@ public final class HDF5File: @unchecked Sendable {
     public convenience init(image: [UInt8], name: String, writable: Bool = false) throws {
         let operation = "open in-memory file"
         guard Self.hasSignature(image) else {
-            throw HDF5Error(.notHDF5, operation: operation, file: name, reason: "it is not an HDF5 file (no HDF5 signature)")
+            throw HDF5Error(
+                .notHDF5, operation: operation, file: name, reason: "it is not an HDF5 file (no HDF5 signature)")
         }
         let id: hid_t = try Library.run {
             guard let fapl = OwnedID(rnk_file_access_plist(1, 1 << 16), .propertyList) else {
                 throw Self.failure(.libraryFailure, operation, name, "cannot make a core-driver property list")
             }
-            let stored = image.withUnsafeBytes { H5Pset_file_image(fapl.raw, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }
+            let stored = image.withUnsafeBytes {
+                H5Pset_file_image(fapl.raw, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count)
+            }
             guard stored >= 0 else {
                 throw Self.failure(.libraryFailure, operation, name, "libhdf5 did not accept the image")
             }
@@ -153,7 +159,9 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// Opens a file on disk, runs `body`, and closes the file whatever happens.
-    public static func withFile<R>(opening path: String, mode: Mode = .readOnly, _ body: (HDF5File) throws -> R) throws -> R {
+    public static func withFile<R>(opening path: String, mode: Mode = .readOnly, _ body: (HDF5File) throws -> R) throws
+        -> R
+    {
         let file = try HDF5File(opening: path, mode: mode)
         defer { file.close() }
         return try body(file)
@@ -183,7 +191,9 @@ public final class HDF5File: @unchecked Sendable {
             guard size > 0 else { throw Self.failure(.libraryFailure, operation, name, "libhdf5 reported no image") }
             var bytes = [UInt8](repeating: 0, count: size)
             let written = bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }
-            guard written == size else { throw Self.failure(.libraryFailure, operation, name, "the image came back short") }
+            guard written == size else {
+                throw Self.failure(.libraryFailure, operation, name, "the image came back short")
+            }
             return bytes
         }
     }
@@ -240,7 +250,8 @@ public final class HDF5File: @unchecked Sendable {
     func withIdentifier<R>(operation: String, objectPath: String? = nil, _ body: (hid_t) throws -> R) throws -> R {
         try Library.run {
             guard let identifier else {
-                throw HDF5Error(.closed, operation: operation, file: name, objectPath: objectPath, reason: "the file is closed")
+                throw HDF5Error(
+                    .closed, operation: operation, file: name, objectPath: objectPath, reason: "the file is closed")
             }
             return try body(identifier)
         }

@@ -38,10 +38,13 @@ public struct HDF5Group: HDF5Object {
     private func expect(_ wanted: HDF5ObjectKind, at target: String, operation: String) throws {
         let found = try kind(of: target)
         guard let found else {
-            throw HDF5Error(.notFound, operation: operation, file: file.name, objectPath: target, reason: "there is no such object")
+            throw HDF5Error(
+                .notFound, operation: operation, file: file.name, objectPath: target, reason: "there is no such object")
         }
         guard found == wanted else {
-            throw HDF5Error(.wrongKind, operation: operation, file: file.name, objectPath: target, reason: "it is a \(found), not a \(wanted)")
+            throw HDF5Error(
+                .wrongKind, operation: operation, file: file.name, objectPath: target,
+                reason: "it is a \(found), not a \(wanted)")
         }
     }
 
@@ -65,8 +68,12 @@ public struct HDF5Group: HDF5Object {
         }
     }
 
-    private func walk(fileID: hid_t, path groupPath: String, seen: inout Set<[UInt64]>, into result: inout [HDF5Entry]) throws {
-        let entries: [HDF5Entry] = try Self.openObject(fileID: fileID, path: groupPath, file: file.name, operation: "visit group") { groupID in
+    private func walk(fileID: hid_t, path groupPath: String, seen: inout Set<[UInt64]>, into result: inout [HDF5Entry])
+        throws
+    {
+        let entries: [HDF5Entry] = try Self.openObject(
+            fileID: fileID, path: groupPath, file: file.name, operation: "visit group"
+        ) { groupID in
             var identity: [UInt64] = [0, 0]
             guard rnk_object_identity(groupID, &identity) >= 0, seen.insert(identity).inserted else { return [] }
             return try Self.entries(of: groupID, path: groupPath, file: file.name)
@@ -83,16 +90,19 @@ public struct HDF5Group: HDF5Object {
     private static func entries(of groupID: hid_t, path: String, file: String) throws -> [HDF5Entry] {
         var info = H5G_info_t()
         guard H5Gget_info(groupID, &info) >= 0 else {
-            throw HDF5File.failure(.damaged, "list group", file, "libhdf5 cannot read the group's links", objectPath: path)
+            throw HDF5File.failure(
+                .damaged, "list group", file, "libhdf5 cannot read the group's links", objectPath: path)
         }
         var entries: [HDF5Entry] = []
         for index in 0..<info.nlinks {
             let size = H5Lget_name_by_idx(groupID, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, rnk_p_default())
             guard size >= 0 else {
-                throw HDF5File.failure(.damaged, "list group", file, "libhdf5 cannot read link #\(index)", objectPath: path)
+                throw HDF5File.failure(
+                    .damaged, "list group", file, "libhdf5 cannot read link #\(index)", objectPath: path)
             }
             var buffer = [CChar](repeating: 0, count: size + 1)
-            _ = H5Lget_name_by_idx(groupID, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, rnk_p_default())
+            _ = H5Lget_name_by_idx(
+                groupID, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, rnk_p_default())
             let name = String(decoding: buffer.prefix(size).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let childPath = path == "/" ? "/" + name : path + "/" + name
             let kind: HDF5ObjectKind
@@ -141,15 +151,21 @@ public struct HDF5Group: HDF5Object {
     /// - Throws: `HDF5Error` `.invalidArgument` when something exists there, the file is read-only, or the
     ///   values do not fill the shape.
     @discardableResult
-    public func createDataset<Scalar: HDF5Scalar>(_ relativePath: String, values: [Scalar], shape: [Int]) throws -> HDF5Dataset {
+    public func createDataset<Scalar: HDF5Scalar>(_ relativePath: String, values: [Scalar], shape: [Int]) throws
+        -> HDF5Dataset
+    {
         let target = absolutePath(relativePath)
         let operation = "create dataset"
         try requireWritable(operation, target)
         guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == values.count else {
-            throw HDF5Error(.invalidArgument, operation: operation, file: file.name, objectPath: target, reason: "\(values.count) values do not fill shape \(shape)")
+            throw HDF5Error(
+                .invalidArgument, operation: operation, file: file.name, objectPath: target,
+                reason: "\(values.count) values do not fill shape \(shape)")
         }
         if try kind(of: target) != nil {
-            throw HDF5Error(.invalidArgument, operation: operation, file: file.name, objectPath: target, reason: "something already exists there")
+            throw HDF5Error(
+                .invalidArgument, operation: operation, file: file.name, objectPath: target,
+                reason: "something already exists there")
         }
         try requireGroupsAlong(target, operation: operation, includingLast: false)
         try file.withIdentifier(operation: operation, objectPath: target) { fileID in
@@ -157,7 +173,8 @@ public struct HDF5Group: HDF5Object {
             guard let space = Dataspace.create(shape: shape),
                 let lcpl = OwnedID(rnk_intermediate_groups_plist(), .propertyList),
                 let dataset = OwnedID(
-                    H5Dcreate2(fileID, target, kind.fileType, space.raw, lcpl.raw, rnk_p_default(), rnk_p_default()), .object)
+                    H5Dcreate2(fileID, target, kind.fileType, space.raw, lcpl.raw, rnk_p_default(), rnk_p_default()),
+                    .object)
             else {
                 throw failure(.libraryFailure, operation, "libhdf5 could not create it", at: target)
             }
@@ -165,7 +182,9 @@ public struct HDF5Group: HDF5Object {
             let status = values.withUnsafeBytes {
                 H5Dwrite(dataset.raw, kind.memoryType, rnk_s_all(), rnk_s_all(), rnk_p_default(), $0.baseAddress)
             }
-            guard status >= 0 else { throw failure(.libraryFailure, operation, "libhdf5 could not write the values", at: target) }
+            guard status >= 0 else {
+                throw failure(.libraryFailure, operation, "libhdf5 could not write the values", at: target)
+            }
         }
         return HDF5Dataset(file: file, path: target)
     }
@@ -179,7 +198,9 @@ public struct HDF5Group: HDF5Object {
             prefix += "/" + component
             guard let found = try kind(of: prefix) else { return }
             guard found == .group else {
-                throw HDF5Error(.wrongKind, operation: operation, file: file.name, objectPath: target, reason: "\(prefix) is a \(found), not a group")
+                throw HDF5Error(
+                    .wrongKind, operation: operation, file: file.name, objectPath: target,
+                    reason: "\(prefix) is a \(found), not a group")
             }
         }
     }
@@ -202,7 +223,9 @@ extension HDF5Object {
     /// Throws `.invalidArgument` when the file was opened read-only.
     func requireWritable(_ operation: String, _ target: String? = nil) throws {
         guard file.isWritable else {
-            throw HDF5Error(.invalidArgument, operation: operation, file: file.name, objectPath: target ?? path, reason: "the file is open read-only")
+            throw HDF5Error(
+                .invalidArgument, operation: operation, file: file.name, objectPath: target ?? path,
+                reason: "the file is open read-only")
         }
     }
 }

@@ -22,7 +22,9 @@ extension HDF5Object {
     public func setAttribute<Scalar: HDF5Scalar>(_ name: String, values: [Scalar], shape: [Int]) throws {
         let operation = "write attribute '\(name)'"
         guard shape.reduce(1, *) == values.count else {
-            throw HDF5Error(.invalidArgument, operation: operation, file: file.name, objectPath: path, reason: "\(values.count) values do not fill shape \(shape)")
+            throw HDF5Error(
+                .invalidArgument, operation: operation, file: file.name, objectPath: path,
+                reason: "\(values.count) values do not fill shape \(shape)")
         }
         let kind = Scalar.hdf5Kind
         try writeAttribute(name, shape: shape, fileType: kind.fileType, operation: operation) { attribute in
@@ -44,7 +46,11 @@ extension HDF5Object {
         let operation = "write attribute '\(name)'"
         let limit = Self.objectHeaderLimit
         if let long = strings.first(where: { $0.utf8.count > limit }) {
-            throw HDF5Error(.invalidArgument, operation: operation, file: file.name, objectPath: path, reason: "the name '\(long.prefix(40))...' is \(long.utf8.count) bytes, over the \(limit)-byte attribute limit")
+            throw HDF5Error(
+                .invalidArgument, operation: operation, file: file.name, objectPath: path,
+                reason:
+                    "the name '\(long.prefix(40))...' is \(long.utf8.count) bytes, over the \(limit)-byte attribute limit"
+            )
         }
         try removeAttribute(name)
         var index = 0
@@ -87,10 +93,14 @@ extension HDF5Object {
         let operation = "write attribute '\(name)'"
         if case .fixed(let width) = form.length {
             guard width > 0 else {
-                throw HDF5Error(.invalidArgument, operation: operation, file: file.name, objectPath: path, reason: "a fixed string width must be at least 1")
+                throw HDF5Error(
+                    .invalidArgument, operation: operation, file: file.name, objectPath: path,
+                    reason: "a fixed string width must be at least 1")
             }
             if let long = strings.first(where: { $0.utf8.count > width }) {
-                throw HDF5Error(.invalidArgument, operation: operation, file: file.name, objectPath: path, reason: "'\(long.prefix(40))' is \(long.utf8.count) bytes, wider than the fixed width \(width)")
+                throw HDF5Error(
+                    .invalidArgument, operation: operation, file: file.name, objectPath: path,
+                    reason: "'\(long.prefix(40))' is \(long.utf8.count) bytes, wider than the fixed width \(width)")
             }
         }
         try Library.run {
@@ -113,11 +123,15 @@ extension HDF5Object {
                 throw failure(.libraryFailure, operation, "libhdf5 could not replace the existing attribute")
             }
             guard let space = Dataspace.create(shape: shape),
-                let attribute = OwnedID(H5Acreate2(object, name, fileType, space.raw, rnk_p_default(), rnk_p_default()), .attribute)
+                let attribute = OwnedID(
+                    H5Acreate2(object, name, fileType, space.raw, rnk_p_default(), rnk_p_default()), .attribute)
             else {
-                throw failure(.libraryFailure, operation, "libhdf5 could not create it (over the 64 KB object-header limit?)")
+                throw failure(
+                    .libraryFailure, operation, "libhdf5 could not create it (over the 64 KB object-header limit?)")
             }
-            guard write(attribute.raw) >= 0 else { throw failure(.libraryFailure, operation, "libhdf5 could not write it") }
+            guard write(attribute.raw) >= 0 else {
+                throw failure(.libraryFailure, operation, "libhdf5 could not write it")
+            }
         }
     }
 }

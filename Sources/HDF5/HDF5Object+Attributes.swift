@@ -9,9 +9,12 @@ extension HDF5Object {
             guard count >= 0 else { throw failure(.damaged, operation, "libhdf5 cannot count its attributes") }
             return try (0..<hsize_t(count)).map { index in
                 let size = H5Aget_name_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, rnk_p_default())
-                guard size >= 0 else { throw failure(.damaged, operation, "libhdf5 cannot read attribute #\(index)'s name") }
+                guard size >= 0 else {
+                    throw failure(.damaged, operation, "libhdf5 cannot read attribute #\(index)'s name")
+                }
                 var buffer = [CChar](repeating: 0, count: size + 1)
-                _ = H5Aget_name_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, rnk_p_default())
+                _ = H5Aget_name_by_idx(
+                    object, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, rnk_p_default())
                 return String(decoding: buffer.prefix(size).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             }
         }
@@ -37,16 +40,22 @@ extension HDF5Object {
     public func readAttribute(_ name: String) throws -> HDF5AttributeValue {
         let operation = "read attribute '\(name)'"
         return try withAttribute(name, operation: operation) { attribute, type, space, shape in
-            guard let count = Dataspace.elementCount(shape) else { throw failure(.refused, operation, "its shape is too large") }
+            guard let count = Dataspace.elementCount(shape) else {
+                throw failure(.refused, operation, "its shape is too large")
+            }
             switch TypeDescription.describe(type) {
             case .string:
-                guard let strings = StringCodec.read(fileType: type, space: space, count: count, { H5Aread(attribute, $0, $1) })
+                guard
+                    let strings = StringCodec.read(
+                        fileType: type, space: space, count: count, { H5Aread(attribute, $0, $1) })
                 else { throw failure(.damaged, operation, "libhdf5 cannot read its strings") }
                 return .strings(HDF5Array(shape: shape, values: strings))
             case .float:
-                return .floats(HDF5Array(shape: shape, values: try readNumbers(attribute, count, Double.self, operation)))
+                return .floats(
+                    HDF5Array(shape: shape, values: try readNumbers(attribute, count, Double.self, operation)))
             case .integer:
-                return .integers(HDF5Array(shape: shape, values: try readNumbers(attribute, count, Int64.self, operation)))
+                return .integers(
+                    HDF5Array(shape: shape, values: try readNumbers(attribute, count, Int64.self, operation)))
             case .other(let kind):
                 throw failure(.unsupportedType, operation, "it holds \(kind) values, which RNNKit does not read")
             }
@@ -57,7 +66,9 @@ extension HDF5Object {
     /// - Throws: `HDF5Error` `.notFound`, or `.wrongKind` when it is not a single string.
     public func readString(_ name: String) throws -> String {
         guard case .strings(let array) = try readAttribute(name), array.values.count == 1 else {
-            throw HDF5Error(.wrongKind, operation: "read attribute '\(name)'", file: file.name, objectPath: path, reason: "it is not a single string")
+            throw HDF5Error(
+                .wrongKind, operation: "read attribute '\(name)'", file: file.name, objectPath: path,
+                reason: "it is not a single string")
         }
         return array.values[0]
     }
@@ -71,7 +82,9 @@ extension HDF5Object {
         case .floats(let array) where array.values.isEmpty: return []
         case .integers(let array) where array.values.isEmpty: return []
         default:
-            throw HDF5Error(.wrongKind, operation: "read attribute '\(name)'", file: file.name, objectPath: path, reason: "it holds numbers, not strings")
+            throw HDF5Error(
+                .wrongKind, operation: "read attribute '\(name)'", file: file.name, objectPath: path,
+                reason: "it holds numbers, not strings")
         }
     }
 
@@ -95,7 +108,9 @@ extension HDF5Object {
         try withObject(operation: operation) { object in
             guard H5Aexists(object, name) > 0 else {
                 _ = Library.takeErrorStack()
-                throw HDF5Error(.notFound, operation: operation, file: file.name, objectPath: path, reason: "there is no such attribute")
+                throw HDF5Error(
+                    .notFound, operation: operation, file: file.name, objectPath: path,
+                    reason: "there is no such attribute")
             }
             guard let attribute = OwnedID(H5Aopen(object, name, rnk_p_default()), .attribute),
                 let type = OwnedID(H5Aget_type(attribute.raw), .datatype),

@@ -44,7 +44,9 @@ extension HDF5Object {
     }
 
     /// An error about this object, with libhdf5's error stack. Call inside `Library.run`.
-    func failure(_ code: HDF5Error.Code, _ operation: String, _ reason: String, at objectPath: String? = nil) -> HDF5Error {
+    func failure(_ code: HDF5Error.Code, _ operation: String, _ reason: String, at objectPath: String? = nil)
+        -> HDF5Error
+    {
         HDF5File.failure(code, operation, file.name, reason, objectPath: objectPath ?? path)
     }
 
@@ -64,9 +66,12 @@ extension HDF5Object {
         switch ObjectLookup.kind(fileID: fileID, path: target) {
         case nil:
             _ = Library.takeErrorStack()
-            throw HDF5Error(.notFound, operation: operation, file: file, objectPath: target, reason: "there is no such object")
+            throw HDF5Error(
+                .notFound, operation: operation, file: file, objectPath: target, reason: "there is no such object")
         case .externalLink?:
-            throw HDF5Error(.refused, operation: operation, file: file, objectPath: target, reason: "it is an external link to another file, which RNNKit never follows")
+            throw HDF5Error(
+                .refused, operation: operation, file: file, objectPath: target,
+                reason: "it is an external link to another file, which RNNKit never follows")
         default:
             break
         }

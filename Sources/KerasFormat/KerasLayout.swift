@@ -39,7 +39,8 @@ public enum KerasLayout: String, Sendable, Codable, CaseIterable {
         try? handle.close()
         if head == zipSignature { return .kerasArchive }
         guard HDF5File.hasSignature(atPath: path) else {
-            throw KerasFormatError(.unknownLayout, file: path, reason: "it is neither an HDF5 file nor a .keras (zip) archive")
+            throw KerasFormatError(
+                .unknownLayout, file: path, reason: "it is neither an HDF5 file nor a .keras (zip) archive")
         }
         do {
             return try detect(HDF5File(opening: path), path: path)
@@ -57,6 +58,8 @@ public enum KerasLayout: String, Sendable, Codable, CaseIterable {
             return .legacyWeights
         }
         if try root.kind(of: "layers") == .group || root.kind(of: "vars") == .group { return .kerasWeights }
-        throw KerasFormatError(.unknownLayout, file: path, reason: "it is an HDF5 file, but not one Keras wrote (no model_config, layer_names or layers group)")
+        throw KerasFormatError(
+            .unknownLayout, file: path,
+            reason: "it is an HDF5 file, but not one Keras wrote (no model_config, layer_names or layers group)")
     }
 }

@@ -36,7 +36,8 @@ public struct StorageOutline: Sendable {
             let file = try HDF5File(opening: path)
             defer { file.close() }
             var outline = try outline(of: file, path: path, layout: layout)
-            outline.kerasVersion = try file.root.hasAttribute("keras_version") ? file.root.readString("keras_version") : nil
+            outline.kerasVersion =
+                try file.root.hasAttribute("keras_version") ? file.root.readString("keras_version") : nil
             outline.backend = try file.root.hasAttribute("backend") ? file.root.readString("backend") : nil
             return outline
         } catch let error as HDF5Error {
@@ -57,18 +58,22 @@ public struct StorageOutline: Sendable {
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
-            throw KerasFormatError(.unreadable, file: path, reason: "the .keras archive cannot be read as a zip file (\(error))")
+            throw KerasFormatError(
+                .unreadable, file: path, reason: "the .keras archive cannot be read as a zip file (\(error))")
         }
         let members = archive.map(\.path)
         guard let entry = archive["model.weights.h5"] else {
-            throw KerasFormatError(.unreadable, file: path, reason: "the .keras archive has no model.weights.h5 (members: \(members.joined(separator: ", ")))")
+            throw KerasFormatError(
+                .unreadable, file: path,
+                reason: "the .keras archive has no model.weights.h5 (members: \(members.joined(separator: ", ")))")
         }
         var bytes = [UInt8]()
         bytes.reserveCapacity(Int(entry.uncompressedSize))
         do {
             _ = try archive.extract(entry, skipCRC32: false) { bytes.append(contentsOf: $0) }
         } catch {
-            throw KerasFormatError(.unreadable, file: path, reason: "model.weights.h5 in the archive is damaged (\(error))")
+            throw KerasFormatError(
+                .unreadable, file: path, reason: "model.weights.h5 in the archive is damaged (\(error))")
         }
         let file = try HDF5File(image: bytes, name: path + "/model.weights.h5")
         var outline = try outline(of: file, path: path, layout: .kerasArchive)

@@ -37,7 +37,9 @@ struct Inspect: ParsableCommand {
         let width = outline.datasets.map(\.path.count).max() ?? 0
         for dataset in outline.datasets {
             let shape = "[" + dataset.shape.map(String.init).joined(separator: ", ") + "]"
-            lines.append("    " + dataset.path.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(dataset.dtype)  \(shape)")
+            lines.append(
+                "    " + dataset.path.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + "  \(dataset.dtype)  \(shape)")
         }
         return lines.joined(separator: "\n")
     }

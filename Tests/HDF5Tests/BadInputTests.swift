@@ -6,7 +6,9 @@ import Testing
 /// never a crash.
 @Suite("Bad input")
 struct BadInputTests {
-    static let realFiles = ["keras3/functional.h5", "keras3/functional.keras.model.weights.h5", "tf_keras/functional_weights.h5"]
+    static let realFiles = [
+        "keras3/functional.h5", "keras3/functional.keras.model.weights.h5", "tf_keras/functional_weights.h5",
+    ]
 
     static func write(_ bytes: [UInt8], name: String) throws -> String {
         let path = try Fixtures.scratchDirectory().appendingPathComponent(name).path
@@ -45,7 +47,9 @@ struct BadInputTests {
     @Test("empty, text and random-byte files are 'not an HDF5 file'", arguments: 0..<8)
     func foreign(_ seed: Int) throws {
         var random = SeededBytes(seed: UInt64(seed))
-        let contents: [[UInt8]] = [[], Array("{\"class_name\": \"Sequential\"}\n".utf8), random.bytes(1 + random.below(5000))]
+        let contents: [[UInt8]] = [
+            [], Array("{\"class_name\": \"Sequential\"}\n".utf8), random.bytes(1 + random.below(5000)),
+        ]
         for bytes in contents {
             let path = try Self.write(bytes, name: "foreign.h5")
             let error = #expect(throws: HDF5Error.self) { try HDF5File(opening: path) }
@@ -73,9 +77,15 @@ struct BadInputTests {
         for length in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 37)) + [bytes.count - 1] {
             let cut = Array(bytes.prefix(length))
             let path = try Self.write(cut, name: "cut.h5")
-            let error = #expect(throws: HDF5Error.self, "cut at \(length)") { try Self.readEverything(HDF5File(opening: path)) }
-            #expect(error.map { [.notHDF5, .damaged].contains($0.code) } == true, "cut at \(length): \(String(describing: error))")
-            #expect(throws: HDF5Error.self, "cut at \(length)") { try Self.readEverything(HDF5File(image: cut, name: "cut")) }
+            let error = #expect(throws: HDF5Error.self, "cut at \(length)") {
+                try Self.readEverything(HDF5File(opening: path))
+            }
+            #expect(
+                error.map { [.notHDF5, .damaged].contains($0.code) } == true,
+                "cut at \(length): \(String(describing: error))")
+            #expect(throws: HDF5Error.self, "cut at \(length)") {
+                try Self.readEverything(HDF5File(image: cut, name: "cut"))
+            }
         }
     }
 
@@ -115,7 +125,9 @@ struct BadInputTests {
         let kernel = try #require(try file.root.group("model_weights").visit().first { $0.kind == .dataset })
         let strings = #expect(throws: HDF5Error.self) { try file.root.dataset(kernel.path).readStrings() }
         #expect(strings?.code == .unsupportedType)
-        let numbers = #expect(throws: HDF5Error.self) { try HDF5File(opening: Fixtures.path("hdf5/h5py_forms.h5")).root.readStringList("int32_matrix") }
+        let numbers = #expect(throws: HDF5Error.self) {
+            try HDF5File(opening: Fixtures.path("hdf5/h5py_forms.h5")).root.readStringList("int32_matrix")
+        }
         #expect(numbers?.code == .wrongKind)
     }
 

@@ -21,7 +21,8 @@ struct ConcurrencyTests {
         let file = try HDF5File.inMemory(name: "task-\(index)")
         let values = (0..<12).map { Float(index * 100 + $0) }
         try file.root.createDataset("layers/lstm/cell/vars/0", values: values, shape: [3, 4])
-        try file.root.group("layers/lstm/cell/vars").setAttribute("name", string: "lstm_cell_\(index)", form: .variableUTF8)
+        try file.root.group("layers/lstm/cell/vars").setAttribute(
+            "name", string: "lstm_cell_\(index)", form: .variableUTF8)
         let reopened = try HDF5File(image: try file.image(), name: "task-\(index)-image")
         #expect(try reopened.root.group("layers/lstm/cell/vars").readString("name") == "lstm_cell_\(index)")
         return try reopened.root.dataset("layers/lstm/cell/vars/0").read(as: Float.self).values

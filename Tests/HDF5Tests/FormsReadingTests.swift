@@ -94,7 +94,7 @@ struct FormsReadingTests {
             #expect(all.filter { $0.path == group }.map(\.kind) == [.group], "\(group)")
         }
         for dataset in spec.datasets {
-            #expect(all.filter { $0.path == dataset.path } .map(\.kind) == [.dataset])
+            #expect(all.filter { $0.path == dataset.path }.map(\.kind) == [.dataset])
         }
         #expect(try file.root.exists("empty_group/nested/deeper"))
         #expect(try !file.root.exists("empty_group/missing/deeper"))

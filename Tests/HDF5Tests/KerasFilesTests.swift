@@ -24,10 +24,17 @@ struct KerasFilesTests {
 
     @Test("two in-memory files open at once keep their own contents")
     func twoImages() throws {
-        let a = try HDF5File(image: [UInt8](try Fixtures.data("keras3/functional.keras.model.weights.h5")), name: "model.weights.h5")
-        let b = try HDF5File(image: [UInt8](try Fixtures.data("tf_keras/functional.keras.model.weights.h5")), name: "model.weights.h5")
+        let a = try HDF5File(
+            image: [UInt8](try Fixtures.data("keras3/functional.keras.model.weights.h5")), name: "model.weights.h5")
+        let b = try HDF5File(
+            image: [UInt8](try Fixtures.data("tf_keras/functional.keras.model.weights.h5")), name: "model.weights.h5")
         #expect(try a.root.visit() != b.root.visit())
-        #expect(try a.root.visit().map(\.path) == HDF5File(image: [UInt8](try Fixtures.data("keras3/functional.keras.model.weights.h5")), name: "model.weights.h5").root.visit().map(\.path))
+        #expect(
+            try a.root.visit().map(\.path)
+                == HDF5File(
+                    image: [UInt8](try Fixtures.data("keras3/functional.keras.model.weights.h5")),
+                    name: "model.weights.h5"
+                ).root.visit().map(\.path))
     }
 
     static func compare(_ file: HDF5File, with manifest: Manifest, label: String) throws {
@@ -47,17 +54,22 @@ struct KerasFilesTests {
         }
         var attributeCount = 0
         for path in ["/"] + walked.filter({ $0.kind == .group || $0.kind == .dataset }).map(\.path) {
-            let object: any HDF5Object = kinds[path] == .dataset ? try file.root.dataset(path) : try file.root.group(path)
+            let object: any HDF5Object =
+                kinds[path] == .dataset ? try file.root.dataset(path) : try file.root.group(path)
             attributeCount += try object.attributeNames().count
         }
         #expect(attributeCount == manifest.attributes.count, "\(label): attribute count")
         for attribute in manifest.attributes {
             let object: any HDF5Object =
-                kinds[attribute.object] == .dataset ? try file.root.dataset(attribute.object) : try file.root.group(attribute.object)
+                kinds[attribute.object] == .dataset
+                ? try file.root.dataset(attribute.object) : try file.root.group(attribute.object)
             let info = try object.attributeInfo(attribute.name)
-            #expect(Manifest.TypeInfo(info.datatype) == attribute.type, "\(label): \(attribute.object)@\(attribute.name)")
+            #expect(
+                Manifest.TypeInfo(info.datatype) == attribute.type, "\(label): \(attribute.object)@\(attribute.name)")
             #expect(info.shape == attribute.shape, "\(label): \(attribute.object)@\(attribute.name)")
-            #expect(try object.readAttribute(attribute.name).scalars == attribute.value, "\(label): \(attribute.object)@\(attribute.name)")
+            #expect(
+                try object.readAttribute(attribute.name).scalars == attribute.value,
+                "\(label): \(attribute.object)@\(attribute.name)")
         }
     }
 }

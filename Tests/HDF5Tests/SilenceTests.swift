@@ -21,9 +21,15 @@ struct SilenceTests {
         DispatchQueue.concurrentPerform(iterations: 8) { index in
             let attempts: [() throws -> Void] = [
                 { _ = try HDF5File(image: garbage, name: "garbage-\(index)") },
-                { _ = try HDF5File(opening: Fixtures.path("keras3/sequential.h5")).root.dataset("model_weights/missing") },
+                {
+                    _ = try HDF5File(opening: Fixtures.path("keras3/sequential.h5")).root.dataset(
+                        "model_weights/missing")
+                },
                 { _ = try HDF5File(opening: Fixtures.path("keras3/sequential.h5")).root.readAttribute("missing") },
-                { _ = try HDF5File(opening: Fixtures.path("hdf5/h5py_forms.h5")).root.dataset("external_link").read(as: Float.self) },
+                {
+                    _ = try HDF5File(opening: Fixtures.path("hdf5/h5py_forms.h5")).root.dataset("external_link").read(
+                        as: Float.self)
+                },
             ]
             for attempt in attempts { errors.record((try? attempt()) == nil) }
         }

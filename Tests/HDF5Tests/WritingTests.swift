@@ -12,10 +12,13 @@ struct WritingTests {
         for group in spec.groups { try root.createGroup(group) }
         for dataset in spec.datasets where dataset.writable {
             switch dataset.dtype {
-            case "<f4": try root.createDataset(dataset.path, values: dataset.values.map { Float($0) }, shape: dataset.shape)
+            case "<f4":
+                try root.createDataset(dataset.path, values: dataset.values.map { Float($0) }, shape: dataset.shape)
             case "<f8": try root.createDataset(dataset.path, values: dataset.values, shape: dataset.shape)
-            case "<i4": try root.createDataset(dataset.path, values: dataset.values.map { Int32($0) }, shape: dataset.shape)
-            default: try root.createDataset(dataset.path, values: dataset.values.map { Int64($0) }, shape: dataset.shape)
+            case "<i4":
+                try root.createDataset(dataset.path, values: dataset.values.map { Int32($0) }, shape: dataset.shape)
+            default:
+                try root.createDataset(dataset.path, values: dataset.values.map { Int64($0) }, shape: dataset.shape)
             }
         }
         for entry in spec.attributes {
@@ -47,7 +50,9 @@ struct WritingTests {
             #expect(try read.info().datatype.description == dataset.dtype, "\(dataset.path)")
             let info = try read.info()
             #expect(info.layout == .contiguous && info.filterCount == 0, "\(dataset.path)")
-            #expect(try read.read(as: Double.self) == HDF5Array(shape: dataset.shape, values: dataset.values), "\(dataset.path)")
+            #expect(
+                try read.read(as: Double.self) == HDF5Array(shape: dataset.shape, values: dataset.values),
+                "\(dataset.path)")
         }
         for entry in spec.attributes {
             let object = try root.group(entry.object)
@@ -140,7 +145,9 @@ struct WritingTests {
             try group.setAttribute("x", strings: ["abcdef"], form: HDF5StringForm(length: .fixed(3), charset: .ascii))
         }
         #expect(tooWide?.code == .invalidArgument)
-        let misfit = #expect(throws: HDF5Error.self) { try group.createDataset("d", values: [Float(1), 2, 3], shape: [2, 2]) }
+        let misfit = #expect(throws: HDF5Error.self) {
+            try group.createDataset("d", values: [Float(1), 2, 3], shape: [2, 2])
+        }
         #expect(misfit?.code == .invalidArgument)
         try group.createDataset("d", values: [Float(1)], shape: [1])
         #expect(throws: HDF5Error.self) { try group.createDataset("d", values: [Float(1)], shape: [1]) }
@@ -149,7 +156,9 @@ struct WritingTests {
         let huge = String(repeating: "n", count: 64513)
         #expect(throws: HDF5Error.self) { try group.setChunkedStringList("names", [huge]) }
         let readOnly = try HDF5File(opening: Fixtures.path("keras3/sequential.h5"))
-        let refused = #expect(throws: HDF5Error.self) { try readOnly.root.setAttribute("x", string: "y", form: .variableUTF8) }
+        let refused = #expect(throws: HDF5Error.self) {
+            try readOnly.root.setAttribute("x", string: "y", form: .variableUTF8)
+        }
         #expect(refused?.code == .invalidArgument)
     }
 

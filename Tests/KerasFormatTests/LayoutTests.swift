@@ -32,7 +32,8 @@ struct LayoutTests {
 
     @Test("a legacy file named .keras is still detected as HDF5")
     func misnamed() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("legacy-\(UUID().uuidString).keras").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("legacy-\(UUID().uuidString).keras")
+            .path
         try FileManager.default.copyItem(atPath: Self.fixture("keras3/sequential.h5"), toPath: path)
         #expect(try KerasLayout.detect(path: path) == .legacyModel)
     }
@@ -60,7 +61,9 @@ struct LayoutTests {
     func notKeras() throws {
         let missing = #expect(throws: KerasFormatError.self) { try KerasLayout.detect(path: "/nonexistent.h5") }
         #expect(missing?.code == .fileNotFound)
-        let json = #expect(throws: KerasFormatError.self) { try KerasLayout.detect(path: Self.examples.appendingPathComponent("waveforms.json").path) }
+        let json = #expect(throws: KerasFormatError.self) {
+            try KerasLayout.detect(path: Self.examples.appendingPathComponent("waveforms.json").path)
+        }
         #expect(json?.code == .unknownLayout)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("plain-\(UUID().uuidString).h5").path
         try HDF5File(creating: path).root.createDataset("data/values", values: [Float(1), 2], shape: [2])

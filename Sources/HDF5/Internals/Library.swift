@@ -42,7 +42,8 @@ enum Library {
         var buffer = [CChar](repeating: 0, count: 256)
         let count = H5Eget_msg(id, nil, &buffer, buffer.count)
         guard count > 0 else { return "?" }
-        return String(decoding: buffer.prefix(min(count, buffer.count - 1)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(
+            decoding: buffer.prefix(min(count, buffer.count - 1)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A unique name for an in-memory file: libhdf5 silently hands back an already open in-memory file

@@ -18,7 +18,8 @@ enum Fixtures {
 
     /// A new empty directory for one test; tests run in parallel, so every test gets its own.
     static func scratchDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rnnkit-hdf5-tests-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rnnkit-hdf5-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
