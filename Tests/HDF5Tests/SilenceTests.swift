@@ -11,7 +11,7 @@ struct SilenceTests {
     @Test("failing calls from many threads print nothing to stderr")
     func quiet() throws {
         let capture = try Fixtures.scratchDirectory().appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: capture.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: capture.path, contents: nil))
         let handle = try FileHandle(forWritingTo: capture)
         let saved = dup(2)
         fflush(nil)
