@@ -5,7 +5,9 @@ groups and datasets, every dataset's dtype, shape and values, and every attribut
 """
 
 import json
+import pathlib
 import sys
+import zipfile
 
 import h5py
 import numpy as np
@@ -74,6 +76,15 @@ def write_manifest(filename):
     with open(str(filename) + ".manifest.json", "w") as out:
         json.dump(manifest(filename), out, ensure_ascii=False)
         out.write("\n")
+
+
+def extract_archive_weights(archive_path):
+    """Copies `model.weights.h5` out of a `.keras` archive to `<archive>.model.weights.h5`; returns its path."""
+    archive_path = pathlib.Path(archive_path)
+    target = archive_path.with_name(archive_path.name + ".model.weights.h5")
+    with zipfile.ZipFile(archive_path) as archive:
+        target.write_bytes(archive.read("model.weights.h5"))
+    return target
 
 
 if __name__ == "__main__":

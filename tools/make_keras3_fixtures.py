@@ -11,14 +11,13 @@ Run: KERAS_BACKEND=jax .venv/bin/python tools/make_keras3_fixtures.py
 
 import os
 import pathlib
-import zipfile
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from hdf5_manifest import write_manifest  # noqa: E402
+from hdf5_manifest import extract_archive_weights, write_manifest  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "keras3"
 
@@ -61,8 +60,7 @@ def main():
     model.save(OUT / "functional.keras")
     model.save_weights(OUT / "functional.weights.h5")
     model.save(OUT / "functional.h5")
-    with zipfile.ZipFile(OUT / "functional.keras") as archive:
-        (OUT / "functional.keras.model.weights.h5").write_bytes(archive.read("model.weights.h5"))
+    extract_archive_weights(OUT / "functional.keras")
     sequential().save(OUT / "sequential.h5")
     many_long_names().save(OUT / "many_long_names.h5")
     for name in ["functional.weights.h5", "functional.h5", "functional.keras.model.weights.h5",

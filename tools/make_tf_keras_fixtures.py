@@ -10,14 +10,13 @@ Run with the TensorFlow environment: .venv-tf/bin/python tools/make_tf_keras_fix
 
 import os
 import pathlib
-import zipfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import tf_keras as keras  # noqa: E402
 
-from hdf5_manifest import write_manifest  # noqa: E402
+from hdf5_manifest import extract_archive_weights, write_manifest  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "tf_keras"
 
@@ -45,8 +44,7 @@ def main():
     model.save(OUT / "functional.h5")
     model.save_weights(OUT / "functional_weights.h5")
     model.save(OUT / "functional.keras")
-    with zipfile.ZipFile(OUT / "functional.keras") as archive:
-        (OUT / "functional.keras.model.weights.h5").write_bytes(archive.read("model.weights.h5"))
+    extract_archive_weights(OUT / "functional.keras")
     for name in ["functional.h5", "functional_weights.h5", "functional.keras.model.weights.h5"]:
         write_manifest(OUT / name)
     print("wrote", sorted(p.name for p in OUT.iterdir()))
