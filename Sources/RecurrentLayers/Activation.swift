@@ -1,0 +1,171 @@
+import Foundation
+
+/// A Keras activation function, by its Keras name.
+///
+/// `hardSigmoid` is Keras 3's `relu6(x + 3) / 6`; `hardSigmoidKeras2` is Keras 1/2's
+/// `clip(0.2 x + 0.5, 0, 1)` (KERAS.md B.1): a file's Keras version picks one.
+public enum Activation: Sendable, Equatable, Hashable {
+    case linear
+    case tanh
+    case sigmoid
+    case hardSigmoid
+    case hardSigmoidKeras2
+    case relu
+    case relu6
+    case leakyRelu(negativeSlope: Float)
+    case elu(alpha: Float)
+    case selu
+    case celu(alpha: Float)
+    case softplus
+    case softsign
+    case swish
+    case hardSwish
+    case gelu(approximate: Bool)
+    case exponential
+    case mish
+    case logSigmoid
+    case hardTanh
+    case tanhShrink
+    case softShrink(threshold: Float)
+    case hardShrink(threshold: Float)
+    case squareplus(b: Float)
+    case sparsePlus
+    /// Softmax over the last axis.
+    case softmax
+    /// Log-softmax over the last axis.
+    case logSoftmax
+
+    /// The activation Keras names `name` (`"tanh"`, `"hard_sigmoid"`, `"silu"`, ...), with Keras 3's
+    /// defaults for parameters; `nil` or `"linear"` is linear. `keras2` picks Keras 1/2's
+    /// hard_sigmoid and leaky_relu slope (0.3).
+    public init(kerasName name: String?, keras2: Bool = false) throws {
+        switch name ?? "linear" {
+        case "linear", "None": self = .linear
+        case "tanh": self = .tanh
+        case "sigmoid": self = .sigmoid
+        case "hard_sigmoid": self = keras2 ? .hardSigmoidKeras2 : .hardSigmoid
+        case "relu": self = .relu
+        case "relu6": self = .relu6
+        case "leaky_relu": self = .leakyRelu(negativeSlope: keras2 ? 0.3 : 0.2)
+        case "elu": self = .elu(alpha: 1)
+        case "selu": self = .selu
+        case "celu": self = .celu(alpha: 1)
+        case "softplus": self = .softplus
+        case "softsign": self = .softsign
+        case "swish", "silu": self = .swish
+        case "hard_swish", "hard_silu": self = .hardSwish
+        case "gelu": self = .gelu(approximate: false)
+        case "exponential": self = .exponential
+        case "mish": self = .mish
+        case "log_sigmoid": self = .logSigmoid
+        case "hard_tanh": self = .hardTanh
+        case "tanh_shrink": self = .tanhShrink
+        case "soft_shrink": self = .softShrink(threshold: 0.5)
+        case "hard_shrink": self = .hardShrink(threshold: 0.5)
+        case "squareplus": self = .squareplus(b: 4)
+        case "sparse_plus": self = .sparsePlus
+        case "softmax": self = .softmax
+        case "log_softmax": self = .logSoftmax
+        default:
+            throw RecurrentError(.invalidArgument, "unknown activation '\(name ?? "")'")
+        }
+    }
+
+    /// The Keras 3 name of this activation.
+    public var kerasName: String {
+        switch self {
+        case .linear: "linear"
+        case .tanh: "tanh"
+        case .sigmoid: "sigmoid"
+        case .hardSigmoid, .hardSigmoidKeras2: "hard_sigmoid"
+        case .relu: "relu"
+        case .relu6: "relu6"
+        case .leakyRelu: "leaky_relu"
+        case .elu: "elu"
+        case .selu: "selu"
+        case .celu: "celu"
+        case .softplus: "softplus"
+        case .softsign: "softsign"
+        case .swish: "silu"
+        case .hardSwish: "hard_silu"
+        case .gelu: "gelu"
+        case .exponential: "exponential"
+        case .mish: "mish"
+        case .logSigmoid: "log_sigmoid"
+        case .hardTanh: "hard_tanh"
+        case .tanhShrink: "tanh_shrink"
+        case .softShrink: "soft_shrink"
+        case .hardShrink: "hard_shrink"
+        case .squareplus: "squareplus"
+        case .sparsePlus: "sparse_plus"
+        case .softmax: "softmax"
+        case .logSoftmax: "log_softmax"
+        }
+    }
+
+    /// Applies the activation in place; `rowWidth` is the last dimension (softmax normalises per row).
+    public func apply(_ values: inout [Float], rowWidth: Int) {
+        switch self {
+        case .linear: return
+        case .softmax, .logSoftmax:
+            Kernels.softmaxRows(&values, width: rowWidth, log: self == .logSoftmax)
+        default:
+            values.withUnsafeMutableBufferPointer { buffer in
+                for i in buffer.indices { buffer[i] = scalar(buffer[i]) }
+            }
+        }
+    }
+
+    /// Applies the activation to a tensor (softmax over its last axis).
+    public func callAsFunction(_ tensor: Tensor) -> Tensor {
+        var result = tensor
+        apply(&result.scalars, rowWidth: tensor.shape.last ?? 1)
+        return result
+    }
+
+    /// The element-wise function (not defined for softmax and log-softmax).
+    @inline(__always)
+    func scalar(_ x: Float) -> Float {
+        switch self {
+        case .linear, .softmax, .logSoftmax: return x
+        case .tanh: return Foundation.tanh(x)
+        case .sigmoid: return 1 / (1 + exp(-x))
+        case .hardSigmoid: return min(max(x / 6 + 0.5, 0), 1)
+        case .hardSigmoidKeras2: return min(max(0.2 * x + 0.5, 0), 1)
+        case .relu: return max(x, 0)
+        case .relu6: return min(max(x, 0), 6)
+        case .leakyRelu(let slope): return x >= 0 ? x : slope * x
+        case .elu(let alpha): return x > 0 ? x : alpha * (exp(x) - 1)
+        case .selu:
+            let alpha: Float = 1.673_263_2
+            let scale: Float = 1.050_701
+            return x > 0 ? scale * x : scale * alpha * (exp(x) - 1)
+        case .celu(let alpha): return max(x, 0) + min(0, alpha * (exp(x / alpha) - 1))
+        case .softplus: return Self.softplus(x)
+        case .softsign: return x / (1 + abs(x))
+        case .swish: return x / (1 + exp(-x))
+        case .hardSwish: return x * min(max(x / 6 + 0.5, 0), 1)
+        case .gelu(let approximate):
+            if approximate {
+                let inner = Float(0.797_884_56) * (x + 0.044_715 * x * x * x)
+                return 0.5 * x * (1 + Foundation.tanh(inner))
+            }
+            return 0.5 * x * (1 + erf(x / Float(2).squareRoot()))
+        case .exponential: return exp(x)
+        case .mish: return x * Foundation.tanh(Self.softplus(x))
+        case .logSigmoid: return -Self.softplus(-x)
+        case .hardTanh: return min(max(x, -1), 1)
+        case .tanhShrink: return x - Foundation.tanh(x)
+        case .softShrink(let t): return x > t ? x - t : (x < -t ? x + t : 0)
+        case .hardShrink(let t): return abs(x) > t ? x : 0
+        case .squareplus(let b): return (x + (x * x + b).squareRoot()) / 2
+        case .sparsePlus: return x <= -1 ? 0 : (x >= 1 ? x : (x + 1) * (x + 1) / 4)
+        }
+    }
+
+    /// `log(1 + exp(x))` without overflow, as `logaddexp(x, 0)`.
+    @inline(__always)
+    static func softplus(_ x: Float) -> Float {
+        max(x, 0) + log1p(exp(-abs(x)))
+    }
+}

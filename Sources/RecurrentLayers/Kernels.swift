@@ -1,0 +1,86 @@
+import Foundation
+
+/// The arithmetic of the layer module, in one place: matrix products, bias, gate arithmetic and row
+/// operations. Performance work happens here without touching layer semantics.
+enum Kernels {
+    /// `c[m, n] += a[m, k] * b[k, n]`, row-major. Zero elements of `a` are skipped.
+    static func multiplyAdd(
+        _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, into c: UnsafeMutableBufferPointer<Float>,
+        m: Int, k: Int, n: Int
+    ) {
+        guard m > 0, k > 0, n > 0 else { return }
+        let (a, b, c) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
+        for i in 0..<m {
+            let row = c + i * n
+            for p in 0..<k {
+                let scale = a[i * k + p]
+                if scale == 0 { continue }
+                let bRow = b + p * n
+                for j in 0..<n { row[j] += scale * bRow[j] }
+            }
+        }
+    }
+
+    /// `c[m, cOffset + j] += a[m, k] · b[k, bOffset + j]` for `j < n`, where `b` rows are `ldb` wide and `c`
+    /// rows `ldc` wide: a product with a block of columns of `b` (a gate's part of a recurrent kernel).
+    static func multiplyAdd(
+        _ a: [Float], _ b: [Float], into c: inout [Float], m: Int, k: Int, n: Int,
+        ldb: Int, bOffset: Int, ldc: Int, cOffset: Int
+    ) {
+        guard m > 0, k > 0, n > 0 else { return }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    let (a, b, c) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
+                    for i in 0..<m {
+                        let row = c + i * ldc + cOffset
+                        for p in 0..<k {
+                            let scale = a[i * k + p]
+                            if scale == 0 { continue }
+                            let bRow = b + p * ldb + bOffset
+                            for j in 0..<n { row[j] += scale * bRow[j] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `x[m, k] · w[k, n] (+ bias[n])`: a new `[m, n]` array.
+    static func matmul(_ x: [Float], _ w: [Float], m: Int, k: Int, n: Int, bias: [Float]? = nil) -> [Float] {
+        var result = [Float](repeating: 0, count: m * n)
+        if let bias {
+            for i in 0..<m { result.replaceSubrange((i * n)..<((i + 1) * n), with: bias) }
+        }
+        x.withUnsafeBufferPointer { x in
+            w.withUnsafeBufferPointer { w in
+                result.withUnsafeMutableBufferPointer { multiplyAdd(x, w, into: $0, m: m, k: k, n: n) }
+            }
+        }
+        return result
+    }
+
+    /// Softmax (or log-softmax) of each `width`-wide row, in place, stabilised by the row maximum.
+    static func softmaxRows(_ values: inout [Float], width: Int, log: Bool) {
+        guard width > 0 else { return }
+        for start in stride(from: 0, to: values.count, by: width) {
+            let row = start..<(start + width)
+            let top = values[row].max() ?? 0
+            var sum: Float = 0
+            for i in row { sum += Foundation.exp(values[i] - top) }
+            for i in row {
+                values[i] = log ? values[i] - top - Foundation.log(sum) : Foundation.exp(values[i] - top) / sum
+            }
+        }
+    }
+
+    /// Rows `t, T + t, 2T + t, ...` of a `[batch * T, width]` array: the timestep-`t` slice `[batch, width]`.
+    static func timeSlice(_ values: [Float], batch: Int, timesteps: Int, width: Int, t: Int) -> [Float] {
+        var slice = [Float](repeating: 0, count: batch * width)
+        for b in 0..<batch {
+            let from = (b * timesteps + t) * width
+            slice.replaceSubrange((b * width)..<((b + 1) * width), with: values[from..<(from + width)])
+        }
+        return slice
+    }
+}

@@ -1,0 +1,109 @@
+/// Keras's `LSTMCell` (KERAS.md B.3). Gate column blocks in order i, f, c, o:
+///
+///     z = x · kernel + h · recurrent_kernel + bias
+///     i = ract(z_i); f = ract(z_f); g = act(z_c); o = ract(z_o)
+///     c_t = f * c_{t-1} + i * g;  h_t = o * act(c_t)
+///
+/// Weights: `kernel [features, 4 units]`, `recurrent_kernel [units, 4 units]`, `bias [4 units]`.
+/// States: `[h, c]`; the output is `h`.
+public struct LSTMCell: RecurrentCell {
+    public var name: String
+    public var units: Int
+    public var activation: Activation
+    public var recurrentActivation: Activation
+    public var useBias: Bool
+    /// Only affects initialisation: the forget-gate bias starts at one.
+    public var unitForgetBias: Bool
+    public var kernel: Tensor
+    public var recurrentKernel: Tensor
+    public var bias: Tensor?
+    public var dropout: Float
+    public var recurrentDropout: Float
+    public var seed: UInt64?
+
+    /// A cell with fresh weights from initializers (Keras's defaults).
+    public init(
+        units: Int, inputSize: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid,
+        useBias: Bool = true, unitForgetBias: Bool = true, kernelInitializer: Initializer = .glorotUniform,
+        recurrentInitializer: Initializer = .orthogonal(), biasInitializer: Initializer = .zeros,
+        dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil, name: String = "lstm_cell"
+    ) throws {
+        var generator = SeededGenerator(seed: seed ?? 0)
+        self.name = name
+        self.units = units
+        self.activation = activation
+        self.recurrentActivation = recurrentActivation
+        self.useBias = useBias
+        self.unitForgetBias = unitForgetBias
+        self.kernel = try kernelInitializer.make([inputSize, 4 * units], generator: &generator)
+        self.recurrentKernel = try recurrentInitializer.make([units, 4 * units], generator: &generator)
+        if useBias {
+            if unitForgetBias {
+                let input = try biasInitializer.make([units], generator: &generator).scalars
+                let rest = try biasInitializer.make([2 * units], generator: &generator).scalars
+                self.bias = Tensor(shape: [4 * units], scalars: input + Array(repeating: 1, count: units) + rest)
+            } else {
+                self.bias = try biasInitializer.make([4 * units], generator: &generator)
+            }
+        } else {
+            self.bias = nil
+        }
+        self.dropout = min(max(dropout, 0), 1)
+        self.recurrentDropout = min(max(recurrentDropout, 0), 1)
+        self.seed = seed
+    }
+
+    public var stateShapes: [[Int]] { [[units], [units]] }
+    public var inputSize: Int { kernel.shape[0] }
+    public var weightSlots: [WeightSlot] { slots(inputSize: inputSize) }
+
+    func slots(inputSize: Int) -> [WeightSlot] {
+        [
+            WeightSlot(name: "kernel", shape: [inputSize, 4 * units]),
+            WeightSlot(name: "recurrent_kernel", shape: [units, 4 * units]),
+        ] + (useBias ? [WeightSlot(name: "bias", shape: [4 * units])] : [])
+    }
+
+    public var weights: [Tensor] { [kernel, recurrentKernel] + (bias.map { [$0] } ?? []) }
+
+    public mutating func setWeights(_ weights: [Tensor]) throws {
+        try checkWeights(weights, against: slots(inputSize: weights.first?.shape.first ?? inputSize), cell: name)
+        kernel = weights[0]
+        recurrentKernel = weights[1]
+        bias = useBias ? weights[2] : nil
+    }
+
+    public func projectInputs(_ inputs: Tensor) throws -> Tensor? {
+        try Gates.project(inputs, kernel: kernel, bias: bias?.scalars, cell: name)
+    }
+
+    public func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+        let batch = projected.shape[0]
+        let width = 4 * units
+        var z = projected.scalars
+        Kernels.multiplyAdd(
+            states[0].scalars, recurrentKernel.scalars, into: &z, m: batch, k: units, n: width, ldb: width, bOffset: 0,
+            ldc: width, cOffset: 0)
+        var h = [Float](repeating: 0, count: batch * units)
+        var c = [Float](repeating: 0, count: batch * units)
+        let previousC = states[1].scalars
+        for b in 0..<batch {
+            let row = b * width
+            for u in 0..<units {
+                let i = recurrentActivation.scalar(z[row + u])
+                let f = recurrentActivation.scalar(z[row + units + u])
+                let g = activation.scalar(z[row + 2 * units + u])
+                let o = recurrentActivation.scalar(z[row + 3 * units + u])
+                let cell = f * previousC[b * units + u] + i * g
+                c[b * units + u] = cell
+                h[b * units + u] = o * activation.scalar(cell)
+            }
+        }
+        let output = Tensor(shape: [batch, units], scalars: h)
+        return CellOutput(output: output, states: [output, Tensor(shape: [batch, units], scalars: c)])
+    }
+
+    public func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+        try step(projected: projectInputs(input)!, states: states, context: context)
+    }
+}

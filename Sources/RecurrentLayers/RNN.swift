@@ -1,0 +1,78 @@
+/// Keras's `RNN` layer: runs a cell over the timesteps of a sequence (seeds 000-003, KERAS.md A).
+///
+/// Inputs are `[batch, timesteps, features]` (`[timesteps, batch, features]` when `timeMajor`). The
+/// output is the last step's output `[batch, outputSize]`, or every step's `[batch, timesteps, outputSize]`
+/// with `returnSequences`, in processing order (with `goBackwards` the sequence is not reversed back).
+/// A mask freezes each sample's states at its padded steps; the output there is the previous output
+/// (zeros before the first), or zeros with `zeroOutputForMask` (TensorFlow's rule, KERAS.md A.5).
+///
+/// ```swift
+/// var layer = RNN(cell: try LSTMCell(units: 3, inputSize: 4), returnSequences: true, returnState: true)
+/// let result = try layer.call(x, mask: mask)   // result.output [2, 6, 3]; result.states [h, c]
+/// ```
+///
+/// A stateful layer carries its final states into the next call; `resetStates` sets them to zeros or
+/// to given arrays. `unroll` is accepted and gives the same numbers as the loop.
+public struct RNN: Sendable {
+    public var name: String
+    public var cell: any RecurrentCell
+    public var returnSequences: Bool
+    public var returnState: Bool
+    public var goBackwards: Bool
+    public var stateful: Bool
+    public var unroll: Bool
+    public var zeroOutputForMask: Bool
+    /// tf.keras's `time_major`: inputs, masks and output sequences are `[timesteps, batch, ...]`.
+    public var timeMajor: Bool
+    /// A stateful layer's batch size: given here, or fixed by the first call.
+    public var batchSize: Int?
+    /// A stateful layer's carried states (nil until the first call or `resetStates`).
+    public internal(set) var states: [Tensor]?
+
+    public init(
+        cell: any RecurrentCell, returnSequences: Bool = false, returnState: Bool = false, goBackwards: Bool = false,
+        stateful: Bool = false, unroll: Bool = false, zeroOutputForMask: Bool = false, timeMajor: Bool = false,
+        batchSize: Int? = nil, name: String = "rnn"
+    ) {
+        self.name = name
+        self.cell = cell
+        self.returnSequences = returnSequences
+        self.returnState = returnState
+        self.goBackwards = goBackwards
+        self.stateful = stateful
+        self.unroll = unroll
+        self.zeroOutputForMask = zeroOutputForMask
+        self.timeMajor = timeMajor
+        self.batchSize = batchSize
+    }
+
+    /// A layer over several cells stacked in each timestep (Keras's `RNN([cell, cell, ...])`).
+    public init(
+        cells: [any RecurrentCell], returnSequences: Bool = false, returnState: Bool = false,
+        goBackwards: Bool = false, stateful: Bool = false, unroll: Bool = false, zeroOutputForMask: Bool = false,
+        timeMajor: Bool = false, batchSize: Int? = nil, name: String = "rnn"
+    ) {
+        self.init(
+            cell: StackedRNNCells(cells), returnSequences: returnSequences, returnState: returnState,
+            goBackwards: goBackwards, stateful: stateful, unroll: unroll, zeroOutputForMask: zeroOutputForMask,
+            timeMajor: timeMajor, batchSize: batchSize, name: name)
+    }
+
+    /// The layer's weights: its cell's.
+    public var weightSlots: [WeightSlot] { cell.weightSlots }
+    public var weights: [Tensor] { cell.weights }
+    public mutating func setWeights(_ weights: [Tensor]) throws { try cell.setWeights(weights) }
+}
+
+/// What an `RNN` call returns.
+public struct RNNOutput: Sendable {
+    /// `[batch, outputSize]`, or `[batch, timesteps, outputSize]` with `returnSequences`.
+    public var output: Tensor
+    /// The final states in the cell's order (for stacked cells, cell by cell).
+    public var states: [Tensor]
+    /// Whether the layer returns its states (Keras's `return_state`).
+    public var includesStates: Bool
+
+    /// What Keras's call returns, flattened: `[output]`, or `[output, states...]` with `returnState`.
+    public var tensors: [Tensor] { includesStates ? [output] + states : [output] }
+}

@@ -1,0 +1,129 @@
+/// A named, shaped weight of a layer, in the order Keras stores them: `kernel [features, units]`,
+/// `recurrent_kernel [units, units]`, `bias [units]`. Readers, writers, validation and `inspect` all use
+/// a layer's one list of slots.
+public struct WeightSlot: Sendable, Equatable, CustomStringConvertible {
+    public var name: String
+    public var shape: [Int]
+
+    public init(name: String, shape: [Int]) {
+        self.name = name
+        self.shape = shape
+    }
+
+    public var description: String { "\(name) \(shape)" }
+}
+
+/// What a cell's step sees besides its input and states.
+public struct CellContext: Sendable {
+    /// Training mode (dropout applies); inference otherwise.
+    public var training: Bool
+    /// Constants passed to the layer's call (tf.keras `constants=`), given unchanged to every step.
+    public var constants: [Tensor]
+
+    public init(training: Bool = false, constants: [Tensor] = []) {
+        self.training = training
+        self.constants = constants
+    }
+}
+
+/// Keras's RNN cell contract (seed 000): one timestep at a time.
+///
+/// A cell maps `(input_t [batch, features], states_t)` to `(output_t [batch, outputSize], states_t+1)`.
+/// Write your own and run it with `RNN`, as the seed's `MinimalRNNCell`:
+///
+/// ```swift
+/// struct MinimalRNNCell: RecurrentCell {
+///     var kernel: Tensor            // [features, units]
+///     var recurrentKernel: Tensor   // [units, units]
+///     var stateShapes: [[Int]] { [[kernel.shape[1]]] }
+///     func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+///         let output = input.matmul(kernel) + states[0].matmul(recurrentKernel)
+///         return CellOutput(output: output, states: [output])
+///     }
+/// }
+/// let y = try RNN(cell: MinimalRNNCell(kernel: k, recurrentKernel: r)).call(x)
+/// ```
+public protocol RecurrentCell: Sendable {
+    /// The shape of each state without its batch dimension: `[[units]]` for SimpleRNN and GRU,
+    /// `[[units], [units]]` (h, c) for LSTM; a shape may have several dimensions.
+    var stateShapes: [[Int]] { get }
+
+    /// The width of the output; by default the first state's first dimension (Keras's rule).
+    var outputSize: Int { get }
+
+    /// The states a sequence starts from when none are given: zeros by default.
+    func initialState(batchSize: Int) -> [Tensor]
+
+    /// One timestep: `input` is `[batch, features]`, `states` match `stateShapes` with a batch dimension.
+    func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput
+
+    /// The cell's weights in Keras's order; empty for a cell without weights.
+    var weightSlots: [WeightSlot] { get }
+    var weights: [Tensor] { get }
+    mutating func setWeights(_ weights: [Tensor]) throws
+
+    /// True when the cell reads `context.constants` (tf.keras `constants`); `RNN` refuses constants otherwise.
+    var acceptsConstants: Bool { get }
+
+    /// Fast path, optional: the input projection of every timestep at once, `[n, features]` to
+    /// `[n, width]`, so that only the recurrent product runs per step. Return nil to use `step` instead.
+    func projectInputs(_ inputs: Tensor) throws -> Tensor?
+
+    /// One timestep from a row of `projectInputs`'s result; called only when `projectInputs` returned one.
+    func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput
+}
+
+/// What one step returns.
+public struct CellOutput: Sendable {
+    /// `[batch, outputSize]`.
+    public var output: Tensor
+    /// The new states, in the order of `stateShapes`.
+    public var states: [Tensor]
+
+    public init(output: Tensor, states: [Tensor]) {
+        self.output = output
+        self.states = states
+    }
+}
+
+extension RecurrentCell {
+    public var outputSize: Int { stateShapes.first?.first ?? 0 }
+
+    public func initialState(batchSize: Int) -> [Tensor] {
+        stateShapes.map { Tensor.zeros([batchSize] + $0) }
+    }
+
+    public var weightSlots: [WeightSlot] { [] }
+    public var weights: [Tensor] { [] }
+
+    public mutating func setWeights(_ weights: [Tensor]) throws {
+        guard weights.isEmpty else {
+            throw RecurrentError(.countMismatch, "this cell has no weights, but \(weights.count) were given")
+        }
+    }
+
+    public var acceptsConstants: Bool { false }
+
+    public func projectInputs(_ inputs: Tensor) throws -> Tensor? { nil }
+
+    public func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+        throw RecurrentError(.unsupported, "this cell has no projected step")
+    }
+}
+
+extension RecurrentCell {
+    /// Checks `weights` against `slots`, naming the slot and both shapes on a mismatch.
+    func checkWeights(_ weights: [Tensor], against slots: [WeightSlot], cell: String) throws {
+        guard weights.count == slots.count else {
+            throw RecurrentError(
+                .countMismatch, layer: cell,
+                "expected \(slots.count) weights (\(slots.map(\.name).joined(separator: ", "))), received \(weights.count)"
+            )
+        }
+        for (slot, weight) in zip(slots, weights) where slot.shape != weight.shape {
+            throw RecurrentError(
+                .shapeMismatch, layer: cell,
+                "slot '\(slot.name)' has shape \(weight.shape), the cell needs \(slot.shape)")
+        }
+    }
+}
