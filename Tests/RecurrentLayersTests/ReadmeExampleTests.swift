@@ -1,0 +1,26 @@
+import RecurrentLayers
+import Testing
+
+/// The README's layer example, with concrete tensors.
+@Suite("README example")
+struct ReadmeExampleTests {
+    @Test("the README's LSTM and Bidirectional example works as written")
+    func example() throws {
+        let kernel = Tensor(repeating: 0.1, shape: [1, 64])
+        let recurrentKernel = Tensor(repeating: 0.05, shape: [16, 64])
+        let bias = Tensor.zeros([64])
+        let x = Inputs.arange([2, 5, 1])
+        let mask = Mask([[true, true, true, false, false], [true, true, true, true, true]])
+        let x4 = Inputs.arange([2, 5, 4])
+
+        var cell = try LSTMCell(units: 16, inputSize: 1)
+        try cell.setWeights([kernel, recurrentKernel, bias])
+        var lstm = RNN(cell: cell, returnSequences: true, returnState: true)
+        let result = try lstm.call(x, mask: mask)
+        #expect(result.output.shape == [2, 5, 16] && result.states.map(\.shape) == [[2, 16], [2, 16]])
+
+        var both = try Bidirectional(RNN(cell: try GRUCell(units: 8, inputSize: 4)), mergeMode: .concat)
+        let merged = try both.call(x4)[0]
+        #expect(merged.shape == [2, 16])
+    }
+}
