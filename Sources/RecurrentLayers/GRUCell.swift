@@ -11,9 +11,7 @@ public struct GRUCell: RecurrentCell {
     public var recurrentActivation: Activation
     public var useBias: Bool
     public var resetAfter: Bool
-    public var kernel: Tensor
-    public var recurrentKernel: Tensor
-    public var bias: Tensor?
+    var storage: CellWeights
     public var dropout: Float
     public var recurrentDropout: Float
     public var seed: UInt64?
@@ -25,47 +23,39 @@ public struct GRUCell: RecurrentCell {
         recurrentInitializer: Initializer = .orthogonal(), biasInitializer: Initializer = .zeros,
         dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil, name: String = "gru_cell"
     ) throws {
-        var generator = SeededGenerator(seed: seed ?? 0)
         self.name = name
         self.units = units
         self.activation = activation
         self.recurrentActivation = recurrentActivation
         self.useBias = useBias
         self.resetAfter = resetAfter
-        self.kernel = try kernelInitializer.make([inputSize, 3 * units], generator: &generator)
-        self.recurrentKernel = try recurrentInitializer.make([units, 3 * units], generator: &generator)
-        self.bias =
-            useBias ? try biasInitializer.make(resetAfter ? [2, 3 * units] : [3 * units], generator: &generator) : nil
+        let biasShape = resetAfter ? [2, 3 * units] : [3 * units]
+        self.storage = try CellWeights(
+            units: units, gates: 3, inputSize: inputSize, biasShape: useBias ? biasShape : nil,
+            kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer, seed: seed
+        ) { try biasInitializer.make(biasShape, generator: &$0) }
         self.dropout = min(max(dropout, 0), 1)
         self.recurrentDropout = min(max(recurrentDropout, 0), 1)
         self.seed = seed
     }
 
     public var stateShapes: [[Int]] { [[units]] }
-    public var inputSize: Int { kernel.shape[0] }
-    public var weightSlots: [WeightSlot] { slots(inputSize: inputSize) }
-
-    func slots(inputSize: Int) -> [WeightSlot] {
-        [
-            WeightSlot(name: "kernel", shape: [inputSize, 3 * units]),
-            WeightSlot(name: "recurrent_kernel", shape: [units, 3 * units]),
-        ] + (useBias ? [WeightSlot(name: "bias", shape: resetAfter ? [2, 3 * units] : [3 * units])] : [])
-    }
-
-    public var weights: [Tensor] { [kernel, recurrentKernel] + (bias.map { [$0] } ?? []) }
-
-    public mutating func setWeights(_ weights: [Tensor]) throws {
-        try checkWeights(weights, against: slots(inputSize: weights.first?.shape.first ?? inputSize), cell: name)
-        kernel = weights[0]
-        recurrentKernel = weights[1]
-        bias = useBias ? weights[2] : nil
-    }
+    public var inputSize: Int { storage.inputSize }
+    /// `[features, 3 units]`, gate blocks z, r, h.
+    public var kernel: Tensor { storage.kernel }
+    /// `[units, 3 units]`
+    public var recurrentKernel: Tensor { storage.recurrentKernel }
+    /// `[2, 3 units]` (input row, recurrent row) with `resetAfter`, `[3 units]` without; nil without a bias.
+    public var bias: Tensor? { storage.bias }
+    public var weightSlots: [WeightSlot] { storage.slots(inputSize: inputSize) }
+    public var weights: [Tensor] { storage.all }
+    public mutating func setWeights(_ weights: [Tensor]) throws { try storage.set(weights, cell: name) }
 
     /// The input row of the bias (all of it when `resetAfter` is false).
     private var inputBias: [Float]? { bias.map { Array($0.scalars.prefix(3 * units)) } }
 
     public func projectInputs(_ inputs: Tensor) throws -> Tensor? {
-        try Gates.project(inputs, kernel: kernel, bias: inputBias, cell: name)
+        try storage.project(inputs, inputBias: inputBias, cell: name)
     }
 
     public func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
@@ -73,7 +63,7 @@ public struct GRUCell: RecurrentCell {
         let width = 3 * units
         let x = projected.scalars
         let previous = states[0].scalars
-        let r = recurrentKernel.scalars
+        let r = storage.recurrentKernel.scalars
         var h = [Float](repeating: 0, count: batch * units)
         if resetAfter {
             var rec = [Float](repeating: 0, count: batch * width)

@@ -14,9 +14,7 @@ public struct LSTMCell: RecurrentCell {
     public var useBias: Bool
     /// Only affects initialisation: the forget-gate bias starts at one.
     public var unitForgetBias: Bool
-    public var kernel: Tensor
-    public var recurrentKernel: Tensor
-    public var bias: Tensor?
+    var storage: CellWeights
     public var dropout: Float
     public var recurrentDropout: Float
     public var seed: UInt64?
@@ -28,25 +26,20 @@ public struct LSTMCell: RecurrentCell {
         recurrentInitializer: Initializer = .orthogonal(), biasInitializer: Initializer = .zeros,
         dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil, name: String = "lstm_cell"
     ) throws {
-        var generator = SeededGenerator(seed: seed ?? 0)
         self.name = name
         self.units = units
         self.activation = activation
         self.recurrentActivation = recurrentActivation
         self.useBias = useBias
         self.unitForgetBias = unitForgetBias
-        self.kernel = try kernelInitializer.make([inputSize, 4 * units], generator: &generator)
-        self.recurrentKernel = try recurrentInitializer.make([units, 4 * units], generator: &generator)
-        if useBias {
-            if unitForgetBias {
-                let input = try biasInitializer.make([units], generator: &generator).scalars
-                let rest = try biasInitializer.make([2 * units], generator: &generator).scalars
-                self.bias = Tensor(shape: [4 * units], scalars: input + Array(repeating: 1, count: units) + rest)
-            } else {
-                self.bias = try biasInitializer.make([4 * units], generator: &generator)
-            }
-        } else {
-            self.bias = nil
+        self.storage = try CellWeights(
+            units: units, gates: 4, inputSize: inputSize, biasShape: useBias ? [4 * units] : nil,
+            kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer, seed: seed
+        ) { generator in
+            guard unitForgetBias else { return try biasInitializer.make([4 * units], generator: &generator) }
+            let input = try biasInitializer.make([units], generator: &generator).scalars
+            let rest = try biasInitializer.make([2 * units], generator: &generator).scalars
+            return Tensor(shape: [4 * units], scalars: input + Array(repeating: 1, count: units) + rest)
         }
         self.dropout = min(max(dropout, 0), 1)
         self.recurrentDropout = min(max(recurrentDropout, 0), 1)
@@ -54,27 +47,19 @@ public struct LSTMCell: RecurrentCell {
     }
 
     public var stateShapes: [[Int]] { [[units], [units]] }
-    public var inputSize: Int { kernel.shape[0] }
-    public var weightSlots: [WeightSlot] { slots(inputSize: inputSize) }
-
-    func slots(inputSize: Int) -> [WeightSlot] {
-        [
-            WeightSlot(name: "kernel", shape: [inputSize, 4 * units]),
-            WeightSlot(name: "recurrent_kernel", shape: [units, 4 * units]),
-        ] + (useBias ? [WeightSlot(name: "bias", shape: [4 * units])] : [])
-    }
-
-    public var weights: [Tensor] { [kernel, recurrentKernel] + (bias.map { [$0] } ?? []) }
-
-    public mutating func setWeights(_ weights: [Tensor]) throws {
-        try checkWeights(weights, against: slots(inputSize: weights.first?.shape.first ?? inputSize), cell: name)
-        kernel = weights[0]
-        recurrentKernel = weights[1]
-        bias = useBias ? weights[2] : nil
-    }
+    public var inputSize: Int { storage.inputSize }
+    /// `[features, 4 units]`, gate blocks i, f, c, o.
+    public var kernel: Tensor { storage.kernel }
+    /// `[units, 4 units]`
+    public var recurrentKernel: Tensor { storage.recurrentKernel }
+    /// `[4 units]`, or nil without a bias.
+    public var bias: Tensor? { storage.bias }
+    public var weightSlots: [WeightSlot] { storage.slots(inputSize: inputSize) }
+    public var weights: [Tensor] { storage.all }
+    public mutating func setWeights(_ weights: [Tensor]) throws { try storage.set(weights, cell: name) }
 
     public func projectInputs(_ inputs: Tensor) throws -> Tensor? {
-        try Gates.project(inputs, kernel: kernel, bias: bias?.scalars, cell: name)
+        try storage.project(inputs, inputBias: bias?.scalars, cell: name)
     }
 
     public func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
@@ -82,7 +67,8 @@ public struct LSTMCell: RecurrentCell {
         let width = 4 * units
         var z = projected.scalars
         Kernels.multiplyAdd(
-            states[0].scalars, recurrentKernel.scalars, into: &z, m: batch, k: units, n: width, ldb: width, bOffset: 0,
+            states[0].scalars, storage.recurrentKernel.scalars, into: &z, m: batch, k: units, n: width, ldb: width,
+            bOffset: 0,
             ldc: width, cOffset: 0)
         var h = [Float](repeating: 0, count: batch * units)
         var c = [Float](repeating: 0, count: batch * units)

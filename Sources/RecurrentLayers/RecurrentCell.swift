@@ -110,20 +110,3 @@ extension RecurrentCell {
         throw RecurrentError(.unsupported, "this cell has no projected step")
     }
 }
-
-extension RecurrentCell {
-    /// Checks `weights` against `slots`, naming the slot and both shapes on a mismatch.
-    func checkWeights(_ weights: [Tensor], against slots: [WeightSlot], cell: String) throws {
-        guard weights.count == slots.count else {
-            throw RecurrentError(
-                .countMismatch, layer: cell,
-                "expected \(slots.count) weights (\(slots.map(\.name).joined(separator: ", "))), received \(weights.count)"
-            )
-        }
-        for (slot, weight) in zip(slots, weights) where slot.shape != weight.shape {
-            throw RecurrentError(
-                .shapeMismatch, layer: cell,
-                "slot '\(slot.name)' has shape \(weight.shape), the cell needs \(slot.shape)")
-        }
-    }
-}

@@ -7,9 +7,7 @@ public struct SimpleRNNCell: RecurrentCell {
     public var units: Int
     public var activation: Activation
     public var useBias: Bool
-    public var kernel: Tensor
-    public var recurrentKernel: Tensor
-    public var bias: Tensor?
+    var storage: CellWeights
     /// Fraction of the input units dropped in training (one mask per sequence).
     public var dropout: Float
     /// Fraction of the recurrent units dropped in training.
@@ -23,51 +21,41 @@ public struct SimpleRNNCell: RecurrentCell {
         biasInitializer: Initializer = .zeros, dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil,
         name: String = "simple_rnn_cell"
     ) throws {
-        var generator = SeededGenerator(seed: seed ?? 0)
         self.name = name
         self.units = units
         self.activation = activation
         self.useBias = useBias
-        self.kernel = try kernelInitializer.make([inputSize, units], generator: &generator)
-        self.recurrentKernel = try recurrentInitializer.make([units, units], generator: &generator)
-        self.bias = useBias ? try biasInitializer.make([units], generator: &generator) : nil
+        self.storage = try CellWeights(
+            units: units, gates: 1, inputSize: inputSize, biasShape: useBias ? [units] : nil,
+            kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer, seed: seed
+        ) { try biasInitializer.make([units], generator: &$0) }
         self.dropout = min(max(dropout, 0), 1)
         self.recurrentDropout = min(max(recurrentDropout, 0), 1)
         self.seed = seed
     }
 
     public var stateShapes: [[Int]] { [[units]] }
-    public var inputSize: Int { kernel.shape[0] }
-
-    public var weightSlots: [WeightSlot] { slots(inputSize: inputSize) }
-
-    /// The slots for inputs of `inputSize` features (loading weights may set the input size).
-    func slots(inputSize: Int) -> [WeightSlot] {
-        [
-            WeightSlot(name: "kernel", shape: [inputSize, units]),
-            WeightSlot(name: "recurrent_kernel", shape: [units, units]),
-        ]
-            + (useBias ? [WeightSlot(name: "bias", shape: [units])] : [])
-    }
-
-    public var weights: [Tensor] { [kernel, recurrentKernel] + (bias.map { [$0] } ?? []) }
-
-    public mutating func setWeights(_ weights: [Tensor]) throws {
-        try checkWeights(weights, against: slots(inputSize: weights.first?.shape.first ?? inputSize), cell: name)
-        kernel = weights[0]
-        recurrentKernel = weights[1]
-        bias = useBias ? weights[2] : nil
-    }
+    public var inputSize: Int { storage.inputSize }
+    /// `[features, units]`
+    public var kernel: Tensor { storage.kernel }
+    /// `[units, units]`
+    public var recurrentKernel: Tensor { storage.recurrentKernel }
+    /// `[units]`, or nil without a bias.
+    public var bias: Tensor? { storage.bias }
+    public var weightSlots: [WeightSlot] { storage.slots(inputSize: inputSize) }
+    public var weights: [Tensor] { storage.all }
+    public mutating func setWeights(_ weights: [Tensor]) throws { try storage.set(weights, cell: name) }
 
     public func projectInputs(_ inputs: Tensor) throws -> Tensor? {
-        try Gates.project(inputs, kernel: kernel, bias: bias?.scalars, cell: name)
+        try storage.project(inputs, inputBias: bias?.scalars, cell: name)
     }
 
     public func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
         let batch = projected.shape[0]
         var h = projected.scalars
         Kernels.multiplyAdd(
-            states[0].scalars, recurrentKernel.scalars, into: &h, m: batch, k: units, n: units, ldb: units, bOffset: 0,
+            states[0].scalars, storage.recurrentKernel.scalars, into: &h, m: batch, k: units, n: units, ldb: units,
+            bOffset: 0,
             ldc: units, cOffset: 0)
         activation.apply(&h, rowWidth: units)
         let output = Tensor(shape: [batch, units], scalars: h)
@@ -76,22 +64,5 @@ public struct SimpleRNNCell: RecurrentCell {
 
     public func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
         try step(projected: projectInputs(input)!, states: states, context: context)
-    }
-}
-
-/// Arithmetic shared by the built-in cells.
-enum Gates {
-    /// `inputs [n, features] · kernel [features, width] + bias`, checking the feature count.
-    static func project(_ inputs: Tensor, kernel: Tensor, bias: [Float]?, cell: String) throws -> Tensor {
-        let (features, width) = (kernel.shape[0], kernel.shape[1])
-        guard inputs.rank == 2, inputs.shape[1] == features else {
-            throw RecurrentError(
-                .shapeMismatch, layer: cell, "expected inputs with \(features) features, received shape \(inputs.shape)"
-            )
-        }
-        let n = inputs.shape[0]
-        return Tensor(
-            shape: [n, width],
-            scalars: Kernels.matmul(inputs.scalars, kernel.scalars, m: n, k: features, n: width, bias: bias))
     }
 }

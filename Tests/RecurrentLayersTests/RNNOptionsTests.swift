@@ -158,7 +158,8 @@ struct RNNOptionsTests {
             try layer.setWeights([weights[0], Tensor.zeros([4, 12]), weights[2]])
         }
         #expect(
-            shape?.description == "layer 'lstm_cell': slot 'recurrent_kernel' has shape [4, 12], the cell needs [3, 12]"
+            shape?.description
+                == "layer 'lstm_cell': slot 'recurrent_kernel' has shape [4, 12], the layer needs [3, 12]"
         )
         // Loading may change the input size: a [7, 12] kernel makes a 7-feature cell.
         try layer.setWeights([Tensor.zeros([7, 12]), weights[1], weights[2]])

@@ -1,0 +1,76 @@
+/// The weights every built-in cell has, in Keras's order: `kernel [features, gates * units]`,
+/// `recurrent_kernel [units, gates * units]` and, with a bias, `bias` (shape per cell).
+struct CellWeights: Sendable {
+    var kernel: Tensor
+    var recurrentKernel: Tensor
+    var bias: Tensor?
+    let units: Int
+    /// Gate blocks: 1 for SimpleRNN, 3 for GRU, 4 for LSTM.
+    let gates: Int
+    /// The bias shape, or nil without a bias.
+    let biasShape: [Int]?
+
+    /// Fresh weights from initializers; `makeBias` fills the bias (LSTM's unit_forget_bias is special).
+    init(
+        units: Int, gates: Int, inputSize: Int, biasShape: [Int]?, kernelInitializer: Initializer,
+        recurrentInitializer: Initializer, seed: UInt64?, makeBias: (inout SeededGenerator) throws -> Tensor
+    ) throws {
+        var generator = SeededGenerator(seed: seed ?? 0)
+        self.units = units
+        self.gates = gates
+        self.biasShape = biasShape
+        kernel = try kernelInitializer.make([inputSize, gates * units], generator: &generator)
+        recurrentKernel = try recurrentInitializer.make([units, gates * units], generator: &generator)
+        bias = biasShape == nil ? nil : try makeBias(&generator)
+    }
+
+    var inputSize: Int { kernel.shape[0] }
+
+    func slots(inputSize: Int) -> [WeightSlot] {
+        [
+            WeightSlot(name: "kernel", shape: [inputSize, gates * units]),
+            WeightSlot(name: "recurrent_kernel", shape: [units, gates * units]),
+        ] + (biasShape.map { [WeightSlot(name: "bias", shape: $0)] } ?? [])
+    }
+
+    var all: [Tensor] { [kernel, recurrentKernel] + (bias.map { [$0] } ?? []) }
+
+    /// Replaces the weights after checking them; the kernel may bring a new input size.
+    mutating func set(_ weights: [Tensor], cell: String) throws {
+        try WeightSlot.check(weights, against: slots(inputSize: weights.first?.shape.first ?? inputSize), layer: cell)
+        kernel = weights[0]
+        recurrentKernel = weights[1]
+        bias = biasShape == nil ? nil : weights[2]
+    }
+
+    /// `inputs [n, features] · kernel + inputBias`: every timestep's input projection at once.
+    func project(_ inputs: Tensor, inputBias: [Float]?, cell: String) throws -> Tensor {
+        let (features, width) = (kernel.shape[0], kernel.shape[1])
+        guard inputs.rank == 2, inputs.shape[1] == features else {
+            throw RecurrentError(
+                .shapeMismatch, layer: cell, "expected inputs with \(features) features, received shape \(inputs.shape)"
+            )
+        }
+        let n = inputs.shape[0]
+        return Tensor(
+            shape: [n, width],
+            scalars: Kernels.matmul(inputs.scalars, kernel.scalars, m: n, k: features, n: width, bias: inputBias))
+    }
+}
+
+extension WeightSlot {
+    /// Checks `weights` against `slots`, naming the slot and both shapes on a mismatch.
+    static func check(_ weights: [Tensor], against slots: [WeightSlot], layer: String) throws {
+        guard weights.count == slots.count else {
+            throw RecurrentError(
+                .countMismatch, layer: layer,
+                "expected \(slots.count) weights (\(slots.map(\.name).joined(separator: ", "))), received \(weights.count)"
+            )
+        }
+        for (slot, weight) in zip(slots, weights) where slot.shape != weight.shape {
+            throw RecurrentError(
+                .shapeMismatch, layer: layer,
+                "slot '\(slot.name)' has shape \(weight.shape), the layer needs \(slot.shape)")
+        }
+    }
+}
