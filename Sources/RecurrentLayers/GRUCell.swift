@@ -15,13 +15,17 @@ public struct GRUCell: RecurrentCell {
     public var dropout: Float
     public var recurrentDropout: Float
     public var seed: UInt64?
+    /// Keras's `implementation`: 2 (fused; one input dropout mask) or 1 (a mask per gate for inputs and
+    /// states). Any recurrent dropout makes it 1, as in Keras. Same numbers at inference.
+    public var implementation: Int
 
     /// A cell with fresh weights from initializers (Keras's defaults).
     public init(
         units: Int, inputSize: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid,
         useBias: Bool = true, resetAfter: Bool = true, kernelInitializer: Initializer = .glorotUniform,
         recurrentInitializer: Initializer = .orthogonal(), biasInitializer: Initializer = .zeros,
-        dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil, name: String = "gru_cell"
+        dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil, implementation: Int = 2,
+        name: String = "gru_cell"
     ) throws {
         self.name = name
         self.units = units
@@ -37,6 +41,7 @@ public struct GRUCell: RecurrentCell {
         self.dropout = min(max(dropout, 0), 1)
         self.recurrentDropout = min(max(recurrentDropout, 0), 1)
         self.seed = seed
+        self.implementation = Gates.implementation(implementation, recurrentDropout: self.recurrentDropout)
     }
 
     public var stateShapes: [[Int]] { [[units]] }
@@ -58,62 +63,69 @@ public struct GRUCell: RecurrentCell {
         try storage.project(inputs, inputBias: inputBias, cell: name)
     }
 
+    public func makeDropoutMasks(batchSize: Int, inputSize: Int, call: Int) -> [DropoutMasks?] {
+        Gates.masks(
+            gates: 3, implementation: implementation, dropout: dropout, recurrentDropout: recurrentDropout,
+            batchSize: batchSize, inputSize: inputSize, units: units, seed: seed, call: call)
+    }
+
     public func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
-        let batch = projected.shape[0]
+        advance(projected.scalars, previous: states[0], recurrentMasks: [])
+    }
+
+    public func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+        guard let masks = context.masks else {
+            return try step(projected: projectInputs(input)!, states: states, context: context)
+        }
+        var x = CellWeights.maskedProduct(input, masks: masks.input, weights: kernel, gates: 3, units: units)
+        if let inputBias { Gates.addRowBias(&x, inputBias) }
+        return advance(x, previous: states[0], recurrentMasks: masks.recurrent)
+    }
+
+    /// `h_t` from the input part `x` `[batch, 3 units]` (input bias included) and `h_prev` under its masks.
+    private func advance(_ x: [Float], previous: Tensor, recurrentMasks: [Tensor]) -> CellOutput {
+        let batch = previous.shape[0]
         let width = 3 * units
-        let x = projected.scalars
-        let previous = states[0].scalars
-        let r = storage.recurrentKernel.scalars
+        let h0 = previous.scalars
         var h = [Float](repeating: 0, count: batch * units)
         if resetAfter {
-            var rec = [Float](repeating: 0, count: batch * width)
-            if let bias {
-                let recurrentBias = bias.scalars[width...]
-                for b in 0..<batch { rec.replaceSubrange((b * width)..<((b + 1) * width), with: recurrentBias) }
-            }
-            Kernels.multiplyAdd(
-                previous, r, into: &rec, m: batch, k: units, n: width, ldb: width, bOffset: 0, ldc: width, cOffset: 0)
+            var rec = CellWeights.maskedProduct(
+                previous, masks: recurrentMasks, weights: recurrentKernel, gates: 3, units: units)
+            if let bias { Gates.addRowBias(&rec, Array(bias.scalars[width...])) }
             for b in 0..<batch {
                 let row = b * width
                 for u in 0..<units {
                     let z = recurrentActivation.scalar(x[row + u] + rec[row + u])
                     let reset = recurrentActivation.scalar(x[row + units + u] + rec[row + units + u])
                     let candidate = activation.scalar(x[row + 2 * units + u] + reset * rec[row + 2 * units + u])
-                    h[b * units + u] = z * previous[b * units + u] + (1 - z) * candidate
+                    h[b * units + u] = z * h0[b * units + u] + (1 - z) * candidate
                 }
             }
         } else {
-            var zr = [Float](repeating: 0, count: batch * 2 * units)
-            Kernels.multiplyAdd(
-                previous, r, into: &zr, m: batch, k: units, n: 2 * units, ldb: width, bOffset: 0, ldc: 2 * units,
-                cOffset: 0)
-            var gates = [Float](repeating: 0, count: batch * 2 * units)
+            let zr = CellWeights.maskedProduct(
+                previous, masks: recurrentMasks, weights: recurrentKernel, gates: 3, units: units, onlyGates: 0..<2)
+            // The candidate multiplies r * (h ⊙ its gate's mask) by the candidate block of the recurrent kernel.
+            let candidateState =
+                recurrentMasks.isEmpty ? h0 : (previous * recurrentMasks[recurrentMasks.count == 1 ? 0 : 2]).scalars
+            var z = [Float](repeating: 0, count: batch * units)
             var resetH = [Float](repeating: 0, count: batch * units)
             for b in 0..<batch {
                 for u in 0..<units {
-                    let z = recurrentActivation.scalar(x[b * width + u] + zr[b * 2 * units + u])
-                    let reset = recurrentActivation.scalar(x[b * width + units + u] + zr[b * 2 * units + units + u])
-                    gates[b * 2 * units + u] = z
-                    resetH[b * units + u] = reset * previous[b * units + u]
+                    z[b * units + u] = recurrentActivation.scalar(x[b * width + u] + zr[b * width + u])
+                    let reset = recurrentActivation.scalar(x[b * width + units + u] + zr[b * width + units + u])
+                    resetH[b * units + u] = reset * candidateState[b * units + u]
                 }
             }
             var candidate = [Float](repeating: 0, count: batch * units)
             Kernels.multiplyAdd(
-                resetH, r, into: &candidate, m: batch, k: units, n: units, ldb: width, bOffset: 2 * units, ldc: units,
-                cOffset: 0)
-            for b in 0..<batch {
-                for u in 0..<units {
-                    let z = gates[b * 2 * units + u]
-                    let hh = activation.scalar(x[b * width + 2 * units + u] + candidate[b * units + u])
-                    h[b * units + u] = z * previous[b * units + u] + (1 - z) * hh
-                }
+                resetH, recurrentKernel.scalars, into: &candidate, m: batch, k: units, n: units, ldb: width,
+                bOffset: 2 * units, ldc: units, cOffset: 0)
+            for i in 0..<(batch * units) {
+                let hh = activation.scalar(x[(i / units) * width + 2 * units + i % units] + candidate[i])
+                h[i] = z[i] * h0[i] + (1 - z[i]) * hh
             }
         }
         let output = Tensor(shape: [batch, units], scalars: h)
         return CellOutput(output: output, states: [output])
-    }
-
-    public func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
-        try step(projected: projectInputs(input)!, states: states, context: context)
     }
 }

@@ -18,13 +18,17 @@ public struct LSTMCell: RecurrentCell {
     public var dropout: Float
     public var recurrentDropout: Float
     public var seed: UInt64?
+    /// Keras's `implementation`: 2 (fused; one input dropout mask) or 1 (per gate: a mask per gate for
+    /// inputs and states). Any recurrent dropout makes it 1, as in Keras. Same numbers at inference.
+    public var implementation: Int
 
     /// A cell with fresh weights from initializers (Keras's defaults).
     public init(
         units: Int, inputSize: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid,
         useBias: Bool = true, unitForgetBias: Bool = true, kernelInitializer: Initializer = .glorotUniform,
         recurrentInitializer: Initializer = .orthogonal(), biasInitializer: Initializer = .zeros,
-        dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil, name: String = "lstm_cell"
+        dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil, implementation: Int = 2,
+        name: String = "lstm_cell"
     ) throws {
         self.name = name
         self.units = units
@@ -44,6 +48,7 @@ public struct LSTMCell: RecurrentCell {
         self.dropout = min(max(dropout, 0), 1)
         self.recurrentDropout = min(max(recurrentDropout, 0), 1)
         self.seed = seed
+        self.implementation = Gates.implementation(implementation, recurrentDropout: self.recurrentDropout)
     }
 
     public var stateShapes: [[Int]] { [[units], [units]] }
@@ -62,24 +67,41 @@ public struct LSTMCell: RecurrentCell {
         try storage.project(inputs, inputBias: bias?.scalars, cell: name)
     }
 
+    public func makeDropoutMasks(batchSize: Int, inputSize: Int, call: Int) -> [DropoutMasks?] {
+        Gates.masks(
+            gates: 4, implementation: implementation, dropout: dropout, recurrentDropout: recurrentDropout,
+            batchSize: batchSize, inputSize: inputSize, units: units, seed: seed, call: call)
+    }
+
     public func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
-        let batch = projected.shape[0]
+        advance(projected.scalars, states: states, recurrentMasks: [])
+    }
+
+    public func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+        guard let masks = context.masks else {
+            return try step(projected: projectInputs(input)!, states: states, context: context)
+        }
+        var x = CellWeights.maskedProduct(input, masks: masks.input, weights: kernel, gates: 4, units: units)
+        if let bias { Gates.addRowBias(&x, bias.scalars) }
+        return advance(x, states: states, recurrentMasks: masks.recurrent)
+    }
+
+    /// The gates from the input part `x` `[batch, 4 units]` (bias included) and `h_prev` under its masks.
+    private func advance(_ x: [Float], states: [Tensor], recurrentMasks: [Tensor]) -> CellOutput {
+        let batch = states[0].shape[0]
+        let recurrent = CellWeights.maskedProduct(
+            states[0], masks: recurrentMasks, weights: recurrentKernel, gates: 4, units: units)
         let width = 4 * units
-        var z = projected.scalars
-        Kernels.multiplyAdd(
-            states[0].scalars, storage.recurrentKernel.scalars, into: &z, m: batch, k: units, n: width, ldb: width,
-            bOffset: 0,
-            ldc: width, cOffset: 0)
         var h = [Float](repeating: 0, count: batch * units)
         var c = [Float](repeating: 0, count: batch * units)
         let previousC = states[1].scalars
         for b in 0..<batch {
             let row = b * width
             for u in 0..<units {
-                let i = recurrentActivation.scalar(z[row + u])
-                let f = recurrentActivation.scalar(z[row + units + u])
-                let g = activation.scalar(z[row + 2 * units + u])
-                let o = recurrentActivation.scalar(z[row + 3 * units + u])
+                let i = recurrentActivation.scalar(x[row + u] + recurrent[row + u])
+                let f = recurrentActivation.scalar(x[row + units + u] + recurrent[row + units + u])
+                let g = activation.scalar(x[row + 2 * units + u] + recurrent[row + 2 * units + u])
+                let o = recurrentActivation.scalar(x[row + 3 * units + u] + recurrent[row + 3 * units + u])
                 let cell = f * previousC[b * units + u] + i * g
                 c[b * units + u] = cell
                 h[b * units + u] = o * activation.scalar(cell)
@@ -87,9 +109,5 @@ public struct LSTMCell: RecurrentCell {
         }
         let output = Tensor(shape: [batch, units], scalars: h)
         return CellOutput(output: output, states: [output, Tensor(shape: [batch, units], scalars: c)])
-    }
-
-    public func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
-        try step(projected: projectInputs(input)!, states: states, context: context)
     }
 }

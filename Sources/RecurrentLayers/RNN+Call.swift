@@ -26,17 +26,21 @@ extension RNN {
         if !constants.isEmpty && !cell.acceptsConstants {
             throw RecurrentError(.unsupported, layer: name, "RNN cell \(type(of: cell)) does not support constants")
         }
-        if training && dropoutRequested {
-            throw RecurrentError(
-                .unsupported, layer: name, "training-mode dropout is not implemented yet; call with training: false")
-        }
         var states = try startingStates(initialState, batch: batch)
-        let context = CellContext(training: training, constants: constants)
+        var context = CellContext(training: training, constants: constants)
+        if training {
+            // Dropout masks: made once per sequence, the same at every step (KERAS.md A.15).
+            let inputSize = stepShape.dropFirst().reduce(1, *)
+            context.dropout = cell.makeDropoutMasks(batchSize: batch, inputSize: inputSize, call: trainingCalls)
+            trainingCalls += 1
+        }
         let outputSize = cell.outputSize
 
-        // One product projects every timestep's input; only the recurrent product runs per step.
+        // One product projects every timestep's input; only the recurrent product runs per step. Under
+        // dropout masks each step applies its own masks instead.
         let flat = x.reshaped([batch * timesteps] + Array(x.shape.dropFirst(2)))
-        let projected = x.rank == 3 ? try cell.projectInputs(flat) : nil
+        let masked = context.dropout.contains { $0 != nil }
+        let projected = x.rank == 3 && !masked ? try cell.projectInputs(flat) : nil
         let width = projected.map { $0.shape[1] } ?? stepShape.dropFirst().reduce(1, *)
         let source = projected?.scalars ?? x.scalars
 
@@ -86,19 +90,6 @@ extension RNN {
             : Tensor(shape: [batch, outputSize], scalars: previousOutput)
         if timeMajor && returnSequences { output = output.swappingFirstTwoAxes() }
         return RNNOutput(output: output, states: states, includesStates: returnState)
-    }
-
-    /// True when the cell (or a stacked cell) has a dropout rate.
-    private var dropoutRequested: Bool {
-        let cells = (cell as? StackedRNNCells)?.cells ?? [cell]
-        return cells.contains { cell in
-            switch cell {
-            case let cell as SimpleRNNCell: cell.dropout > 0 || cell.recurrentDropout > 0
-            case let cell as LSTMCell: cell.dropout > 0 || cell.recurrentDropout > 0
-            case let cell as GRUCell: cell.dropout > 0 || cell.recurrentDropout > 0
-            default: false
-            }
-        }
     }
 
     /// The batch-major mask, checked against the inputs.

@@ -28,6 +28,8 @@ public struct RNN: Sendable {
     public var batchSize: Int?
     /// A stateful layer's carried states (nil until the first call or `resetStates`).
     public internal(set) var states: [Tensor]?
+    /// Training calls so far: each draws new dropout masks, reproducibly from the cells' seeds.
+    public internal(set) var trainingCalls = 0
 
     public init(
         cell: any RecurrentCell, returnSequences: Bool = false, returnState: Bool = false, goBackwards: Bool = false,

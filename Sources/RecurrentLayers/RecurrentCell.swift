@@ -19,11 +19,17 @@ public struct CellContext: Sendable {
     public var training: Bool
     /// Constants passed to the layer's call (tf.keras `constants=`), given unchanged to every step.
     public var constants: [Tensor]
+    /// This call's dropout masks, one entry per cell (a stack has several); empty at inference.
+    public var dropout: [DropoutMasks?]
 
-    public init(training: Bool = false, constants: [Tensor] = []) {
+    public init(training: Bool = false, constants: [Tensor] = [], dropout: [DropoutMasks?] = []) {
         self.training = training
         self.constants = constants
+        self.dropout = dropout
     }
+
+    /// The masks of the (single) cell this context is for, in training only.
+    var masks: DropoutMasks? { training ? dropout.first ?? nil : nil }
 }
 
 /// Keras's RNN cell contract (seed 000): one timestep at a time.
@@ -65,6 +71,13 @@ public protocol RecurrentCell: Sendable {
     /// True when the cell reads `context.constants` (tf.keras `constants`); `RNN` refuses constants otherwise.
     var acceptsConstants: Bool { get }
 
+    /// The dropout masks for one training call, one entry per cell (nil for a cell without dropout):
+    /// `RNN` makes them once per sequence and passes them to every step in `context.dropout`.
+    /// - Parameters:
+    ///   - inputSize: The width of the cell's input at each step.
+    ///   - call: The layer's training-call counter, so that masks differ from call to call.
+    func makeDropoutMasks(batchSize: Int, inputSize: Int, call: Int) -> [DropoutMasks?]
+
     /// Fast path, optional: the input projection of every timestep at once, `[n, features]` to
     /// `[n, width]`, so that only the recurrent product runs per step. Return nil to use `step` instead.
     func projectInputs(_ inputs: Tensor) throws -> Tensor?
@@ -103,6 +116,8 @@ extension RecurrentCell {
     }
 
     public var acceptsConstants: Bool { false }
+
+    public func makeDropoutMasks(batchSize: Int, inputSize: Int, call: Int) -> [DropoutMasks?] { [nil] }
 
     public func projectInputs(_ inputs: Tensor) throws -> Tensor? { nil }
 

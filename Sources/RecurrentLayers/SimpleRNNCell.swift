@@ -50,19 +50,75 @@ public struct SimpleRNNCell: RecurrentCell {
         try storage.project(inputs, inputBias: bias?.scalars, cell: name)
     }
 
+    public func makeDropoutMasks(batchSize: Int, inputSize: Int, call: Int) -> [DropoutMasks?] {
+        guard dropout > 0 || recurrentDropout > 0 else { return [nil] }
+        var generator = DropoutMasks.generator(seed: seed, call: call)
+        let input =
+            dropout > 0
+            ? DropoutMasks.make(1, shape: [batchSize, inputSize], rate: dropout, generator: &generator) : []
+        let recurrent =
+            recurrentDropout > 0
+            ? DropoutMasks.make(1, shape: [batchSize, units], rate: recurrentDropout, generator: &generator) : []
+        return [DropoutMasks(input: input, recurrent: recurrent)]
+    }
+
     public func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
-        let batch = projected.shape[0]
-        var h = projected.scalars
-        Kernels.multiplyAdd(
-            states[0].scalars, storage.recurrentKernel.scalars, into: &h, m: batch, k: units, n: units, ldb: units,
-            bOffset: 0,
-            ldc: units, cOffset: 0)
-        activation.apply(&h, rowWidth: units)
-        let output = Tensor(shape: [batch, units], scalars: h)
-        return CellOutput(output: output, states: [output])
+        advance(projected.scalars, previous: states[0], recurrentMasks: [])
     }
 
     public func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
-        try step(projected: projectInputs(input)!, states: states, context: context)
+        guard let masks = context.masks else {
+            return try step(projected: projectInputs(input)!, states: states, context: context)
+        }
+        var x = CellWeights.maskedProduct(input, masks: masks.input, weights: kernel, gates: 1, units: units)
+        if let bias { Gates.addRowBias(&x, bias.scalars) }
+        return advance(x, previous: states[0], recurrentMasks: masks.recurrent)
+    }
+
+    /// `h = act(x + (h_prev ⊙ mask) · recurrent_kernel)` from the input part `x` (bias included).
+    private func advance(_ x: [Float], previous: Tensor, recurrentMasks: [Tensor]) -> CellOutput {
+        let recurrent = CellWeights.maskedProduct(
+            previous, masks: recurrentMasks, weights: recurrentKernel, gates: 1, units: units)
+        var h = zip(x, recurrent).map(+)
+        activation.apply(&h, rowWidth: units)
+        let output = Tensor(shape: [previous.shape[0], units], scalars: h)
+        return CellOutput(output: output, states: [output])
+    }
+}
+
+/// Small arithmetic shared by the built-in cells.
+enum Gates {
+    /// Adds `bias` to every `bias.count`-wide row of `values`.
+    static func addRowBias(_ values: inout [Float], _ bias: [Float]) {
+        let width = bias.count
+        for start in stride(from: 0, to: values.count, by: width) {
+            for j in 0..<width { values[start + j] += bias[j] }
+        }
+    }
+
+    /// Keras's implementation number: 0 and 2 are the fused form; 1, or any recurrent dropout, the
+    /// per-gate form (one dropout mask per gate).
+    static func implementation(_ requested: Int, recurrentDropout: Float) -> Int {
+        recurrentDropout != 0 || requested == 1 ? 1 : 2
+    }
+
+    /// The input and recurrent masks of an LSTM or GRU cell: only for rates strictly between 0 and 1;
+    /// one shared input mask (implementation 2) or one per gate and a recurrent mask per gate (1).
+    static func masks(
+        gates: Int, implementation: Int, dropout: Float, recurrentDropout: Float, batchSize: Int, inputSize: Int,
+        units: Int, seed: UInt64?, call: Int
+    ) -> [DropoutMasks?] {
+        let useInput = dropout > 0 && dropout < 1
+        let useRecurrent = implementation == 1 && recurrentDropout > 0 && recurrentDropout < 1
+        guard useInput || useRecurrent else { return [nil] }
+        var generator = DropoutMasks.generator(seed: seed, call: call)
+        let count = implementation == 1 ? gates : 1
+        let input =
+            useInput
+            ? DropoutMasks.make(count, shape: [batchSize, inputSize], rate: dropout, generator: &generator) : []
+        let recurrent =
+            useRecurrent
+            ? DropoutMasks.make(gates, shape: [batchSize, units], rate: recurrentDropout, generator: &generator) : []
+        return [DropoutMasks(input: input, recurrent: recurrent)]
     }
 }

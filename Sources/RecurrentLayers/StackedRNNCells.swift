@@ -46,9 +46,22 @@ public struct StackedRNNCells: RecurrentCell {
         }
     }
 
-    /// The context a cell sees: constants only for cells that take them (tf.keras forwards them so).
-    private func context(for cell: any RecurrentCell, _ context: CellContext) -> CellContext {
-        cell.acceptsConstants ? context : CellContext(training: context.training)
+    /// Each cell's masks, its input width being the previous cell's output.
+    public func makeDropoutMasks(batchSize: Int, inputSize: Int, call: Int) -> [DropoutMasks?] {
+        var width = inputSize
+        return cells.flatMap { cell in
+            defer { width = cell.outputSize }
+            return cell.makeDropoutMasks(batchSize: batchSize, inputSize: width, call: call)
+        }
+    }
+
+    /// The context cell `index` sees: its own dropout masks, and constants only if it takes them
+    /// (tf.keras forwards them so).
+    private func context(for index: Int, _ context: CellContext) -> CellContext {
+        let masks = index < context.dropout.count ? [context.dropout[index]] : []
+        return CellContext(
+            training: context.training, constants: cells[index].acceptsConstants ? context.constants : [],
+            dropout: masks)
     }
 
     public func projectInputs(_ inputs: Tensor) throws -> Tensor? {
@@ -58,13 +71,13 @@ public struct StackedRNNCells: RecurrentCell {
     public func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
         let perCell = split(states)
         let first = try cells[0].step(
-            projected: projected, states: perCell[0], context: self.context(for: cells[0], context))
+            projected: projected, states: perCell[0], context: self.context(for: 0, context))
         return try continueStep(from: first, perCell: perCell, context: context)
     }
 
     public func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
         let perCell = split(states)
-        let first = try cells[0].step(input, states: perCell[0], context: self.context(for: cells[0], context))
+        let first = try cells[0].step(input, states: perCell[0], context: self.context(for: 0, context))
         return try continueStep(from: first, perCell: perCell, context: context)
     }
 
@@ -73,7 +86,7 @@ public struct StackedRNNCells: RecurrentCell {
         var states = first.states
         for index in cells.indices.dropFirst() {
             let result = try cells[index].step(
-                output, states: perCell[index], context: self.context(for: cells[index], context))
+                output, states: perCell[index], context: self.context(for: index, context))
             output = result.output
             states += result.states
         }

@@ -165,12 +165,4 @@ struct RNNOptionsTests {
         try layer.setWeights([Tensor.zeros([7, 12]), weights[1], weights[2]])
         #expect(layer.weightSlots[0].shape == [7, 12])
     }
-
-    @Test("training-mode dropout is reported as not implemented rather than silently skipped")
-    func dropoutNotYet() throws {
-        var layer = RNN(cell: try LSTMCell(units: 2, inputSize: 3, dropout: 0.5))
-        #expect(try layer.call(Inputs.q).output.shape == [2, 2])
-        let error = #expect(throws: RecurrentError.self) { try layer.call(Inputs.q, training: true) }
-        #expect(error?.code == .unsupported)
-    }
 }
