@@ -18,6 +18,8 @@ public struct LSTMCell: RecurrentCell {
     public var dropout: Float
     public var recurrentDropout: Float
     public var seed: UInt64?
+    /// Regularizers and constraints of the kernel, recurrent kernel and bias.
+    public var rules: CellRules
     /// Keras's `implementation`: 2 (fused; one input dropout mask) or 1 (per gate: a mask per gate for
     /// inputs and states). Any recurrent dropout makes it 1, as in Keras. Same numbers at inference.
     public var implementation: Int
@@ -27,7 +29,8 @@ public struct LSTMCell: RecurrentCell {
         units: Int, inputSize: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid,
         useBias: Bool = true, unitForgetBias: Bool = true, kernelInitializer: Initializer = .glorotUniform,
         recurrentInitializer: Initializer = .orthogonal(), biasInitializer: Initializer = .zeros,
-        dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil, implementation: Int = 2,
+        dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil, rules: CellRules = CellRules(),
+        implementation: Int = 2,
         name: String = "lstm_cell"
     ) throws {
         self.name = name
@@ -48,6 +51,7 @@ public struct LSTMCell: RecurrentCell {
         self.dropout = min(max(dropout, 0), 1)
         self.recurrentDropout = min(max(recurrentDropout, 0), 1)
         self.seed = seed
+        self.rules = rules
         self.implementation = Gates.implementation(implementation, recurrentDropout: self.recurrentDropout)
     }
 
@@ -62,6 +66,12 @@ public struct LSTMCell: RecurrentCell {
     public var weightSlots: [WeightSlot] { storage.slots(inputSize: inputSize) }
     public var weights: [Tensor] { storage.all }
     public mutating func setWeights(_ weights: [Tensor]) throws { try storage.set(weights, cell: name) }
+
+    /// The regularizers' penalty on the current weights (Keras adds it to the training loss).
+    public func regularizationLoss() throws -> Float { try rules.penalty(storage) }
+
+    /// Projects the weights onto the constraints, as Keras does after each training update.
+    public mutating func applyConstraints() { rules.constrain(&storage) }
 
     public func projectInputs(_ inputs: Tensor) throws -> Tensor? {
         try storage.project(inputs, inputBias: bias?.scalars, cell: name)

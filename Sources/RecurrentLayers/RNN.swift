@@ -30,6 +30,8 @@ public struct RNN: Sendable {
     public internal(set) var states: [Tensor]?
     /// Training calls so far: each draws new dropout masks, reproducibly from the cells' seeds.
     public internal(set) var trainingCalls = 0
+    /// Keras's `activity_regularizer`: a penalty on the layer's outputs (see `activityLoss`).
+    public var activityRegularizer: Regularizer?
 
     public init(
         cell: any RecurrentCell, returnSequences: Bool = false, returnState: Bool = false, goBackwards: Bool = false,
@@ -58,6 +60,15 @@ public struct RNN: Sendable {
             cell: StackedRNNCells(cells), returnSequences: returnSequences, returnState: returnState,
             goBackwards: goBackwards, stateful: stateful, unroll: unroll, zeroOutputForMask: zeroOutputForMask,
             timeMajor: timeMajor, batchSize: batchSize, name: name)
+    }
+
+    /// Keras 3's activity loss for a call's result: the regularizer's penalty on every returned tensor
+    /// (the output, and the states with `returnState`), each divided by its batch size. Zero without one.
+    public func activityLoss(_ result: RNNOutput) throws -> Float {
+        guard let activityRegularizer else { return 0 }
+        return try result.tensors.reduce(0) {
+            $0 + (try activityRegularizer.penalty($1)) / Float(max($1.shape.first ?? 1, 1))
+        }
     }
 
     /// The layer's weights: its cell's.

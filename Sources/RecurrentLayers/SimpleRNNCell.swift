@@ -13,12 +13,15 @@ public struct SimpleRNNCell: RecurrentCell {
     /// Fraction of the recurrent units dropped in training.
     public var recurrentDropout: Float
     public var seed: UInt64?
+    /// Regularizers and constraints of the kernel, recurrent kernel and bias.
+    public var rules: CellRules
 
     /// A cell with fresh weights from initializers (Keras's defaults: glorot_uniform, orthogonal, zeros).
     public init(
         units: Int, inputSize: Int, activation: Activation = .tanh, useBias: Bool = true,
         kernelInitializer: Initializer = .glorotUniform, recurrentInitializer: Initializer = .orthogonal(),
         biasInitializer: Initializer = .zeros, dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil,
+        rules: CellRules = CellRules(),
         name: String = "simple_rnn_cell"
     ) throws {
         self.name = name
@@ -32,6 +35,7 @@ public struct SimpleRNNCell: RecurrentCell {
         self.dropout = min(max(dropout, 0), 1)
         self.recurrentDropout = min(max(recurrentDropout, 0), 1)
         self.seed = seed
+        self.rules = rules
     }
 
     public var stateShapes: [[Int]] { [[units]] }
@@ -45,6 +49,12 @@ public struct SimpleRNNCell: RecurrentCell {
     public var weightSlots: [WeightSlot] { storage.slots(inputSize: inputSize) }
     public var weights: [Tensor] { storage.all }
     public mutating func setWeights(_ weights: [Tensor]) throws { try storage.set(weights, cell: name) }
+
+    /// The regularizers' penalty on the current weights (Keras adds it to the training loss).
+    public func regularizationLoss() throws -> Float { try rules.penalty(storage) }
+
+    /// Projects the weights onto the constraints, as Keras does after each training update.
+    public mutating func applyConstraints() { rules.constrain(&storage) }
 
     public func projectInputs(_ inputs: Tensor) throws -> Tensor? {
         try storage.project(inputs, inputBias: bias?.scalars, cell: name)
