@@ -1,0 +1,102 @@
+/// A Keras model: layers wired into a graph (Sequential or Functional), run as one.
+///
+/// Nodes are layer calls in an order where every input is computed before it is used. A layer may be
+/// called by several nodes (a shared layer). Each tensor carries the mask Keras attaches to it: Masking
+/// and Embedding(mask_zero) make one, recurrent layers consume it and pass it on as Keras 3.15.1 does,
+/// other layers pass it through.
+///
+/// ```swift
+/// // An encoder whose final states start a decoder (two inputs, one output).
+/// var model = Model(name: "seq2seq", layers: [encoderInput, decoderInput, encoder, decoder, dense], nodes: [
+///     .init(layer: 0), .init(layer: 1),
+///     .init(layer: 2, inputs: [.init(node: 0)]),
+///     .init(layer: 3, inputs: [.init(node: 1)], initialState: [.init(node: 2, output: 1), .init(node: 2, output: 2)]),
+///     .init(layer: 4, inputs: [.init(node: 3)]),
+/// ], inputs: [.init(node: 0), .init(node: 1)], outputs: [.init(node: 4)])
+/// let y = try model.call([source, target])[0]
+/// ```
+public struct Model: Sendable {
+    /// Output `output` of node `node`.
+    public struct TensorReference: Sendable, Hashable {
+        public var node: Int
+        public var output: Int
+
+        public init(node: Int, output: Int = 0) {
+            self.node = node
+            self.output = output
+        }
+    }
+
+    /// One call of a layer.
+    public struct Node: Sendable {
+        /// Index into `layers`.
+        public var layer: Int
+        /// Positional inputs; recurrent and feed-forward layers take one.
+        public var inputs: [TensorReference]
+        /// Tensors passed as the call's `initial_state` (recurrent layers).
+        public var initialState: [TensorReference]
+        /// A tensor passed as the call's explicit `mask`: it wins over the input's own mask (Keras 3).
+        /// Non-zero values are true.
+        public var mask: TensorReference?
+
+        public init(
+            layer: Int, inputs: [TensorReference] = [], initialState: [TensorReference] = [],
+            mask: TensorReference? = nil
+        ) {
+            self.layer = layer
+            self.inputs = inputs
+            self.initialState = initialState
+            self.mask = mask
+        }
+    }
+
+    public var name: String
+    public var layers: [ModelLayer]
+    public var nodes: [Node]
+    /// The model's inputs, in order: outputs of input-layer nodes.
+    public var inputs: [TensorReference]
+    /// The model's outputs, in order.
+    public var outputs: [TensorReference]
+
+    /// A Functional model.
+    /// - Precondition: nodes only use outputs of earlier nodes (checked by `call`).
+    public init(
+        name: String = "functional", layers: [ModelLayer], nodes: [Node], inputs: [TensorReference],
+        outputs: [TensorReference]
+    ) {
+        self.name = name
+        self.layers = layers
+        self.nodes = nodes
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+
+    /// A Sequential model: each layer feeds the next; the first is the input layer.
+    public static func sequential(_ layers: [ModelLayer], name: String = "sequential") -> Model {
+        let nodes = layers.indices.map { index in
+            Node(layer: index, inputs: index == 0 ? [] : [TensorReference(node: index - 1)])
+        }
+        return Model(
+            name: name, layers: layers, nodes: nodes, inputs: [TensorReference(node: 0)],
+            outputs: [TensorReference(node: layers.count - 1)])
+    }
+
+    /// Every layer's weights, in layer order (what Keras's `get_weights` lists).
+    public var weights: [Tensor] { layers.flatMap(\.weights) }
+
+    /// Resets every stateful layer's carried states to zeros.
+    public mutating func resetStates() throws {
+        for index in layers.indices where layers[index].isStateful {
+            switch layers[index] {
+            case .recurrent(var layer):
+                try layer.resetStates()
+                layers[index] = .recurrent(layer)
+            case .bidirectional(var layer):
+                try layer.resetStates()
+                layers[index] = .bidirectional(layer)
+            default:
+                break
+            }
+        }
+    }
+}
