@@ -12,6 +12,7 @@ import pathlib
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import keras  # noqa: E402
+import keras.ops  # noqa: E402,F401
 import numpy as np  # noqa: E402
 from keras import layers as L  # noqa: E402
 
@@ -65,6 +66,11 @@ def models(rng):
     m = keras.Sequential([keras.Input((6,), dtype="int32"), L.Embedding(20, 3, mask_zero=True, name="embedding"),
                           L.Bidirectional(L.LSTM(4), name="bidirectional"), L.Dense(1, activation="sigmoid", name="dense")])
     out.append(("embedding_bidirectional_lstm", m, [ids], 1))
+    ids_in = keras.Input((6,), dtype="int32", name="ids")
+    embedded = L.Embedding(20, 3, name="embedding")(ids_in)
+    seq = L.LSTM(4, return_sequences=True, name="lstm")(embedded, mask=keras.ops.not_equal(ids_in, 0))
+    m = keras.Model(ids_in, L.Dense(2, name="dense")(seq))
+    out.append(("operation_node_mask", m, [ids], 1))
     return out
 
 

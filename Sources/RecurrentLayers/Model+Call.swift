@@ -37,6 +37,8 @@ extension Model {
                 }
                 try Self.check(tensor, shape: shape, batchSize: batchSize, layer: layerName)
                 results = [Value(tensor: tensor, mask: nil)]
+            case .operation(_, let operation):
+                results = [Value(tensor: operation.apply(try value(node.inputs[0]).tensor), mask: nil)]
             case .feedForward(let layer):
                 let x = try value(node.inputs[0])
                 let output = try layer.call(x.tensor, training: training)

@@ -7,6 +7,8 @@ public enum ModelLayer: Sendable {
     case recurrent(RNN)
     case bidirectional(Bidirectional)
     case feedForward(any FeedForwardLayer)
+    /// A Keras 3 operation node (`NotEqual`, `Cast`, ...): no weights, no mask on its output.
+    case operation(name: String, ModelOperation)
 
     public var name: String {
         switch self {
@@ -14,12 +16,13 @@ public enum ModelLayer: Sendable {
         case .recurrent(let layer): layer.name
         case .bidirectional(let layer): layer.name
         case .feedForward(let layer): layer.name
+        case .operation(let name, _): name
         }
     }
 
     public var weightSlots: [WeightSlot] {
         switch self {
-        case .input: []
+        case .input, .operation: []
         case .recurrent(let layer): layer.weightSlots
         case .bidirectional(let layer): layer.weightSlots
         case .feedForward(let layer): layer.weightSlots
@@ -28,7 +31,7 @@ public enum ModelLayer: Sendable {
 
     public var weights: [Tensor] {
         switch self {
-        case .input: []
+        case .input, .operation: []
         case .recurrent(let layer): layer.weights
         case .bidirectional(let layer): layer.weights
         case .feedForward(let layer): layer.weights
@@ -37,10 +40,10 @@ public enum ModelLayer: Sendable {
 
     public mutating func setWeights(_ weights: [Tensor]) throws {
         switch self {
-        case .input:
+        case .input, .operation:
             guard weights.isEmpty else {
                 throw RecurrentError(
-                    .countMismatch, layer: name, "an input layer has no weights, but \(weights.count) were given")
+                    .countMismatch, layer: name, "this layer has no weights, but \(weights.count) were given")
             }
         case .recurrent(var layer):
             try layer.setWeights(weights)

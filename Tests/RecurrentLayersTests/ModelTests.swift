@@ -96,6 +96,21 @@ struct ModelTests {
                     RNN(cell: try lstm(3, 3), returnSequences: true, stateful: true, batchSize: 3, name: "lstm")),
                 .feedForward(try Dense(units: 1, inputSize: 3)),
             ])
+        case "operation_node_mask":
+            return Model(
+                layers: [
+                    .input(name: "ids", shape: [6], batchSize: nil), .operation(name: "not_equal", .notEqual(0)),
+                    .feedForward(try Embedding(inputDim: 20, outputDim: 3)),
+                    .recurrent(RNN(cell: try lstm(4, 3), returnSequences: true, name: "lstm")),
+                    .feedForward(try Dense(units: 2, inputSize: 4)),
+                ],
+                nodes: [
+                    .init(layer: 0), .init(layer: 1, inputs: [.init(node: 0)]),
+                    .init(layer: 2, inputs: [.init(node: 0)]),
+                    .init(layer: 3, inputs: [.init(node: 2)], mask: .init(node: 1)),
+                    .init(layer: 4, inputs: [.init(node: 3)]),
+                ],
+                inputs: [.init(node: 0)], outputs: [.init(node: 4)])
         default:
             return .sequential([
                 .input(name: "input_layer", shape: [6], batchSize: nil),
