@@ -9,6 +9,10 @@ public protocol FeedForwardLayer: Sendable {
     /// Runs the layer. `training` matters only for layers that behave differently in training (Dropout).
     func call(_ inputs: Tensor, training: Bool) throws -> Tensor
 
+    /// Runs the layer with the mask its input carries; by default the mask is not used. A layer whose
+    /// Keras `call` takes `mask` implements this (TimeDistributed hands each step's mask on).
+    func call(_ inputs: Tensor, mask: Mask?, training: Bool) throws -> Tensor
+
     /// The mask the output carries, given the input and its mask: by default the input mask unchanged
     /// (Keras 3 layers that support masking pass it through).
     func outputMask(inputs: Tensor, mask: Mask?) -> Mask?
@@ -26,6 +30,10 @@ extension FeedForwardLayer {
             throw RecurrentError(
                 .countMismatch, layer: name, "this layer has no weights, but \(weights.count) were given")
         }
+    }
+
+    public func call(_ inputs: Tensor, mask: Mask?, training: Bool) throws -> Tensor {
+        try call(inputs, training: training)
     }
 
     public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { mask }

@@ -41,7 +41,7 @@ extension Model {
                 results = [Value(tensor: operation.apply(try value(node.inputs[0]).tensor), mask: nil)]
             case .feedForward(let layer):
                 let x = try value(node.inputs[0])
-                let output = try layer.call(x.tensor, training: training)
+                let output = try layer.call(x.tensor, mask: x.mask, training: training)
                 results = [Value(tensor: output, mask: layer.outputMask(inputs: x.tensor, mask: x.mask))]
             case .recurrent(var layer):
                 let x = try value(node.inputs[0])

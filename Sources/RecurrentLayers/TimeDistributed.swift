@@ -14,11 +14,24 @@ public struct TimeDistributed: FeedForwardLayer {
     public mutating func setWeights(_ weights: [Tensor]) throws { try layer.setWeights(weights) }
 
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
+        try call(inputs, mask: nil, training: training)
+    }
+
+    /// Runs the layer on each timestep; with a mask `[batch, timesteps]`, the layer's call receives that
+    /// timestep's mask as `[batch, 1]`.
+    /// - Throws: `RecurrentError.shapeMismatch` when the mask's batch or timesteps differ from the input's.
+    public func call(_ inputs: Tensor, mask: Mask?, training: Bool = false) throws -> Tensor {
         guard inputs.rank >= 3 else {
             throw RecurrentError(
                 .shapeMismatch, layer: name, "expected inputs [batch, timesteps, ...], received shape \(inputs.shape)")
         }
         let (batch, timesteps) = (inputs.shape[0], inputs.shape[1])
+        if let mask, mask.shape != [batch, timesteps] {
+            throw RecurrentError(
+                .shapeMismatch, layer: name,
+                "TimeDistributed expects the mask's batch and timestep dimensions to match the inputs' [\(batch), \(timesteps)], received mask shape \(mask.shape)"
+            )
+        }
         let inner = Array(inputs.shape.dropFirst(2))
         let stepSize = inner.reduce(1, *)
         var outputs: [Float] = []
@@ -26,7 +39,9 @@ public struct TimeDistributed: FeedForwardLayer {
         // The layer sees one timestep of the whole batch at a time, [batch, ...], as in Keras.
         for t in 0..<timesteps {
             let slice = Kernels.timeSlice(inputs.scalars, batch: batch, timesteps: timesteps, width: stepSize, t: t)
-            let output = try layer.call(Tensor(shape: [batch] + inner, scalars: slice), training: training)
+            let stepMask = mask.map { mask in Mask(shape: [batch, 1], values: (0..<batch).map { mask[$0, t] }) }
+            let output = try layer.call(
+                Tensor(shape: [batch] + inner, scalars: slice), mask: stepMask, training: training)
             stepShape = Array(output.shape.dropFirst())
             let width = stepShape.reduce(1, *)
             if outputs.isEmpty { outputs = [Float](repeating: 0, count: batch * timesteps * width) }

@@ -18,6 +18,32 @@ struct PlainLayerTests {
         #expect(layer.outputMask(inputs: Inputs.arange([3, 2, 4]), mask: mask) == mask)
     }
 
+    /// Keras's test wrapper: the inner layer multiplies its output by its mask.
+    struct MaskMultiplying: FeedForwardLayer {
+        var inner: Dense
+        var name: String { "mask_multiplying" }
+        func call(_ inputs: Tensor, training: Bool) throws -> Tensor { try inner.call(inputs) }
+        func call(_ inputs: Tensor, mask: Mask?, training: Bool) throws -> Tensor {
+            var output = try inner.call(inputs)
+            if let mask { output.scalars = zip(output.scalars, mask.values).map { $1 ? $0 : 0 } }
+            return output
+        }
+    }
+
+    @Test("TimeDistributed hands each step's mask to the inner layer, and checks the mask's shape")
+    func timeDistributedMasking() throws {
+        let dense = try Dense(units: 1, inputSize: 4, useBias: false, kernelInitializer: .constant(0.01))
+        let layer = TimeDistributed(MaskMultiplying(inner: dense))
+        let mask = Mask([[false, true], [true, false], [true, true]])
+        expectClose(try layer.call(Inputs.arange([3, 2, 4]), mask: mask), [0, 0.22, 0.38, 0, 0.7, 0.86])
+        #expect(throws: RecurrentError.self) {
+            try layer.call(Inputs.arange([3, 2, 4]), mask: Mask([[true, true], [true, true]]))
+        }
+        #expect(throws: RecurrentError.self) {
+            try layer.call(Inputs.arange([3, 2, 4]), mask: Mask([[true], [true], [true]]))
+        }
+    }
+
     @Test("Dense works over the last axis of any rank, and equals its definition")
     func dense() throws {
         let layer = try Dense(units: 3, inputSize: 4, activation: .tanh, seed: 5)
