@@ -97,43 +97,29 @@ public struct GRUCell: RecurrentCell {
         let batch = previous.shape[0]
         let width = 3 * units
         let h0 = previous.scalars
-        var h = [Float](repeating: 0, count: batch * units)
+        let h: [Float]
         if resetAfter {
             var rec = CellWeights.maskedProduct(
                 previous, masks: recurrentMasks, weights: recurrentKernel, gates: 3, units: units)
             if let bias { Gates.addRowBias(&rec, Array(bias.scalars[width...])) }
-            for b in 0..<batch {
-                let row = b * width
-                for u in 0..<units {
-                    let z = recurrentActivation.scalar(x[row + u] + rec[row + u])
-                    let reset = recurrentActivation.scalar(x[row + units + u] + rec[row + units + u])
-                    let candidate = activation.scalar(x[row + 2 * units + u] + reset * rec[row + 2 * units + u])
-                    h[b * units + u] = z * h0[b * units + u] + (1 - z) * candidate
-                }
-            }
+            h = Kernels.gruResetAfter(
+                x: x, recurrent: rec, previous: h0, batch: batch, units: units, activation: activation,
+                recurrentActivation: recurrentActivation)
         } else {
             let zr = CellWeights.maskedProduct(
                 previous, masks: recurrentMasks, weights: recurrentKernel, gates: 3, units: units, onlyGates: 0..<2)
             // The candidate multiplies r * (h ⊙ its gate's mask) by the candidate block of the recurrent kernel.
             let candidateState =
                 recurrentMasks.isEmpty ? h0 : (previous * recurrentMasks[recurrentMasks.count == 1 ? 0 : 2]).scalars
-            var z = [Float](repeating: 0, count: batch * units)
-            var resetH = [Float](repeating: 0, count: batch * units)
-            for b in 0..<batch {
-                for u in 0..<units {
-                    z[b * units + u] = recurrentActivation.scalar(x[b * width + u] + zr[b * width + u])
-                    let reset = recurrentActivation.scalar(x[b * width + units + u] + zr[b * width + units + u])
-                    resetH[b * units + u] = reset * candidateState[b * units + u]
-                }
-            }
+            let (z, resetState) = Kernels.gruUpdateAndReset(
+                x: x, recurrent: zr, candidateState: candidateState, batch: batch, units: units,
+                recurrentActivation: recurrentActivation)
             var candidate = [Float](repeating: 0, count: batch * units)
             Kernels.multiplyAdd(
-                resetH, recurrentKernel.scalars, into: &candidate, m: batch, k: units, n: units, ldb: width,
+                resetState, recurrentKernel.scalars, into: &candidate, m: batch, k: units, n: units, ldb: width,
                 bOffset: 2 * units, ldc: units, cOffset: 0)
-            for i in 0..<(batch * units) {
-                let hh = activation.scalar(x[(i / units) * width + 2 * units + i % units] + candidate[i])
-                h[i] = z[i] * h0[i] + (1 - z[i]) * hh
-            }
+            h = Kernels.gruBlend(
+                x: x, candidate: candidate, z: z, previous: h0, batch: batch, units: units, activation: activation)
         }
         let output = Tensor(shape: [batch, units], scalars: h)
         return CellOutput(output: output, states: [output])

@@ -101,22 +101,10 @@ public struct LSTMCell: RecurrentCell {
         let batch = states[0].shape[0]
         let recurrent = CellWeights.maskedProduct(
             states[0], masks: recurrentMasks, weights: recurrentKernel, gates: 4, units: units)
-        let width = 4 * units
-        var h = [Float](repeating: 0, count: batch * units)
-        var c = [Float](repeating: 0, count: batch * units)
-        let previousC = states[1].scalars
-        for b in 0..<batch {
-            let row = b * width
-            for u in 0..<units {
-                let i = recurrentActivation.scalar(x[row + u] + recurrent[row + u])
-                let f = recurrentActivation.scalar(x[row + units + u] + recurrent[row + units + u])
-                let g = activation.scalar(x[row + 2 * units + u] + recurrent[row + 2 * units + u])
-                let o = recurrentActivation.scalar(x[row + 3 * units + u] + recurrent[row + 3 * units + u])
-                let cell = f * previousC[b * units + u] + i * g
-                c[b * units + u] = cell
-                h[b * units + u] = o * activation.scalar(cell)
-            }
-        }
+        let (h, c) = Kernels.lstmGates(
+            x: x, recurrent: recurrent, previousC: states[1].scalars, batch: batch, units: units,
+            activation: activation,
+            recurrentActivation: recurrentActivation)
         let output = Tensor(shape: [batch, units], scalars: h)
         return CellOutput(output: output, states: [output, Tensor(shape: [batch, units], scalars: c)])
     }

@@ -71,6 +71,10 @@ public struct RNN: Sendable {
         }
     }
 
+    /// The states a call starts from when none are given (Keras's `get_initial_state`): the cell's
+    /// initial state for `batchSize` samples (zeros for the built-in cells).
+    public func initialState(batchSize: Int) -> [Tensor] { cell.initialState(batchSize: batchSize) }
+
     /// The layer's weights: its cell's.
     public var weightSlots: [WeightSlot] { cell.weightSlots }
     public var weights: [Tensor] { cell.weights }

@@ -21,6 +21,22 @@ struct GRUTests {
         expectRows(try noBias.call(Inputs.a).output, [0.49988455, 0.64701194, 0.4103359])
     }
 
+    @Test("a legacy implementation argument (0, 1 or 2) gives the same numbers")
+    func legacyImplementation() throws {
+        for implementation in [0, 1, 2] {
+            let cell = try GRUCell(
+                units: 3, inputSize: 4, kernelInitializer: Constant.kernel, recurrentInitializer: Constant.recurrent,
+                biasInitializer: Constant.bias, implementation: implementation)
+            #expect(cell.implementation == (implementation == 1 ? 1 : 2))
+            var layer = RNN(cell: cell)
+            expectRows(try layer.call(Inputs.a).output, [0.5217289, 0.6371659, 0.39384964])
+        }
+        #expect(
+            RNN(cell: try Constant.lstm(3, inputSize: 4)).initialState(batchSize: 2) == [
+                Tensor.zeros([2, 3]), Tensor.zeros([2, 3]),
+            ])
+    }
+
     @Test("statefulness: the second call continues")
     func statefulness() throws {
         var layer = RNN(cell: try Constant.gru(4, inputSize: 4), stateful: true)
