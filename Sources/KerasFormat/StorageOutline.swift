@@ -1,6 +1,5 @@
 import Foundation
 import HDF5
-import ZIPFoundation
 
 /// What a Keras file holds at the storage level: its layout, the Keras version and backend that wrote it,
 /// and every weight dataset with its shape and type. The model-level view (layers, configs, slots) is
@@ -54,36 +53,12 @@ public struct StorageOutline: Sendable {
     }
 
     private static func readArchive(path: String) throws -> StorageOutline {
-        let archive: Archive
-        do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw KerasFormatError(
-                .unreadable, file: path, reason: "the .keras archive cannot be read as a zip file (\(error))")
-        }
-        let members = archive.map(\.path)
-        guard let entry = archive["model.weights.h5"] else {
-            throw KerasFormatError(
-                .unreadable, file: path,
-                reason: "the .keras archive has no model.weights.h5 (members: \(members.joined(separator: ", ")))")
-        }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(Int(entry.uncompressedSize))
-        do {
-            _ = try archive.extract(entry, skipCRC32: false) { bytes.append(contentsOf: $0) }
-        } catch {
-            throw KerasFormatError(
-                .unreadable, file: path, reason: "model.weights.h5 in the archive is damaged (\(error))")
-        }
-        let file = try HDF5File(image: bytes, name: path + "/model.weights.h5")
+        let archive = try KerasArchive(path: path)
+        let file = try HDF5File(image: try archive.require("model.weights.h5"), name: path + "/model.weights.h5")
         var outline = try outline(of: file, path: path, layout: .kerasArchive)
-        outline.archiveMembers = members
-        if let metadata = archive["metadata.json"] {
-            var data = Data()
-            _ = try? archive.extract(metadata) { data.append($0) }
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            outline.kerasVersion = object?["keras_version"] as? String
-        }
+        outline.archiveMembers = archive.members
+        outline.kerasVersion =
+            (try? archive.member("metadata.json").map { try JSONValue.parse($0) })??["keras_version"]?.stringValue
         return outline
     }
 
