@@ -13,7 +13,7 @@ enum Failure {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         switch error.code {
         case .fileNotFound: return ExitCode(noInput)
-        case .unknownLayout, .unreadable: return ExitCode(dataError)
+        case .unknownLayout, .unreadable, .unsupportedLayer, .weightMismatch: return ExitCode(dataError)
         }
     }
 }

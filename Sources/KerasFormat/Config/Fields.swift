@@ -1,0 +1,96 @@
+import RecurrentLayers
+
+/// Typed reads of a layer config's fields, in every generation's spelling.
+struct Fields {
+    var config: JSONObject
+    var layer: String
+    var factory: LayerFactory
+
+    func bool(_ key: String, _ fallback: Bool) -> Bool { config[key]?.boolValue ?? fallback }
+    func int(_ key: String) -> Int? { config[key]?.intValue }
+    func double(_ key: String) -> Double? { config[key]?.doubleValue }
+    func string(_ key: String) -> String? { config[key]?.stringValue }
+
+    func required(_ key: String, orOld old: String? = nil) throws -> Int {
+        guard let value = int(key) ?? old.flatMap(int) else { throw factory.fail(layer, "the config has no '\(key)'") }
+        return value
+    }
+
+    /// A shape such as `[null, 40, 1]`.
+    func shape(_ key: String) throws -> [Int?]? {
+        guard let items = config[key]?.arrayValue else { return nil }
+        return try items.map { item in
+            if item.isNull { return nil }
+            guard let value = item.intValue else {
+                throw factory.fail(layer, "'\(key)' holds \(item.jsonText), not a dimension")
+            }
+            return value
+        }
+    }
+
+    /// The feature count (last dimension) of an input shape.
+    func features(_ inputShape: [Int?]) throws -> Int {
+        guard let last = inputShape.last, let features = last else {
+            throw factory.fail(
+                layer,
+                "its input's last dimension is unknown (input shape \(inputShape.map { $0.map(String.init) ?? "None" }))"
+            )
+        }
+        return features
+    }
+
+    /// An activation by name (a string, or Keras's `{"class_name": ..., "config": {"name": ...}}` form).
+    func activation(_ key: String, default fallback: String = "linear", orOld old: String? = nil) throws -> Activation {
+        let value = config[key] ?? old.flatMap { config[$0] }
+        let name =
+            value?.stringValue ?? value?["config"]?["name"]?.stringValue ?? (value?.isNull == false ? nil : fallback)
+        guard let name else {
+            throw factory.fail(layer, "'\(key)' is \(value?.jsonText ?? "missing"), not an activation name")
+        }
+        do {
+            return try Activation(kerasName: name, keras2: factory.keras2)
+        } catch {
+            throw KerasFormatError(
+                .unsupportedLayer, file: factory.file,
+                reason: "layer '\(layer)': the activation '\(name)' is not one RNNKit knows")
+        }
+    }
+
+    /// A regularizer config (`{"class_name": "L2", "config": {"l2": 0.01}}`, any generation's names).
+    func regularizer(_ key: String) throws -> Regularizer? {
+        guard let value = config[key], !value.isNull, let className = value["class_name"]?.stringValue else {
+            return nil
+        }
+        let settings = value["config"] ?? .null
+        func number(_ name: String, _ fallback: Double) -> Float { Float(settings[name]?.doubleValue ?? fallback) }
+        switch className {
+        case "L1", "l1": return .l1(number("l1", 0.01))
+        case "L2", "l2": return .l2(number("l2", 0.01))
+        case "L1L2", "l1_l2": return .l1l2(l1: number("l1", 0), l2: number("l2", 0))
+        case "OrthogonalRegularizer", "orthogonal_regularizer":
+            return .orthogonal(
+                factor: number("factor", 0.01), mode: settings["mode"]?.stringValue == "columns" ? .columns : .rows)
+        default: return nil
+        }
+    }
+
+    /// A constraint config (`{"class_name": "MaxNorm", "config": {"max_value": 2, "axis": 0}}`).
+    func constraint(_ key: String) throws -> Constraint? {
+        guard let value = config[key], !value.isNull, let className = value["class_name"]?.stringValue else {
+            return nil
+        }
+        let settings = value["config"] ?? .null
+        func number(_ name: String, _ fallback: Double) -> Float { Float(settings[name]?.doubleValue ?? fallback) }
+        let axis =
+            settings["axis"].map { $0.arrayValue?.compactMap(\.intValue) ?? $0.intValue.map { [$0] } ?? [0] } ?? [0]
+        switch className {
+        case "MaxNorm", "max_norm": return .maxNorm(maxValue: number("max_value", 2), axis: axis)
+        case "NonNeg", "non_neg": return .nonNeg
+        case "UnitNorm", "unit_norm": return .unitNorm(axis: axis)
+        case "MinMaxNorm", "min_max_norm":
+            return .minMaxNorm(
+                minValue: number("min_value", 0), maxValue: number("max_value", 1), rate: number("rate", 1), axis: axis)
+        default: return nil
+        }
+    }
+}

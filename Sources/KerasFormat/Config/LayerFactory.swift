@@ -1,0 +1,230 @@
+import RecurrentLayers
+
+/// Builds layer-module layers from Keras layer configs, any generation's dialect.
+struct LayerFactory {
+    /// The file's name, for messages.
+    var file: String
+    /// Keras 1/2 files: hard_sigmoid means `0.2x + 0.5` (KERAS.md B.1).
+    var keras2: Bool
+
+    func fail(_ layer: String, _ reason: String) -> KerasFormatError {
+        KerasFormatError(.unreadable, file: file, reason: "layer '\(layer)': \(reason)")
+    }
+
+    /// The layer for `className` with `config`, whose (first) input has `inputShape` (batch first).
+    /// - Returns: the layer and the shapes of its outputs.
+    func make(_ className: String, name: String, config: JSONObject, constants: [JSONValue], inputShape: [Int?]) throws
+        -> (ModelLayer, [[Int?]])
+    {
+        let fields = Fields(config: config, layer: name, factory: self)
+        switch className {
+        case "InputLayer":
+            let batchShape =
+                try fields.shape("batch_shape") ?? fields.shape("batch_input_shape")
+                ?? (try fields.shape("shape")).map { [fields.int("batch_size")] + $0 }
+            guard let batchShape, !batchShape.isEmpty else {
+                throw fail(name, "an InputLayer without batch_shape or shape")
+            }
+            return (.input(name: name, shape: Array(batchShape.dropFirst()), batchSize: batchShape[0]), [batchShape])
+        case "SimpleRNN", "LSTM", "GRU", "RNN":
+            let layer = try recurrent(className, name: name, fields: fields, inputShape: inputShape)
+            return (.recurrent(layer), layer.outputShapes(inputShape: inputShape))
+        case "Bidirectional":
+            guard let inner = config["layer"], let innerClass = inner["class_name"]?.stringValue else {
+                throw fail(name, "a Bidirectional layer without its wrapped layer")
+            }
+            let innerFields = Fields(config: inner["config"]?.objectValue ?? JSONObject(), layer: name, factory: self)
+            let forward = try recurrent(
+                innerClass, name: innerFields.string("name") ?? name, fields: innerFields, inputShape: inputShape)
+            var backward: RNN?
+            if let backwardEntry = config["backward_layer"],
+                let backwardClass = backwardEntry["class_name"]?.stringValue
+            {
+                let backwardFields = Fields(
+                    config: backwardEntry["config"]?.objectValue ?? JSONObject(), layer: name, factory: self)
+                backward = try recurrent(
+                    backwardClass, name: backwardFields.string("name") ?? "backward", fields: backwardFields,
+                    inputShape: inputShape)
+            }
+            let modeName = config["merge_mode"]?.stringValue
+            let mode = try modeName.map { mode -> Bidirectional.MergeMode in
+                guard let parsed = Bidirectional.MergeMode(rawValue: mode) else {
+                    throw fail(name, "unknown merge_mode '\(mode)'")
+                }
+                return parsed
+            }
+            var forwardCopy = forward
+            if let base = forward.name.split(separator: "_", maxSplits: 1).last, forward.name.hasPrefix("forward_") {
+                forwardCopy.name = String(base)
+            }
+            do {
+                let layer = try Bidirectional(forwardCopy, mergeMode: mode, backwardLayer: backward, name: name)
+                return (.bidirectional(layer), layer.outputShapes(inputShape: inputShape))
+            } catch let error as RecurrentError {
+                throw fail(name, error.message)
+            }
+        case "TimeDistributed":
+            guard let inner = config["layer"], let innerClass = inner["class_name"]?.stringValue else {
+                throw fail(name, "a TimeDistributed layer without its wrapped layer")
+            }
+            let stepShape = [inputShape.first ?? nil] + inputShape.dropFirst(2)
+            let (made, _) = try make(
+                innerClass, name: inner["config"]?["name"]?.stringValue ?? name,
+                config: inner["config"]?.objectValue ?? JSONObject(),
+                constants: [], inputShape: stepShape)
+            guard case .feedForward(let step) = made else {
+                throw fail(name, "TimeDistributed over a \(innerClass) is not supported")
+            }
+            let layer = TimeDistributed(step, name: name)
+            return (.feedForward(layer), [layer.outputShape(inputShape: inputShape)])
+        case "Dense":
+            let layer = try Dense(
+                units: try fields.required("units"), inputSize: try fields.features(inputShape),
+                activation: try fields.activation("activation"),
+                useBias: fields.bool("use_bias", true), name: name)
+            return (.feedForward(layer), [layer.outputShape(inputShape: inputShape)])
+        case "Embedding":
+            let layer = try Embedding(
+                inputDim: try fields.required("input_dim"), outputDim: try fields.required("output_dim"),
+                maskZero: fields.bool("mask_zero", false), initializer: .zeros, name: name)
+            return (.feedForward(layer), [layer.outputShape(inputShape: inputShape)])
+        case "Masking":
+            return (.feedForward(Masking(maskValue: Float(fields.double("mask_value") ?? 0), name: name)), [inputShape])
+        case "Dropout":
+            let rate = Float(fields.double("rate") ?? fields.double("p") ?? 0)
+            do {
+                return (
+                    .feedForward(try Dropout(rate: rate, seed: UInt64(max(0, fields.int("seed") ?? 0)), name: name)),
+                    [inputShape]
+                )
+            } catch let error as RecurrentError {
+                throw fail(name, error.message)
+            }
+        case "Activation":
+            return (.feedForward(ActivationLayer(try fields.activation("activation"), name: name)), [inputShape])
+        case "NotEqual", "Equal", "Greater", "GreaterEqual", "Less", "LessEqual", "Add", "Subtract", "Multiply",
+            "Divide":
+            guard let value = constants.first?.doubleValue else {
+                throw fail(name, "the operation \(className) is supported between a tensor and a number only")
+            }
+            let scalar = Float(value)
+            let operation: ModelOperation =
+                switch className {
+                case "NotEqual": .notEqual(scalar)
+                case "Equal": .equal(scalar)
+                case "Greater": .greater(scalar)
+                case "GreaterEqual": .greaterEqual(scalar)
+                case "Less": .less(scalar)
+                case "LessEqual": .lessEqual(scalar)
+                case "Add": .add(scalar)
+                case "Subtract": .subtract(scalar)
+                case "Multiply": .multiply(scalar)
+                default: .divide(scalar)
+                }
+            return (.operation(name: name, operation), [inputShape])
+        case "Cast":
+            return (.operation(name: name, .cast(toBool: fields.string("dtype") == "bool")), [inputShape])
+        case "Lambda":
+            throw KerasFormatError(
+                .unsupportedLayer, file: file,
+                reason: "layer '\(name)' is a Lambda layer: it holds Python code, which RNNKit never runs")
+        default:
+            throw KerasFormatError(
+                .unsupportedLayer, file: file,
+                reason: "layer '\(name)' has class \(className), which RNNKit does not support")
+        }
+    }
+
+    /// SimpleRNN / LSTM / GRU (a layer over its own cell) or RNN over a cell config.
+    func recurrent(_ className: String, name: String, fields: Fields, inputShape: [Int?]) throws -> RNN {
+        let features = try fields.features(inputShape)
+        let cell: any RecurrentCell
+        switch className {
+        case "SimpleRNN", "LSTM", "GRU":
+            cell = try self.cell(className + "Cell", fields: fields, inputSize: features, layer: name)
+        case "RNN":
+            guard let cellEntry = fields.config["cell"], let cellClass = cellEntry["class_name"]?.stringValue else {
+                throw fail(name, "an RNN layer without a cell config")
+            }
+            cell = try self.cell(
+                cellClass,
+                fields: Fields(config: cellEntry["config"]?.objectValue ?? JSONObject(), layer: name, factory: self),
+                inputSize: features, layer: name)
+        default:
+            throw fail(name, "\(className) is not a recurrent layer")
+        }
+        let batch = inputShape.first ?? nil
+        var layer = RNN(
+            cell: cell, returnSequences: fields.bool("return_sequences", false),
+            returnState: fields.bool("return_state", false),
+            goBackwards: fields.bool("go_backwards", false), stateful: fields.bool("stateful", false),
+            unroll: fields.bool("unroll", false),
+            zeroOutputForMask: fields.bool("zero_output_for_mask", false), timeMajor: fields.bool("time_major", false),
+            batchSize: batch, name: name)
+        layer.activityRegularizer = try fields.regularizer("activity_regularizer")
+        return layer
+    }
+
+    /// A cell from its class name and config; `StackedRNNCells` recurses into its `cells`.
+    func cell(_ className: String, fields: Fields, inputSize: Int, layer: String) throws -> any RecurrentCell {
+        let units = try fields.required("units", orOld: "output_dim")
+        let rules = CellRules(
+            kernelRegularizer: try fields.regularizer("kernel_regularizer"),
+            recurrentRegularizer: try fields.regularizer("recurrent_regularizer"),
+            biasRegularizer: try fields.regularizer("bias_regularizer"),
+            kernelConstraint: try fields.constraint("kernel_constraint"),
+            recurrentConstraint: try fields.constraint("recurrent_constraint"),
+            biasConstraint: try fields.constraint("bias_constraint"))
+        let dropout = Float(fields.double("dropout") ?? 0)
+        let recurrentDropout = Float(fields.double("recurrent_dropout") ?? 0)
+        let seed = fields.int("seed").map { UInt64(max(0, $0)) }
+        let cellName = fields.string("name") ?? className
+        switch className {
+        case "SimpleRNNCell":
+            return try SimpleRNNCell(
+                units: units, inputSize: inputSize, activation: try fields.activation("activation", default: "tanh"),
+                useBias: fields.bool("use_bias", true), kernelInitializer: .zeros, recurrentInitializer: .zeros,
+                dropout: dropout,
+                recurrentDropout: recurrentDropout, seed: seed, rules: rules, name: cellName)
+        case "LSTMCell":
+            return try LSTMCell(
+                units: units, inputSize: inputSize, activation: try fields.activation("activation", default: "tanh"),
+                recurrentActivation: try fields.activation(
+                    "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
+                useBias: fields.bool("use_bias", true), unitForgetBias: fields.bool("unit_forget_bias", true),
+                kernelInitializer: .zeros,
+                recurrentInitializer: .zeros, dropout: dropout, recurrentDropout: recurrentDropout, seed: seed,
+                rules: rules,
+                implementation: fields.int("implementation") ?? 2, name: cellName)
+        case "GRUCell":
+            return try GRUCell(
+                units: units, inputSize: inputSize, activation: try fields.activation("activation", default: "tanh"),
+                recurrentActivation: try fields.activation(
+                    "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
+                useBias: fields.bool("use_bias", true), resetAfter: fields.bool("reset_after", !keras2),
+                kernelInitializer: .zeros, recurrentInitializer: .zeros, dropout: dropout,
+                recurrentDropout: recurrentDropout, seed: seed,
+                rules: rules, implementation: fields.int("implementation") ?? 2, name: cellName)
+        case "StackedRNNCells":
+            var width = inputSize
+            var cells: [any RecurrentCell] = []
+            for entry in fields.config["cells"]?.arrayValue ?? [] {
+                guard let cellClass = entry["class_name"]?.stringValue else {
+                    throw fail(layer, "a stacked cell without class_name")
+                }
+                let made = try cell(
+                    cellClass,
+                    fields: Fields(config: entry["config"]?.objectValue ?? JSONObject(), layer: layer, factory: self),
+                    inputSize: width, layer: layer)
+                width = made.outputSize
+                cells.append(made)
+            }
+            guard !cells.isEmpty else { throw fail(layer, "StackedRNNCells without cells") }
+            return StackedRNNCells(cells, name: cellName)
+        default:
+            throw KerasFormatError(
+                .unsupportedLayer, file: file,
+                reason: "layer '\(layer)' uses the cell class \(className), which RNNKit does not support")
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import RecurrentLayers
+
+/// Turns a `ModelConfig` into a layer-module `Model`: layers made by `LayerFactory`, calls wired into
+/// nodes, shapes carried along the graph so each layer is built for its real input.
+struct ModelBuilder {
+    var factory: LayerFactory
+
+    /// The model, and for each model layer the config layer it came from (for weight matching).
+    func build(_ config: ModelConfig) throws -> (Model, [ModelConfig.Layer]) {
+        switch config.kind {
+        case .sequential: return try sequential(config)
+        case .functional: return try functional(config)
+        }
+    }
+
+    private func sequential(_ config: ModelConfig) throws -> (Model, [ModelConfig.Layer]) {
+        var layers: [ModelLayer] = []
+        var sources: [ModelConfig.Layer] = []
+        var entries = config.layers
+        var shape: [Int?]
+        if let first = entries.first, first.className == "InputLayer" {
+            let (input, shapes) = try factory.make(
+                "InputLayer", name: first.name, config: first.config, constants: [], inputShape: [])
+            layers.append(input)
+            sources.append(first)
+            shape = shapes[0]
+            entries.removeFirst()
+        } else {
+            // Keras 1/2: the first layer carries batch_input_shape (or input_shape / input_dim).
+            guard let first = entries.first else {
+                throw factory.fail(config.name, "the Sequential model has no layers")
+            }
+            let fields = Fields(config: first.config, layer: first.name, factory: factory)
+            let batchShape =
+                try fields.shape("batch_input_shape") ?? (try fields.shape("input_shape")).map { [nil] + $0 }
+                ?? fields.int("input_dim").map { [nil, nil, $0] }
+            guard let batchShape else {
+                throw factory.fail(first.name, "the first layer of the Sequential model has no batch_input_shape")
+            }
+            layers.append(.input(name: "input_layer", shape: Array(batchShape.dropFirst()), batchSize: batchShape[0]))
+            sources.append(
+                ModelConfig.Layer(
+                    className: "InputLayer", name: "input_layer", config: JSONObject(), entry: JSONObject(), calls: []))
+            shape = batchShape
+        }
+        for entry in entries {
+            let (layer, shapes) = try factory.make(
+                entry.className, name: entry.name, config: entry.config, constants: [], inputShape: shape)
+            layers.append(layer)
+            sources.append(entry)
+            shape = shapes[0]
+        }
+        return (Model.sequential(layers, name: config.name), sources)
+    }
+
+    private func functional(_ config: ModelConfig) throws -> (Model, [ModelConfig.Layer]) {
+        var layers: [ModelLayer] = []
+        var sources: [ModelConfig.Layer] = []
+        var nodes: [Model.Node] = []
+        /// (layer name, call index) -> model node index; tensor shapes by reference.
+        var nodeIndex: [String: [Int: Int]] = [:]
+        var shapes: [ModelConfig.TensorReference: [Int?]] = [:]
+        var layerIndex: [String: Int] = [:]
+        // Calls wait until their inputs exist, as Keras's own deserialization does.
+        var pending: [(layer: ModelConfig.Layer, call: Int)] = config.layers.flatMap { layer in
+            layer.className == "InputLayer" || layer.calls.isEmpty
+                ? [(layer, 0)] : layer.calls.indices.map { (layer, $0) }
+        }
+        while !pending.isEmpty {
+            var progressed = false
+            var waiting: [(layer: ModelConfig.Layer, call: Int)] = []
+            for (layer, callIndex) in pending {
+                let call = layer.calls.isEmpty ? nil : layer.calls[callIndex]
+                let needed = (call?.inputs ?? []) + (call?.initialState ?? []) + (call?.mask.map { [$0] } ?? [])
+                guard needed.allSatisfy({ shapes[$0] != nil }) else {
+                    waiting.append((layer, callIndex))
+                    continue
+                }
+                let index: Int
+                var outputShapes: [[Int?]]
+                if let existing = layerIndex[layer.name] {
+                    index = existing
+                    outputShapes = try factory.make(
+                        layer.className, name: layer.name, config: layer.config, constants: call?.constants ?? [],
+                        inputShape: call.flatMap { $0.inputs.first.flatMap { shapes[$0] } } ?? []
+                    ).1
+                } else {
+                    let inputShape = call?.inputs.first.flatMap { shapes[$0] } ?? []
+                    let made = try factory.make(
+                        layer.className, name: layer.name, config: layer.config, constants: call?.constants ?? [],
+                        inputShape: inputShape)
+                    index = layers.count
+                    layers.append(made.0)
+                    sources.append(layer)
+                    layerIndex[layer.name] = index
+                    outputShapes = made.1
+                }
+                func reference(_ tensor: ModelConfig.TensorReference) throws -> Model.TensorReference {
+                    guard let node = nodeIndex[tensor.layer]?[tensor.node] else {
+                        throw factory.fail(
+                            layer.name,
+                            "its input \(tensor.layer)[\(tensor.node)][\(tensor.tensor)] is not in the model")
+                    }
+                    return Model.TensorReference(node: node, output: tensor.tensor)
+                }
+                let node = Model.Node(
+                    layer: index, inputs: try (call?.inputs ?? []).prefix(1).map(reference),
+                    initialState: try (call?.initialState ?? []).map(reference), mask: try call?.mask.map(reference))
+                nodeIndex[layer.name, default: [:]][callIndex] = nodes.count
+                nodes.append(node)
+                for (output, shape) in outputShapes.enumerated() {
+                    shapes[ModelConfig.TensorReference(layer: layer.name, node: callIndex, tensor: output)] = shape
+                }
+                progressed = true
+            }
+            guard progressed else {
+                let names = waiting.map(\.layer.name).joined(separator: ", ")
+                throw factory.fail(config.name, "the graph cannot be built: the inputs of \(names) are never produced")
+            }
+            pending = waiting
+        }
+        func reference(_ tensor: ModelConfig.TensorReference) throws -> Model.TensorReference {
+            guard let node = nodeIndex[tensor.layer]?[tensor.node] else {
+                throw factory.fail(
+                    config.name, "the model refers to \(tensor.layer)[\(tensor.node)], which is not in the graph")
+            }
+            return Model.TensorReference(node: node, output: tensor.tensor)
+        }
+        let model = Model(
+            name: config.name, layers: layers, nodes: nodes, inputs: try config.inputs.map(reference),
+            outputs: try config.outputs.map(reference))
+        return (model, sources)
+    }
+}

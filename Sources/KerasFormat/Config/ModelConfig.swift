@@ -1,0 +1,138 @@
+/// A Keras model config, read from any generation's dialect (KERAS.md C.1, C.8, C.9) into one shape:
+/// layers in order, each with its calls (inbound nodes), and the model's inputs and outputs.
+struct ModelConfig {
+    /// A reference to a tensor: output `tensor` of call `node` of layer `layer`.
+    struct TensorReference: Hashable {
+        var layer: String
+        var node: Int
+        var tensor: Int
+    }
+
+    /// One call of a layer.
+    struct Call {
+        /// Positional tensor inputs, in order.
+        var inputs: [TensorReference]
+        /// Constant (non-tensor) positional arguments, such as the `0` of `NotEqual(tokens, 0)`.
+        var constants: [JSONValue]
+        var initialState: [TensorReference]
+        var mask: TensorReference?
+    }
+
+    struct Layer {
+        var className: String
+        var name: String
+        var config: JSONObject
+        /// The layer's entry as written, for messages and round trips.
+        var entry: JSONObject
+        var calls: [Call]
+    }
+
+    enum Kind { case sequential, functional }
+
+    var kind: Kind
+    var name: String
+    var layers: [Layer]
+    var inputs: [TensorReference]
+    var outputs: [TensorReference]
+
+    /// Reads a model config: `{"class_name": "Sequential" | "Functional" | "Model", "config": ...}`, or a
+    /// Keras 2.0-2.2 Sequential config stored as a plain list of layers.
+    init(_ json: JSONValue, file: String) throws {
+        func fail(_ reason: String) -> KerasFormatError { KerasFormatError(.unreadable, file: file, reason: reason) }
+        let className = json["class_name"]?.stringValue ?? (json.arrayValue != nil ? "Sequential" : "")
+        let config = json["config"] ?? json
+        switch className {
+        case "Sequential":
+            kind = .sequential
+            name = config["name"]?.stringValue ?? "sequential"
+            guard let entries = config["layers"]?.arrayValue ?? config.arrayValue else {
+                throw fail("the Sequential config has no layers list")
+            }
+            layers = try entries.map { try Self.layer($0, fail: fail) }
+            inputs = []
+            outputs = []
+        case "Functional", "Model":
+            kind = .functional
+            name = config["name"]?.stringValue ?? "functional"
+            guard let entries = config["layers"]?.arrayValue else {
+                throw fail("the Functional config has no layers list")
+            }
+            layers = try entries.map { try Self.layer($0, fail: fail) }
+            inputs = try Self.references(config["input_layers"], fail: fail)
+            outputs = try Self.references(config["output_layers"], fail: fail)
+        default:
+            throw fail("the model config's class is '\(className)', not Sequential or Functional")
+        }
+    }
+
+    private static func layer(_ json: JSONValue, fail: (String) -> KerasFormatError) throws -> Layer {
+        guard let entry = json.objectValue, let className = json["class_name"]?.stringValue else {
+            throw fail("a layer entry has no class_name: \(json.jsonText.prefix(120))")
+        }
+        let config = json["config"]?.objectValue ?? JSONObject()
+        let name = json["name"]?.stringValue ?? config["name"]?.stringValue ?? className.lowercased()
+        let calls = try (json["inbound_nodes"]?.arrayValue ?? []).map { try call($0, layer: name, fail: fail) }
+        return Layer(className: className, name: name, config: config, entry: entry, calls: calls)
+    }
+
+    /// One inbound node, in the Keras 3 form `{"args": [...], "kwargs": {...}}` or the Keras 1/2 form
+    /// `[[layer, node, tensor, kwargs], ...]` (extra entries after the first are initial states, A.7).
+    private static func call(_ json: JSONValue, layer: String, fail: (String) -> KerasFormatError) throws -> Call {
+        if let object = json.objectValue {
+            var inputs: [TensorReference] = []
+            var constants: [JSONValue] = []
+            for argument in object["args"]?.arrayValue ?? [] {
+                let tensors = tensorReferences(in: argument)
+                if tensors.isEmpty { constants.append(argument) } else { inputs += tensors }
+            }
+            let kwargs = object["kwargs"] ?? .null
+            let initialState = kwargs["initial_state"].map(tensorReferences) ?? []
+            let mask = kwargs["mask"].flatMap { tensorReferences(in: $0).first }
+            return Call(inputs: inputs, constants: constants, initialState: initialState, mask: mask)
+        }
+        guard let entries = json.arrayValue else {
+            throw fail("layer '\(layer)' has an inbound node that is neither a list nor an object")
+        }
+        let references = try entries.map { entry -> TensorReference in
+            guard let parts = entry.arrayValue, parts.count >= 3, let name = parts[0].stringValue,
+                let node = parts[1].intValue,
+                let tensor = parts[2].intValue
+            else { throw fail("layer '\(layer)' has a malformed inbound node \(entry.jsonText.prefix(80))") }
+            return TensorReference(layer: name, node: node, tensor: tensor)
+        }
+        let kwargs = entries.first?.arrayValue.flatMap { $0.count > 3 ? $0[3] : nil } ?? .null
+        let mask = kwargs["mask"].flatMap { tensorReferences(in: $0).first }
+        return Call(
+            inputs: Array(references.prefix(1)), constants: [], initialState: Array(references.dropFirst()), mask: mask)
+    }
+
+    /// Every `__keras_tensor__` reference in a Keras 3 argument (a tensor, or a list or dict of them).
+    private static func tensorReferences(in json: JSONValue) -> [TensorReference] {
+        if json["class_name"]?.stringValue == "__keras_tensor__",
+            let history = json["config"]?["keras_history"]?.arrayValue, history.count == 3,
+            let name = history[0].stringValue, let node = history[1].intValue, let tensor = history[2].intValue
+        {
+            return [TensorReference(layer: name, node: node, tensor: tensor)]
+        }
+        if let items = json.arrayValue { return items.flatMap(tensorReferences) }
+        if let object = json.objectValue, json["class_name"] == nil {
+            return object.entries.flatMap { tensorReferences(in: $0.value) }
+        }
+        return []
+    }
+
+    /// `input_layers` / `output_layers`: `[[name, node, tensor], ...]`, or one such triple.
+    private static func references(_ json: JSONValue?, fail: (String) -> KerasFormatError) throws -> [TensorReference] {
+        guard let items = json?.arrayValue else {
+            throw fail("the Functional config lacks input_layers or output_layers")
+        }
+        let triples = items.first?.arrayValue == nil ? [JSONValue.array(items)] : items
+        return try triples.map { triple in
+            guard let parts = triple.arrayValue, parts.count == 3, let name = parts[0].stringValue,
+                let node = parts[1].intValue,
+                let tensor = parts[2].intValue
+            else { throw fail("a model input or output reference is malformed: \(triple.jsonText.prefix(80))") }
+            return TensorReference(layer: name, node: node, tensor: tensor)
+        }
+    }
+}

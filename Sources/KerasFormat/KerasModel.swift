@@ -1,0 +1,120 @@
+import Foundation
+import HDF5
+import RecurrentLayers
+
+/// A Keras model read from a file, ready to run: the layer-module `Model` with its weights, and what
+/// the file says about itself.
+///
+/// ```swift
+/// var loaded = try KerasModel.load(path: "model.keras")
+/// let y = try loaded.model.call([x])[0]
+/// ```
+public struct KerasModel: Sendable {
+    public var model: Model
+    public var layout: KerasLayout
+    /// The Keras version that wrote the file, when recorded.
+    public var kerasVersion: String?
+    public var backend: String?
+    /// The model config as the file (or the separate JSON) holds it.
+    public var config: JSONValue
+
+    /// Reads a model from any layout, detected by content.
+    /// - Parameters:
+    ///   - path: A `.keras` archive, a legacy `.h5` model, or a weights file (`.weights.h5` or legacy
+    ///     weights `.h5`), which needs `configPath`.
+    ///   - configPath: The model's JSON (`model.to_json()`), required for weights-only files.
+    /// - Throws: `KerasFormatError` naming the file, the layer and what is wrong.
+    public static func load(path: String, configPath: String? = nil) throws -> KerasModel {
+        let layout = try KerasLayout.detect(path: path)
+        do {
+            switch layout {
+            case .kerasArchive:
+                let archive = try KerasArchive(path: path)
+                let config = try parseJSON(try archive.require("config.json"), file: path + "/config.json")
+                let version = (try? archive.member("metadata.json").map { try JSONValue.parse($0) })??["keras_version"]?
+                    .stringValue
+                let weights = try HDF5File(
+                    image: try archive.require("model.weights.h5"), name: path + "/model.weights.h5")
+                return try assemble(
+                    config: config, weights: weights.root, layout: layout, version: version, backend: nil, file: path)
+            case .legacyModel:
+                let file = try HDF5File(opening: path)
+                defer { file.close() }
+                let root = file.root
+                let config =
+                    try configPath.map { try readConfig($0) }
+                    ?? parseJSON(Array(try root.readString("model_config").utf8), file: path + "@model_config")
+                return try assemble(
+                    config: config, weights: root, layout: layout, version: try attribute(root, "keras_version"),
+                    backend: try attribute(root, "backend"), file: path)
+            case .kerasWeights, .legacyWeights:
+                guard let configPath else {
+                    throw KerasFormatError(
+                        .unreadable, file: path,
+                        reason:
+                            "it is a weights-only file (\(layout.summary)); give the model's JSON (model.to_json()) with --config"
+                    )
+                }
+                let file = try HDF5File(opening: path)
+                defer { file.close() }
+                let root = file.root
+                let version = try attribute(root, "keras_version")
+                return try assemble(
+                    config: try readConfig(configPath), weights: root, layout: layout, version: version,
+                    backend: try attribute(root, "backend"),
+                    file: path)
+            }
+        } catch let error as HDF5Error {
+            throw KerasFormatError(error)
+        }
+    }
+
+    static func attribute(_ root: HDF5Group, _ name: String) throws -> String? {
+        try root.hasAttribute(name) ? root.readString(name) : nil
+    }
+
+    static func readConfig(_ path: String) throws -> JSONValue {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KerasFormatError(.fileNotFound, file: path, reason: "no such file")
+        }
+        return try parseJSON([UInt8](data), file: path)
+    }
+
+    static func parseJSON(_ bytes: [UInt8], file: String) throws -> JSONValue {
+        do {
+            return try JSONValue.parse(bytes)
+        } catch let error as JSONError {
+            throw KerasFormatError(.unreadable, file: file, reason: error.description)
+        }
+    }
+
+    /// Builds the model from its config and loads the weights from `weights` (either path scheme).
+    static func assemble(
+        config json: JSONValue, weights: HDF5Group, layout: KerasLayout, version: String?, backend: String?,
+        file: String
+    ) throws -> KerasModel {
+        let keras2 = version.map { $0.hasPrefix("1.") || $0.hasPrefix("2.") || $0 == "1" } ?? false
+        let config = try ModelConfig(json, file: file)
+        let (built, sources) = try ModelBuilder(factory: LayerFactory(file: file, keras2: keras2)).build(config)
+        var model = built
+        let tensors =
+            layout == .kerasArchive || layout == .kerasWeights
+            ? try WeightReaders.keras3(
+                weights, model: model, sources: sources, sequential: config.kind == .sequential, file: file)
+            : try WeightReaders.legacy(
+                weights, model: model, sources: sources, configOrder: config.layers.map(\.name), file: file)
+        for index in model.layers.indices where !model.layers[index].weightSlots.isEmpty {
+            guard let layerWeights = tensors[index] else {
+                throw KerasFormatError(
+                    .weightMismatch, file: file,
+                    reason: "layer '\(model.layers[index].name)' has no weights in the file")
+            }
+            do {
+                try model.layers[index].setWeights(layerWeights)
+            } catch let error as RecurrentError {
+                throw KerasFormatError(.weightMismatch, file: file, reason: error.description)
+            }
+        }
+        return KerasModel(model: model, layout: layout, kerasVersion: version, backend: backend, config: json)
+    }
+}

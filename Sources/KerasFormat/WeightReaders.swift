@@ -1,0 +1,127 @@
+import Foundation
+import HDF5
+import RecurrentLayers
+
+/// Reads the weights of each layer from a weights file, in the order of the layer's slots.
+enum WeightReaders {
+    /// Keras 3 operation classes: nodes of the graph that are not layers (not in `model.layers`).
+    static let operationClasses: Set<String> = [
+        "NotEqual", "Equal", "Greater", "GreaterEqual", "Less", "LessEqual", "Add", "Subtract", "Multiply", "Divide",
+        "Cast",
+    ]
+
+    /// Keras's `to_snake_case`: `SimpleRNN` -> `simple_rnn`, `LSTMCell` -> `lstm_cell`, `ConvLSTM2D` -> `conv_lstm2d`.
+    static func snakeCase(_ name: String) -> String {
+        var text = name.filter { $0.isLetter || $0.isNumber || $0 == "_" }
+        text = text.replacingOccurrences(of: "(.)([A-Z][a-z]+)", with: "$1_$2", options: .regularExpression)
+        text = text.replacingOccurrences(of: "([a-z])([A-Z])", with: "$1_$2", options: .regularExpression)
+        return text.lowercased()
+    }
+
+    /// Unique names within one container: the first `name`, then `name_1`, `name_2`, ...
+    struct Namer {
+        private var counts: [String: Int] = [:]
+        mutating func name(_ base: String) -> String {
+            let count = counts[base, default: 0]
+            counts[base] = count + 1
+            return count == 0 ? base : "\(base)_\(count)"
+        }
+    }
+
+    /// Keras 3 `.weights.h5` / `.keras` (KERAS.md C.2): each layer's variables under its object path.
+    /// - Returns: the tensors for each model layer index that has weights.
+    static func keras3(_ root: HDF5Group, model: Model, sources: [ModelConfig.Layer], sequential: Bool, file: String)
+        throws -> [Int: [Tensor]]
+    {
+        var namer = Namer()
+        var result: [Int: [Tensor]] = [:]
+        for (index, source) in sources.enumerated() where !operationClasses.contains(source.className) {
+            if sequential && source.className == "InputLayer" { continue }
+            let path = "layers/" + namer.name(snakeCase(source.className))
+            let groups = try variableGroups(
+                of: model.layers[index], className: source.className, config: source.config, path: path)
+            guard !groups.isEmpty else { continue }
+            var tensors: [Tensor] = []
+            for group in groups { tensors += try variables(root, group, file: file, layer: source.name) }
+            result[index] = tensors
+        }
+        return result
+    }
+
+    /// The `vars` groups holding a layer's variables, in slot order.
+    static func variableGroups(of layer: ModelLayer, className: String, config: JSONObject, path: String) throws
+        -> [String]
+    {
+        switch layer {
+        case .input, .operation: return []
+        case .feedForward(let inner):
+            if inner.weightSlots.isEmpty { return [] }
+            if className == "TimeDistributed" { return ["\(path)/layer/vars"] }
+            return ["\(path)/vars"]
+        case .recurrent(let rnn):
+            return cellGroups(rnn.cell, path: "\(path)/cell")
+        case .bidirectional(let wrapper):
+            return cellGroups(wrapper.forward.cell, path: "\(path)/forward_layer/cell")
+                + cellGroups(wrapper.backward.cell, path: "\(path)/backward_layer/cell")
+        }
+    }
+
+    static func cellGroups(_ cell: any RecurrentCell, path: String) -> [String] {
+        guard let stacked = cell as? StackedRNNCells else { return ["\(path)/vars"] }
+        var namer = Namer()
+        return stacked.cells.map {
+            "\(path)/cells/" + namer.name(snakeCase(String(describing: type(of: $0)))) + "/vars"
+        }
+    }
+
+    /// `vars/0`, `vars/1`, ... of one group, as float32.
+    static func variables(_ root: HDF5Group, _ path: String, file: String, layer: String) throws -> [Tensor] {
+        guard try root.kind(of: path) == .group else {
+            throw KerasFormatError(
+                .weightMismatch, file: file, reason: "layer '\(layer)': the weights file has no group /\(path)")
+        }
+        let group = try root.group(path)
+        let names = try group.children().filter { $0.kind == .dataset }.map(\.name)
+        let count = names.compactMap { Int($0) }.count
+        return try (0..<count).map { index in
+            guard names.contains(String(index)) else {
+                throw KerasFormatError(
+                    .weightMismatch, file: file, reason: "layer '\(layer)': /\(path) has no variable \(index)")
+            }
+            let array = try group.dataset(String(index)).read(as: Float.self)
+            return Tensor(shape: array.shape, scalars: array.values)
+        }
+    }
+
+    /// Legacy `.h5` (KERAS.md C.5): `layer_names` in order, each layer's `weight_names` datasets, paired
+    /// by order with the model's layers that have weights.
+    static func legacy(
+        _ root: HDF5Group, model: Model, sources: [ModelConfig.Layer], configOrder: [String], file: String
+    ) throws -> [Int: [Tensor]] {
+        let group = try root.readChunkedStringList("layer_names") != nil ? root : try root.group("model_weights")
+        let layerNames = try group.readChunkedStringList("layer_names") ?? []
+        var saved: [(String, [Tensor])] = []
+        for name in layerNames {
+            let layerGroup = try group.group(name)
+            let weightNames = try layerGroup.readChunkedStringList("weight_names") ?? []
+            guard !weightNames.isEmpty else { continue }
+            let tensors = try weightNames.map { weightName -> Tensor in
+                let array = try layerGroup.dataset(weightName).read(as: Float.self)
+                return Tensor(shape: array.shape, scalars: array.values)
+            }
+            saved.append((name, tensors))
+        }
+        // Keras's model.layers order is the config's; pair the layers that have weights with the saved ones.
+        let position = Dictionary(configOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let order = sources.indices.sorted { (position[sources[$0].name] ?? -1) < (position[sources[$1].name] ?? -1) }
+        let targets = order.filter { !model.layers[$0].weightSlots.isEmpty }
+        guard targets.count == saved.count else {
+            throw KerasFormatError(
+                .weightMismatch, file: file,
+                reason:
+                    "Layer count mismatch when loading weights from file. Model expected \(targets.count) layers with weights, found \(saved.count) saved layers (\(saved.map(\.0).joined(separator: ", ")))"
+            )
+        }
+        return Dictionary(uniqueKeysWithValues: zip(targets, saved.map(\.1)))
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import KerasFormat
+import RecurrentLayers
+import Testing
+
+/// Models read from Keras files predict what Keras predicted.
+@Suite("Loading models")
+struct LoadingTests {
+    static func example(_ name: String) -> String { LayoutTests.examples.appendingPathComponent(name).path }
+
+    static func expectClose(
+        _ ours: Tensor, _ keras: Tensor, _ label: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(ours.shape == keras.shape, "\(label)", sourceLocation: sourceLocation)
+        let worst = zip(ours.scalars, keras.scalars).map { abs($0 - $1) - 1e-5 * abs($1) }.max() ?? 0
+        #expect(worst <= 1e-5, "\(label): off by \(worst)", sourceLocation: sourceLocation)
+    }
+
+    @Test(
+        "the example predicts Keras's outputs from every layout",
+        arguments: [("waveforms.keras", nil), ("waveforms.h5", nil), ("waveforms.weights.h5", "waveforms.json")]
+            as [(String, String?)])
+    func example(_ file: String, _ config: String?) throws {
+        var loaded = try KerasModel.load(path: Self.example(file), configPath: config.map(Self.example))
+        let input = try NumPyArray.read(path: Self.example("waveforms_input.npy"))
+        let expected = try NumPyArray.read(path: Self.example("waveforms_output.npy"))
+        #expect(input.shape == [8, 40, 1] && !input.isInteger)
+        let output = try loaded.model.call([input.tensor])
+        Self.expectClose(output[0], expected.tensor, file)
+        #expect(loaded.model.layers.map(\.name) == ["signal", "lstm", "waveform"])
+    }
+
+    @Test("a weights-only file without its config says what to pass")
+    func missingConfig() throws {
+        let error = #expect(throws: KerasFormatError.self) {
+            try KerasModel.load(path: Self.example("waveforms.weights.h5"))
+        }
+        #expect(error?.description.contains("--config") == true)
+    }
+
+    @Test("NumPy arrays: float and integer dtypes, both byte orders, and our own .npy writing read back")
+    func numpy() throws {
+        let labels = try NumPyArray.read(path: Self.example("waveforms_labels.npy"))
+        #expect(labels.isInteger && labels.shape == [8])
+        let array = NumPyArray(tensor: Tensor(shape: [2, 3], scalars: [1, -2, 3.5, 0, 1e-8, 7]))
+        let back = try NumPyArray.parse(array.npyBytes(), name: "memory")
+        #expect(back.tensor == array.tensor && back.dtype == "<f4")
+        #expect(throws: KerasFormatError.self) { try NumPyArray.parse(Array("not numpy".utf8), name: "text") }
+        var pickled = array.npyBytes()
+        let header = String(decoding: pickled[10..<pickled.count], as: UTF8.self)
+        if let range = header.range(of: "<f4") {
+            let offset = 10 + header.utf8.distance(from: header.startIndex, to: range.lowerBound)
+            pickled.replaceSubrange(offset..<(offset + 3), with: Array("|O8".utf8))
+        }
+        let refused = #expect(throws: KerasFormatError.self) { try NumPyArray.parse(pickled, name: "pickle") }
+        #expect(refused?.description.contains("pickle") == true)
+    }
+}
