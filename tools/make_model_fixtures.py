@@ -1,5 +1,6 @@
 """Whole models in Keras 3.15.1 (JAX), their weights by layer name, inputs and outputs:
-Tests/Fixtures/layers/models_keras3.json. The Swift tests build the same architectures with the
+Tests/Fixtures/layers/models_keras3.json; and each model saved as .keras, .weights.h5 (+ .json config)
+and legacy .h5 in Tests/Fixtures/models/. The Swift tests build the same architectures with the
 layer module's Model and must return Keras's outputs (masks carried through the graph as Keras does).
 
 Run: .venv/bin/python tools/make_model_fixtures.py
@@ -17,6 +18,7 @@ import numpy as np  # noqa: E402
 from keras import layers as L  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "layers"
+FILES = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "models"
 
 
 def flat(x):
@@ -93,6 +95,12 @@ def main():
             outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
             results.append({"reset": call == 2, "outputs": [array(o) for o in outputs]})
         cases.append({"name": name, "weights": weights, "inputs": [array(i) for i in inputs], "calls": results})
+        # The same model in every Keras 3 layout, for the serialization tests.
+        FILES.mkdir(parents=True, exist_ok=True)
+        model.save(FILES / f"{name}.keras")
+        model.save_weights(FILES / f"{name}.weights.h5")
+        model.save(FILES / f"{name}.h5")
+        (FILES / f"{name}.json").write_text(model.to_json() + "\n")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "models_keras3.json").write_text(json.dumps({"keras_version": keras.__version__, "models": cases}) + "\n")
     print("wrote", len(cases), "models")

@@ -1,0 +1,50 @@
+import Foundation
+import KerasFormat
+import RecurrentLayers
+import Testing
+
+/// The seven Keras models of tools/make_model_fixtures.py, read from every Keras 3 layout, must return
+/// the outputs Keras returned (Tests/Fixtures/layers/models_keras3.json).
+@Suite("Model files")
+struct ModelFileTests {
+    struct Array32: Decodable {
+        var shape: [Int]
+        var values: [Float]
+        var tensor: Tensor { Tensor(shape: shape, scalars: values) }
+    }
+
+    struct Case: Decodable {
+        struct Call: Decodable {
+            var reset: Bool
+            var outputs: [Array32]
+        }
+        var name: String
+        var inputs: [Array32]
+        var calls: [Call]
+    }
+
+    struct Fixture: Decodable { var models: [Case] }
+
+    static let fixture: Fixture = {
+        let data = try! Data(contentsOf: LayoutTests.fixtures.appendingPathComponent("layers/models_keras3.json"))
+        return try! JSONDecoder().decode(Fixture.self, from: data)
+    }()
+
+    static let layouts = ["keras", "h5", "weights.h5"]
+
+    @Test("each model, from each layout, returns Keras's outputs", arguments: fixture.models.map(\.name), layouts)
+    func model(_ name: String, _ layout: String) throws {
+        let item = try #require(Self.fixture.models.first { $0.name == name })
+        let path = LayoutTests.fixture("models/\(name).\(layout)")
+        let config = layout == "weights.h5" ? LayoutTests.fixture("models/\(name).json") : nil
+        var loaded = try KerasModel.load(path: path, configPath: config)
+        for (index, call) in item.calls.enumerated() {
+            if call.reset { try loaded.model.resetStates() }
+            let outputs = try loaded.model.call(item.inputs.map(\.tensor))
+            #expect(outputs.count == call.outputs.count)
+            for (ours, keras) in zip(outputs, call.outputs) {
+                LoadingTests.expectClose(ours, keras.tensor, "\(name).\(layout) call \(index)")
+            }
+        }
+    }
+}
