@@ -48,3 +48,37 @@ struct ModelFileTests {
         }
     }
 }
+
+/// The tf_keras 2.21 models of tools/make_tf_keras_models.py (the Keras 2 dialect), from every layout
+/// tf_keras writes, return tf_keras's outputs.
+@Suite("tf.keras model files")
+struct TFKerasModelFileTests {
+    struct Case: Decodable {
+        var name: String
+        var inputs: [ModelFileTests.Array32]
+        var outputs: [ModelFileTests.Array32]
+    }
+
+    struct Fixture: Decodable { var models: [Case] }
+
+    static let fixture: Fixture = {
+        let data = try! Data(contentsOf: LayoutTests.fixtures.appendingPathComponent("models_tf_keras/outputs.json"))
+        return try! JSONDecoder().decode(Fixture.self, from: data)
+    }()
+
+    @Test(
+        "each model, from each layout, returns tf_keras's outputs", arguments: fixture.models.map(\.name),
+        ["h5", "weights", "keras"])
+    func model(_ name: String, _ layout: String) throws {
+        let item = try #require(Self.fixture.models.first { $0.name == name })
+        let base = LayoutTests.fixture("models_tf_keras/\(name)")
+        let path = layout == "weights" ? base + "_weights.h5" : base + "." + layout
+        var loaded = try KerasModel.load(path: path, configPath: layout == "weights" ? base + ".json" : nil)
+        #expect(loaded.kerasVersion?.hasPrefix("2.") == true || layout == "keras")
+        let outputs = try loaded.model.call(item.inputs.map(\.tensor))
+        #expect(outputs.count == item.outputs.count)
+        for (ours, keras) in zip(outputs, item.outputs) {
+            LoadingTests.expectClose(ours, keras.tensor, "\(name) (\(layout))")
+        }
+    }
+}
