@@ -15,6 +15,8 @@ public struct KerasFormatError: Error, Sendable, CustomStringConvertible {
         case unsupportedLayer
         /// Weights do not fit the layers: missing, unused, or of the wrong shape.
         case weightMismatch
+        /// The output file cannot be written (it exists, the directory is missing, or the write failed).
+        case cannotWrite
     }
 
     public var code: Code

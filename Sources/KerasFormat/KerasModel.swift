@@ -17,6 +17,10 @@ public struct KerasModel: Sendable {
     public var backend: String?
     /// The model config as the file (or the separate JSON) holds it.
     public var config: JSONValue
+    /// For each model layer, the config layer it was built from (class names and configs, for writing).
+    var sources: [ModelConfig.Layer]
+    /// Sequential or Functional.
+    var kind: ModelConfig.Kind
 
     /// Reads a model from any layout, detected by content.
     /// - Parameters:
@@ -115,6 +119,8 @@ public struct KerasModel: Sendable {
                 throw KerasFormatError(.weightMismatch, file: file, reason: error.description)
             }
         }
-        return KerasModel(model: model, layout: layout, kerasVersion: version, backend: backend, config: json)
+        return KerasModel(
+            model: model, layout: layout, kerasVersion: version, backend: backend, config: json, sources: sources,
+            kind: config.kind)
     }
 }

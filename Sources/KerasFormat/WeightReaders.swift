@@ -28,36 +28,62 @@ enum WeightReaders {
         }
     }
 
-    /// Keras 3 `.weights.h5` / `.keras` (KERAS.md C.2): each layer's variables under its object path.
-    /// - Returns: the tensors for each model layer index that has weights.
-    static func keras3(_ root: HDF5Group, model: Model, sources: [ModelConfig.Layer], sequential: Bool, file: String)
-        throws -> [Int: [Tensor]]
-    {
+    /// Keras 3's object paths (KERAS.md C.2): for each model layer with variables, the `vars` groups that
+    /// hold them, in slot order. `model.layers` is the config order without operations (and without the
+    /// InputLayer for Sequential); container names are the snake_case class names made unique.
+    static func keras3Paths(model: Model, sources: [ModelConfig.Layer], sequential: Bool) throws -> [(
+        index: Int, owner: String, groups: [VariableGroup]
+    )] {
         var namer = Namer()
-        var result: [Int: [Tensor]] = [:]
+        var result: [(index: Int, owner: String, groups: [VariableGroup])] = []
         for (index, source) in sources.enumerated() where !operationClasses.contains(source.className) {
             if sequential && source.className == "InputLayer" { continue }
             let path = "layers/" + namer.name(snakeCase(source.className))
             let groups = try variableGroups(
                 of: model.layers[index], className: source.className, config: source.config, path: path)
-            guard !groups.isEmpty else { continue }
+            result.append((index, path, groups))
+        }
+        return result
+    }
+
+    /// Keras 3 `.weights.h5` / `.keras` (KERAS.md C.2): each layer's variables under its object path.
+    /// - Returns: the tensors for each model layer index that has weights.
+    static func keras3(_ root: HDF5Group, model: Model, sources: [ModelConfig.Layer], sequential: Bool, file: String)
+        throws -> [Int: [Tensor]]
+    {
+        var result: [Int: [Tensor]] = [:]
+        for (index, _, groups) in try keras3Paths(model: model, sources: sources, sequential: sequential)
+        where !groups.isEmpty {
             var tensors: [Tensor] = []
-            for group in groups { tensors += try variables(root, group, file: file, layer: source.name) }
+            for group in groups {
+                tensors += try variables(root, group.path, count: group.count, file: file, layer: sources[index].name)
+            }
             result[index] = tensors
         }
         return result
     }
 
+    /// A `vars` group: its path, how many variables it holds, and the object's name (its `@name`).
+    struct VariableGroup {
+        var path: String
+        var count: Int
+        var name: String
+    }
+
     /// The `vars` groups holding a layer's variables, in slot order.
     static func variableGroups(of layer: ModelLayer, className: String, config: JSONObject, path: String) throws
-        -> [String]
+        -> [VariableGroup]
     {
         switch layer {
         case .input, .operation: return []
         case .feedForward(let inner):
-            if inner.weightSlots.isEmpty { return [] }
-            if className == "TimeDistributed" { return ["\(path)/layer/vars"] }
-            return ["\(path)/vars"]
+            let count = inner.weightSlots.count
+            if count == 0 { return [] }
+            if className == "TimeDistributed" {
+                let innerName = config["layer"]?["config"]?["name"]?.stringValue ?? inner.name
+                return [VariableGroup(path: "\(path)/layer/vars", count: count, name: innerName)]
+            }
+            return [VariableGroup(path: "\(path)/vars", count: count, name: inner.name)]
         case .recurrent(let rnn):
             return cellGroups(rnn.cell, path: "\(path)/cell")
         case .bidirectional(let wrapper):
@@ -66,23 +92,35 @@ enum WeightReaders {
         }
     }
 
-    static func cellGroups(_ cell: any RecurrentCell, path: String) -> [String] {
-        guard let stacked = cell as? StackedRNNCells else { return ["\(path)/vars"] }
+    static func cellGroups(_ cell: any RecurrentCell, path: String) -> [VariableGroup] {
+        guard let stacked = cell as? StackedRNNCells else {
+            return [
+                VariableGroup(
+                    path: "\(path)/vars", count: cell.weightSlots.count,
+                    name: snakeCase(String(describing: type(of: cell))))
+            ]
+        }
         var namer = Namer()
-        return stacked.cells.map {
-            "\(path)/cells/" + namer.name(snakeCase(String(describing: type(of: $0)))) + "/vars"
+        return stacked.cells.map { cell in
+            let name = namer.name(snakeCase(String(describing: type(of: cell))))
+            return VariableGroup(path: "\(path)/cells/\(name)/vars", count: cell.weightSlots.count, name: name)
         }
     }
 
-    /// `vars/0`, `vars/1`, ... of one group, as float32.
-    static func variables(_ root: HDF5Group, _ path: String, file: String, layer: String) throws -> [Tensor] {
+    /// `vars/0`, `vars/1`, ... of one group, as float32; the group must hold exactly `count` (Keras's check).
+    static func variables(_ root: HDF5Group, _ path: String, count: Int, file: String, layer: String) throws -> [Tensor]
+    {
         guard try root.kind(of: path) == .group else {
             throw KerasFormatError(
                 .weightMismatch, file: file, reason: "layer '\(layer)': the weights file has no group /\(path)")
         }
         let group = try root.group(path)
         let names = try group.children().filter { $0.kind == .dataset }.map(\.name)
-        let count = names.compactMap { Int($0) }.count
+        guard names.count == count else {
+            throw KerasFormatError(
+                .weightMismatch, file: file,
+                reason: "layer '\(layer)': /\(path) holds \(names.count) variables, the layer expects \(count)")
+        }
         return try (0..<count).map { index in
             guard names.contains(String(index)) else {
                 throw KerasFormatError(

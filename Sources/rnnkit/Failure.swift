@@ -7,6 +7,7 @@ enum Failure {
     /// Usage errors exit 64 through swift-argument-parser.
     static let dataError: Int32 = 65
     static let noInput: Int32 = 66
+    static let cannotCreate: Int32 = 73
 
     /// Prints the error's one sentence on stderr and returns the exit code to leave with.
     static func report(_ error: KerasFormatError) -> ExitCode {
@@ -14,6 +15,7 @@ enum Failure {
         switch error.code {
         case .fileNotFound: return ExitCode(noInput)
         case .unknownLayout, .unreadable, .unsupportedLayer, .weightMismatch: return ExitCode(dataError)
+        case .cannotWrite: return ExitCode(cannotCreate)
         }
     }
 }

@@ -1,0 +1,157 @@
+import Foundation
+import HDF5
+import RecurrentLayers
+import ZIPFoundation
+
+/// The layouts RNNKit writes.
+public enum KerasWriteFormat: String, Sendable, CaseIterable {
+    /// Keras 3 `model.save('x.keras')`: a stored zip of metadata, config and weights.
+    case kerasArchive = "keras"
+    /// Keras 3 `save_weights('x.weights.h5')`.
+    case kerasWeights = "weights.h5"
+    /// Legacy full model `.h5` (`model_config` + `model_weights`).
+    case legacyModel = "h5"
+}
+
+extension KerasModel {
+    /// The Keras version RNNKit's Keras 3 files say wrote them: the format version it targets.
+    public static let targetKerasVersion = "3.15.1"
+
+    /// Writes the model in `format`, atomically.
+    /// - Throws: `KerasFormatError.cannotWrite` when the file exists and `overwrite` is false, or
+    ///   `.unsupportedLayer` when the config is not in the dialect the format needs.
+    public func write(to path: String, format: KerasWriteFormat, overwrite: Bool = false) throws {
+        do {
+            switch format {
+            case .kerasWeights:
+                try AtomicFile.write(to: path, overwrite: overwrite) { temporary in
+                    let file = try HDF5File(creating: temporary, overwrite: true)
+                    defer { file.close() }
+                    try writeKeras3Weights(into: file.root, file: path)
+                }
+            case .kerasArchive:
+                let config = try keras3ConfigText(file: path)
+                let weights = try HDF5File.inMemory(name: path + "/model.weights.h5")
+                try writeKeras3Weights(into: weights.root, file: path)
+                let metadata = JSONValue.object(
+                    JSONObject([
+                        ("keras_version", .string(Self.targetKerasVersion)), ("date_saved", .string(Self.dateSaved())),
+                    ]))
+                let members: [(String, [UInt8])] = [
+                    ("metadata.json", Array(metadata.jsonText.utf8)), ("config.json", Array(config.utf8)),
+                    ("model.weights.h5", try weights.image()),
+                ]
+                try AtomicFile.write(to: path, overwrite: overwrite) { temporary in
+                    let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+                    for (name, bytes) in members {
+                        try archive.addEntry(
+                            with: name, type: .file, uncompressedSize: Int64(bytes.count), compressionMethod: .none,
+                            provider: { position, size in Data(bytes[Int(position)..<(Int(position) + size)]) })
+                    }
+                }
+            case .legacyModel:
+                try AtomicFile.write(to: path, overwrite: overwrite) { temporary in
+                    let file = try HDF5File(creating: temporary, overwrite: true)
+                    defer { file.close() }
+                    try writeLegacyModel(into: file.root)
+                }
+            }
+        } catch let error as HDF5Error {
+            throw KerasFormatError(error)
+        }
+    }
+
+    /// `YYYY-MM-DD@HH:MM:SS`, as Keras writes `date_saved`.
+    static func dateSaved() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd@HH:mm:ss"
+        return formatter.string(from: Date())
+    }
+
+    /// The config as Keras 3's `config.json`: the file's own Keras 3 config (every key kept), with the
+    /// `module` keys a legacy `.h5`'s `model_config` leaves out at the top level.
+    func keras3ConfigText(file: String) throws -> String {
+        guard var object = config.objectValue, object["config"] != nil else {
+            throw KerasFormatError(
+                .unsupportedLayer, file: file, reason: "the model config is not an object with class_name and config")
+        }
+        guard isKeras3Dialect else {
+            throw KerasFormatError(
+                .unsupportedLayer, file: file,
+                reason:
+                    "the model config is in the Keras 1/2 dialect; converting it to Keras 3's is not implemented yet")
+        }
+        if object["module"] == nil {
+            let className = object["class_name"]?.stringValue ?? ""
+            var fixed = JSONObject([
+                ("module", .string(className == "Sequential" ? "keras" : "keras.src.models.functional"))
+            ])
+            for (key, value) in object.entries { fixed[key] = value }
+            if fixed["registered_name"] == nil { fixed["registered_name"] = .null }
+            object = fixed
+        }
+        return JSONValue.object(object).jsonText
+    }
+
+    /// True when the config was written by Keras 3 (nested objects carry `module` keys, dtypes are policies).
+    var isKeras3Dialect: Bool {
+        if let version = kerasVersion { return version.hasPrefix("3.") }
+        return config.jsonText.contains("\"module\": \"keras")
+    }
+
+    /// The Keras 3 path-scheme tree (KERAS.md C.2): `layers/<path>/vars/<i>` as float32, each `vars` group
+    /// named after its object, and the model's own empty `vars`.
+    func writeKeras3Weights(into root: HDF5Group, file: String) throws {
+        for (index, owner, groups) in try WeightReaders.keras3Paths(
+            model: model, sources: sources, sequential: kind == .sequential)
+        {
+            try root.createGroup("\(owner)/vars").setAttribute(
+                "name", string: model.layers[index].name, form: .variableUTF8)
+            var weights = model.layers[index].weights[...]
+            for group in groups {
+                let vars = try root.createGroup(group.path)
+                try vars.setAttribute("name", string: group.name, form: .variableUTF8)
+                for position in 0..<group.count {
+                    let tensor = weights.removeFirst()
+                    try vars.createDataset(String(position), values: tensor.scalars, shape: tensor.shape)
+                }
+            }
+        }
+        try root.createGroup("vars").setAttribute("name", string: model.name, form: .variableUTF8)
+    }
+
+    /// Legacy full-model `.h5` (KERAS.md C.5, D.5): root `keras_version`, `backend`, `model_config`;
+    /// `/model_weights` with `layer_names` and per layer `weight_names` and datasets.
+    func writeLegacyModel(into root: HDF5Group) throws {
+        let version = kerasVersion ?? Self.targetKerasVersion
+        let backend = self.backend ?? (version.hasPrefix("3.") ? "jax" : "tensorflow")
+        var modelConfig = JSONObject()
+        modelConfig["class_name"] = config["class_name"] ?? .string(kind == .sequential ? "Sequential" : "Functional")
+        modelConfig["config"] = config["config"] ?? config
+        try root.setAttribute("keras_version", string: version, form: .variableUTF8)
+        try root.setAttribute("backend", string: backend, form: .variableUTF8)
+        try root.setAttribute("model_config", string: JSONValue.object(modelConfig).jsonText, form: .variableASCII)
+        let weightsGroup = try root.createGroup("model_weights")
+        let suffix = version.hasPrefix("3.") ? "" : ":0"
+        var layerNames: [String] = []
+        for (index, layer) in model.layers.enumerated() {
+            if kind == .sequential, case .input = layer { continue }
+            if case .operation = layer { continue }
+            layerNames.append(layer.name)
+            let group = try weightsGroup.createGroup(layer.name)
+            let names = layer.weightSlots.map {
+                "\(layer.name)/\(sources[index].className.lowercased())/\($0.name)\(suffix)"
+            }
+            try group.setChunkedStringList("weight_names", names)
+            for (name, tensor) in zip(names, layer.weights) {
+                try group.createDataset(name, values: tensor.scalars, shape: tensor.shape)
+            }
+        }
+        try weightsGroup.createGroup("top_level_model_weights").setChunkedStringList("weight_names", [])
+        try weightsGroup.setChunkedStringList("layer_names", layerNames)
+        try weightsGroup.setAttribute("backend", string: backend, form: .variableASCII)
+        try weightsGroup.setAttribute("keras_version", string: version, form: .variableASCII)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import HDF5
+import KerasFormat
+import RecurrentLayers
+import Testing
+
+/// Writing: every fixture model in every format reads back with Keras's outputs; files land in
+/// RNNKIT_INTEROP_DIR for tools/tests/test_keras_interop.py, where Keras itself loads them.
+@Suite("Writing models")
+struct WritingTests {
+    static func outputDirectory() throws -> URL {
+        if let dir = ProcessInfo.processInfo.environment["RNNKIT_INTEROP_DIR"], !dir.isEmpty {
+            let url = URL(fileURLWithPath: dir).appendingPathComponent("models")
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            return url
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rnnkit-writing-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test(
+        "each model written in each format reads back with Keras's outputs",
+        arguments: ModelFileTests.fixture.models.map(\.name), KerasWriteFormat.allCases)
+    func roundTrip(_ name: String, _ format: KerasWriteFormat) throws {
+        let item = try #require(ModelFileTests.fixture.models.first { $0.name == name })
+        let source = try KerasModel.load(path: LayoutTests.fixture("models/\(name).keras"))
+        let path = try Self.outputDirectory().appendingPathComponent("\(name).\(format.rawValue)").path
+        try source.write(to: path, format: format, overwrite: true)
+        let config = format == .kerasWeights ? LayoutTests.fixture("models/\(name).json") : nil
+        var loaded = try KerasModel.load(path: path, configPath: config)
+        let outputs = try loaded.model.call(item.inputs.map(\.tensor))
+        for (ours, keras) in zip(outputs, item.calls[0].outputs) {
+            LoadingTests.expectClose(ours, keras.tensor, "\(name).\(format.rawValue)")
+        }
+    }
+
+    @Test("the weights tree and attributes have Keras's types")
+    func types() throws {
+        let path = try Self.outputDirectory().appendingPathComponent("types-\(UUID().uuidString).weights.h5").path
+        try KerasModel.load(path: LayoutTests.fixture("models/encoder_decoder.keras")).write(
+            to: path, format: .kerasWeights)
+        let root = try HDF5File(opening: path).root
+        let kernel = try root.dataset("layers/lstm/cell/vars/0").info()
+        #expect(kernel.datatype.description == "<f4" && kernel.layout == .contiguous && kernel.filterCount == 0)
+        #expect(try root.group("layers/lstm/cell/vars").attributeInfo("name").datatype == .string(.variableUTF8))
+        #expect(try root.group("layers/lstm_1/cell/vars").children().map(\.name) == ["0", "1", "2"])
+        let legacy = try Self.outputDirectory().appendingPathComponent("types-\(UUID().uuidString).h5").path
+        try KerasModel.load(path: LayoutTests.fixture("models/encoder_decoder.keras")).write(
+            to: legacy, format: .legacyModel)
+        let legacyRoot = try HDF5File(opening: legacy).root
+        #expect(try legacyRoot.attributeInfo("model_config").datatype == .string(.variableASCII))
+        #expect(try legacyRoot.attributeInfo("keras_version").datatype == .string(.variableUTF8))
+        #expect(
+            try legacyRoot.group("model_weights/encoder_input").attributeInfo("weight_names").datatype.description
+                == "<f8")
+    }
+
+    @Test("writing refuses to replace a file unless asked, and a failed write leaves nothing behind")
+    func atomic() throws {
+        let directory = try Self.outputDirectory().appendingPathComponent("atomic-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("model.keras").path
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: path))
+        let source = try KerasModel.load(path: LayoutTests.fixture("models/stateful_lstm.keras"))
+        let error = #expect(throws: KerasFormatError.self) { try source.write(to: path, format: .kerasArchive) }
+        #expect(error?.code == .cannotWrite && error?.description.contains("--force") == true)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "precious")
+        try source.write(to: path, format: .kerasArchive, overwrite: true)
+        #expect(try KerasLayout.detect(path: path) == .kerasArchive)
+        let missing = #expect(throws: KerasFormatError.self) {
+            try source.write(to: directory.appendingPathComponent("no/such/dir/m.keras").path, format: .kerasArchive)
+        }
+        #expect(missing?.code == .cannotWrite)
+        // A Keras 2 config cannot become a .keras yet: refused before anything is written, no temporary left.
+        let keras2 = try KerasModel.load(path: LayoutTests.fixture("models_tf_keras/encoder_decoder.h5"))
+        #expect(throws: KerasFormatError.self) {
+            try keras2.write(to: directory.appendingPathComponent("k2.keras").path, format: .kerasArchive)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["model.keras"])
+    }
+}

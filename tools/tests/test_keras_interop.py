@@ -1,0 +1,69 @@
+"""Keras 3.15.1 loads what RNNKit wrote and predicts what Keras predicted.
+
+The Swift suite (KerasFormatTests.WritingTests) reads each model of tools/make_model_fixtures.py and
+writes it as .keras, .weights.h5 and legacy .h5 into $RNNKIT_INTEROP_DIR/models; scripts/test runs it
+first. A missing file is a failure, never a skip.
+"""
+
+import json
+import os
+import pathlib
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+FIXTURES = ROOT / "Tests" / "Fixtures"
+CASES = json.loads((FIXTURES / "layers" / "models_keras3.json").read_text())["models"]
+# Keras 3's own legacy .h5 loader cannot rebuild these graphs (KERAS.md C.10: Bidirectional,
+# TimeDistributed, operation nodes); their legacy files are checked by loading the weights instead.
+KERAS3_CANNOT_LOAD_LEGACY = {"bidirectional_two_outputs", "embedding_bidirectional_lstm",
+                             "masking_simple_rnn_time_distributed", "operation_node_mask"}
+
+
+def written(name, suffix):
+    value = os.environ.get("RNNKIT_INTEROP_DIR")
+    assert value, "RNNKIT_INTEROP_DIR is not set: run scripts/test, which runs the Swift tests first"
+    path = pathlib.Path(value) / "models" / f"{name}.{suffix}"
+    assert path.exists(), f"{path} is missing: the Swift WritingTests did not write it"
+    return path
+
+
+def inputs(case):
+    return [np.array(i["values"], "float32").reshape(i["shape"]) for i in case["inputs"]]
+
+
+def check(model, case):
+    xs = inputs(case)
+    outputs = model(xs if len(xs) > 1 else xs[0])
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    expected = case["calls"][0]["outputs"]
+    assert len(outputs) == len(expected)
+    for ours, theirs in zip(outputs, expected):
+        np.testing.assert_allclose(np.asarray(ours), np.array(theirs["values"]).reshape(theirs["shape"]), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_keras_loads_our_keras_archive(case):
+    check(keras.saving.load_model(written(case["name"], "keras")), case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_keras_loads_our_weights_file(case):
+    model = keras.models.model_from_json((FIXTURES / "models" / f"{case['name']}.json").read_text())
+    model.load_weights(written(case["name"], "weights.h5"))
+    check(model, case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_keras_loads_our_legacy_h5(case):
+    path = written(case["name"], "h5")
+    if case["name"] in KERAS3_CANNOT_LOAD_LEGACY:
+        model = keras.models.model_from_json((FIXTURES / "models" / f"{case['name']}.json").read_text())
+        model.load_weights(path)
+    else:
+        model = keras.saving.load_model(path)
+    check(model, case)
