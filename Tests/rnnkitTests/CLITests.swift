@@ -93,3 +93,111 @@ struct CLITests {
         #expect(try Self.run(["inspect", "--help"]).stdout.contains("Example: rnnkit inspect"))
     }
 }
+
+/// `rnnkit run` end to end: outputs against Keras's, several batches, and every error path.
+@Suite("rnnkit run")
+struct RunCommandTests {
+    static func scratch(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("rnnkit-run-\(UUID().uuidString)-\(name)").path
+    }
+
+    /// Reads a float32 `.npy` written by rnnkit (header then little-endian floats).
+    static func floats(_ path: String) throws -> [Float] {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+        let data = bytes[(10 + headerLength)...]
+        return stride(from: data.startIndex, to: data.endIndex, by: 4).map { i in
+            Float(
+                bitPattern: UInt32(data[i]) | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2]) << 16 | UInt32(data[i + 3])
+                    << 24)
+        }
+    }
+
+    @Test(
+        "the example's outputs equal Keras's, from every layout",
+        arguments: ["waveforms.keras", "waveforms.h5", "waveforms.weights.h5"])
+    func example(_ file: String) throws {
+        let output = Self.scratch("out.npy")
+        var arguments = ["run", "Examples/\(file)", "--input", "Examples/waveforms_input.npy", "--output", output]
+        if file.hasSuffix(".weights.h5") { arguments += ["--config", "Examples/waveforms.json"] }
+        let result = try CLITests.run(arguments)
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+        let ours = try Self.floats(output)
+        let keras = try Self.floats(CLITests.root.appendingPathComponent("Examples/waveforms_output.npy").path)
+        #expect(ours.count == 24 && zip(ours, keras).allSatisfy { abs($0 - $1) <= 1e-5 + 1e-5 * abs($1) })
+    }
+
+    @Test("printing, several batches, and an .npz for several outputs")
+    func printingAndNPZ() throws {
+        let printed = try CLITests.run([
+            "run", "Examples/waveforms.keras", "--input", "Examples/waveforms_input.npy", "--input",
+            "Examples/waveforms_input.npy",
+        ])
+        #expect(
+            printed.status == 0 && printed.stdout.contains("batch 1")
+                && printed.stdout.contains("output_0: shape [8, 3]"))
+        let npz = Self.scratch("out.npz")
+        let input = CLITests.root.appendingPathComponent("Tests/Fixtures/models/bidirectional_two_outputs.keras").path
+        let arrays = Self.scratch("in.npy")
+        let values = (0..<45).map { Float($0) / 45 }
+        try Data(NumPyArraysForTests.npy(values, shape: [3, 5, 3])).write(to: URL(fileURLWithPath: arrays))
+        let result = try CLITests.run(["run", input, "--input", arrays, "--output", npz])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: npz)).starts(with: [0x50, 0x4B, 0x03, 0x04]))
+    }
+
+    @Test("errors: wrong shape, wrong dtype, missing config, existing output, usage")
+    func errors() throws {
+        let shape = try CLITests.run(["run", "Examples/waveforms.keras", "--input", "Examples/waveforms_labels.npy"])
+        #expect(
+            shape.status == 65
+                && shape.stderr
+                    == "Examples/waveforms_labels.npy: input 'signal' expects shape (None, 40, 1), the array has shape (8,)\n"
+        )
+        let text = Self.scratch("text.npy")
+        var bytes = NumPyArraysForTests.npy([1, 2], shape: [2])
+        let header = String(decoding: bytes, as: UTF8.self)
+        if let range = header.range(of: "<f4") {
+            let offset = header.utf8.distance(from: header.startIndex, to: range.lowerBound)
+            bytes.replaceSubrange(offset..<(offset + 3), with: Array("<U1".utf8))
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: text))
+        let dtype = try CLITests.run(["run", "Examples/waveforms.keras", "--input", text])
+        #expect(
+            dtype.status == 65 && dtype.stderr.contains("dtype") && dtype.stderr.split(separator: "\n").count == 1,
+            "\(dtype.stderr)")
+        let config = try CLITests.run([
+            "run", "Examples/waveforms.weights.h5", "--input", "Examples/waveforms_input.npy",
+        ])
+        #expect(config.status == 65 && config.stderr.contains("--config"))
+        let existing = Self.scratch("exists.npy")
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: existing))
+        let clobber = try CLITests.run([
+            "run", "Examples/waveforms.keras", "--input", "Examples/waveforms_input.npy", "--output", existing,
+        ])
+        #expect(clobber.status == 73 && clobber.stderr.contains("--force"))
+        #expect(try String(contentsOfFile: existing, encoding: .utf8) == "keep")
+        #expect(try CLITests.run(["run", "Examples/waveforms.keras"]).status == 64)
+        #expect(
+            try CLITests.run([
+                "run", "Examples/waveforms.keras", "--input", "a.npy", "--input", "b.npy", "--output", "c.npy",
+            ]).status == 64)
+        let missing = try CLITests.run(["run", "Examples/waveforms.keras", "--input", "/nonexistent.npy"])
+        #expect(missing.status == 66 && missing.stderr == "/nonexistent.npy: no such file\n")
+    }
+}
+
+/// Builds small `.npy` files for the tests (float32, little-endian).
+enum NumPyArraysForTests {
+    static func npy(_ values: [Float], shape: [Int]) -> [UInt8] {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
+        header += String(repeating: " ", count: (64 - (11 + header.utf8.count) % 64) % 64) + "\n"
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8)
+        for value in values {
+            let bits = value.bitPattern
+            bytes += [UInt8(bits & 0xFF), UInt8((bits >> 8) & 0xFF), UInt8((bits >> 16) & 0xFF), UInt8(bits >> 24)]
+        }
+        return bytes
+    }
+}
