@@ -135,14 +135,27 @@ extension KerasModel {
         try root.setAttribute("model_config", string: JSONValue.object(modelConfig).jsonText, form: .variableASCII)
         let weightsGroup = try root.createGroup("model_weights")
         let suffix = version.hasPrefix("3.") ? "" : ":0"
+        // Weight names follow the objects' paths (unique within a layer, as Keras's are); loaders use
+        // their order only.
+        let paths = Dictionary(
+            try WeightReaders.keras3Paths(model: model, sources: sources, sequential: kind == .sequential).map {
+                ($0.index, $0)
+            },
+            uniquingKeysWith: { first, _ in first })
         var layerNames: [String] = []
         for (index, layer) in model.layers.enumerated() {
             if kind == .sequential, case .input = layer { continue }
             if case .operation = layer { continue }
             layerNames.append(layer.name)
             let group = try weightsGroup.createGroup(layer.name)
-            let names = layer.weightSlots.map {
-                "\(layer.name)/\(sources[index].className.lowercased())/\($0.name)\(suffix)"
+            var names: [String] = []
+            let slots = layer.weightSlots.map { $0.name.split(separator: "/").last.map(String.init) ?? $0.name }[...]
+            var remaining = slots
+            for variables in paths[index]?.groups ?? [] {
+                let owner = paths[index]!.owner
+                let inner = variables.path.dropFirst(owner.count).replacingOccurrences(of: "/vars", with: "")
+                let prefix = layer.name + inner
+                for _ in 0..<variables.count { names.append("\(prefix)/\(remaining.removeFirst())\(suffix)") }
             }
             try group.setChunkedStringList("weight_names", names)
             for (name, tensor) in zip(names, layer.weights) {

@@ -28,7 +28,10 @@ public struct KerasModel: Sendable {
     ///     weights `.h5`), which needs `configPath`.
     ///   - configPath: The model's JSON (`model.to_json()`), required for weights-only files.
     /// - Throws: `KerasFormatError` naming the file, the layer and what is wrong.
-    public static func load(path: String, configPath: String? = nil) throws -> KerasModel {
+    ///   - customObjects: Your own cells and layers, by Keras class name.
+    public static func load(path: String, configPath: String? = nil, customObjects: CustomObjects = CustomObjects())
+        throws -> KerasModel
+    {
         let layout = try KerasLayout.detect(path: path)
         do {
             switch layout {
@@ -40,7 +43,8 @@ public struct KerasModel: Sendable {
                 let weights = try HDF5File(
                     image: try archive.require("model.weights.h5"), name: path + "/model.weights.h5")
                 return try assemble(
-                    config: config, weights: weights.root, layout: layout, version: version, backend: nil, file: path)
+                    config: config, weights: weights.root, layout: layout, version: version, backend: nil, file: path,
+                    customObjects: customObjects)
             case .legacyModel:
                 let file = try HDF5File(opening: path)
                 defer { file.close() }
@@ -50,7 +54,7 @@ public struct KerasModel: Sendable {
                     ?? parseJSON(Array(try root.readString("model_config").utf8), file: path + "@model_config")
                 return try assemble(
                     config: config, weights: root, layout: layout, version: try attribute(root, "keras_version"),
-                    backend: try attribute(root, "backend"), file: path)
+                    backend: try attribute(root, "backend"), file: path, customObjects: customObjects)
             case .kerasWeights, .legacyWeights:
                 guard let configPath else {
                     throw KerasFormatError(
@@ -66,7 +70,7 @@ public struct KerasModel: Sendable {
                 return try assemble(
                     config: try readConfig(configPath), weights: root, layout: layout, version: version,
                     backend: try attribute(root, "backend"),
-                    file: path)
+                    file: path, customObjects: customObjects)
             }
         } catch let error as HDF5Error {
             throw KerasFormatError(error)
@@ -95,11 +99,13 @@ public struct KerasModel: Sendable {
     /// Builds the model from its config and loads the weights from `weights` (either path scheme).
     static func assemble(
         config json: JSONValue, weights: HDF5Group, layout: KerasLayout, version: String?, backend: String?,
-        file: String
+        file: String, customObjects: CustomObjects
     ) throws -> KerasModel {
         let keras2 = version.map { $0.hasPrefix("1.") || $0.hasPrefix("2.") || $0 == "1" } ?? false
         let config = try ModelConfig(json, file: file)
-        let (built, sources) = try ModelBuilder(factory: LayerFactory(file: file, keras2: keras2)).build(config)
+        let (built, sources) = try ModelBuilder(
+            factory: LayerFactory(file: file, keras2: keras2, customObjects: customObjects)
+        ).build(config)
         var model = built
         let tensors =
             layout == .kerasArchive || layout == .kerasWeights

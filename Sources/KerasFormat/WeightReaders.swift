@@ -85,24 +85,49 @@ enum WeightReaders {
             }
             return [VariableGroup(path: "\(path)/vars", count: count, name: inner.name)]
         case .recurrent(let rnn):
-            return cellGroups(rnn.cell, path: "\(path)/cell")
+            return cellGroups(rnn.cell, classes: cellClasses(className, config), path: "\(path)/cell")
         case .bidirectional(let wrapper):
-            return cellGroups(wrapper.forward.cell, path: "\(path)/forward_layer/cell")
-                + cellGroups(wrapper.backward.cell, path: "\(path)/backward_layer/cell")
+            let inner = config["layer"]
+            let classes = cellClasses(
+                inner?["class_name"]?.stringValue ?? "", inner?["config"]?.objectValue ?? JSONObject())
+            let backward = config["backward_layer"]
+            let backwardClasses =
+                backward.map {
+                    cellClasses($0["class_name"]?.stringValue ?? "", $0["config"]?.objectValue ?? JSONObject())
+                } ?? classes
+            return cellGroups(wrapper.forward.cell, classes: classes, path: "\(path)/forward_layer/cell")
+                + cellGroups(wrapper.backward.cell, classes: backwardClasses, path: "\(path)/backward_layer/cell")
         }
     }
 
-    static func cellGroups(_ cell: any RecurrentCell, path: String) -> [VariableGroup] {
+    /// The Keras class names of a recurrent layer's cells, from its config: `[LSTMCell]` for an LSTM,
+    /// the `cells` of a StackedRNNCells, the `cell` of an RNN (custom cells included).
+    static func cellClasses(_ className: String, _ config: JSONObject) -> [String] {
+        switch className {
+        case "SimpleRNN", "LSTM", "GRU": return [className + "Cell"]
+        default:
+            guard let cell = config["cell"] else { return [] }
+            if cell["class_name"]?.stringValue == "StackedRNNCells" {
+                return (cell["config"]?["cells"]?.arrayValue ?? []).compactMap { $0["class_name"]?.stringValue }
+            }
+            return cell["class_name"]?.stringValue.map { [$0] } ?? []
+        }
+    }
+
+    /// The `vars` groups of a cell (one per cell of a stack), named by Keras class (`classes`, from the
+    /// config) or else by Swift type.
+    static func cellGroups(_ cell: any RecurrentCell, classes: [String], path: String) -> [VariableGroup] {
+        func className(_ index: Int, _ cell: any RecurrentCell) -> String {
+            index < classes.count ? classes[index] : String(describing: type(of: cell))
+        }
         guard let stacked = cell as? StackedRNNCells else {
             return [
-                VariableGroup(
-                    path: "\(path)/vars", count: cell.weightSlots.count,
-                    name: snakeCase(String(describing: type(of: cell))))
+                VariableGroup(path: "\(path)/vars", count: cell.weightSlots.count, name: snakeCase(className(0, cell)))
             ]
         }
         var namer = Namer()
-        return stacked.cells.map { cell in
-            let name = namer.name(snakeCase(String(describing: type(of: cell))))
+        return stacked.cells.enumerated().map { index, cell in
+            let name = namer.name(snakeCase(className(index, cell)))
             return VariableGroup(path: "\(path)/cells/\(name)/vars", count: cell.weightSlots.count, name: name)
         }
     }

@@ -67,3 +67,31 @@ def test_keras_loads_our_legacy_h5(case):
     else:
         model = keras.saving.load_model(path)
     check(model, case)
+
+
+# The seed's custom cell, registered as rnnkit>MinimalRNNCell by the fixture script.
+sys_path = str(ROOT / "tools")
+import sys  # noqa: E402
+
+if sys_path not in sys.path:
+    sys.path.insert(0, sys_path)
+from make_custom_cell_fixtures import MinimalRNNCell  # noqa: E402,F401
+
+CUSTOM = json.loads((FIXTURES / "custom" / "outputs.json").read_text())
+
+
+def check_custom(model, name):
+    x = np.array(CUSTOM[name]["input"]["values"], "float32").reshape(CUSTOM[name]["input"]["shape"])
+    expected = np.array(CUSTOM[name]["output"]["values"]).reshape(CUSTOM[name]["output"]["shape"])
+    np.testing.assert_allclose(np.asarray(model(x)), expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", sorted(CUSTOM))
+def test_keras_loads_our_files_with_a_custom_cell(name):
+    check_custom(keras.saving.load_model(written(f"custom_{name}", "keras")), name)
+    model = keras.models.model_from_json((FIXTURES / "custom" / f"{name}.json").read_text())
+    model.load_weights(written(f"custom_{name}", "weights.h5"))
+    check_custom(model, name)
+    model = keras.models.model_from_json((FIXTURES / "custom" / f"{name}.json").read_text())
+    model.load_weights(written(f"custom_{name}", "h5"))
+    check_custom(model, name)

@@ -6,6 +6,8 @@ struct LayerFactory {
     var file: String
     /// Keras 1/2 files: hard_sigmoid means `0.2x + 0.5` (KERAS.md B.1).
     var keras2: Bool
+    /// The user's own cells and layers, by Keras class name.
+    var customObjects = CustomObjects()
 
     func fail(_ layer: String, _ reason: String) -> KerasFormatError {
         KerasFormatError(.unreadable, file: file, reason: "layer '\(layer)': \(reason)")
@@ -124,6 +126,9 @@ struct LayerFactory {
             return (.operation(name: name, operation), [inputShape])
         case "Cast":
             return (.operation(name: name, .cast(toBool: fields.string("dtype") == "bool")), [inputShape])
+        case _ where customObjects.layer(className: className, registeredName: nil) != nil:
+            let made = try customObjects.layer(className: className, registeredName: nil)!(config, inputShape)
+            return (.feedForward(made), [made.outputShape(inputShape: inputShape)])
         case "Lambda":
             throw KerasFormatError(
                 .unsupportedLayer, file: file,
@@ -166,8 +171,13 @@ struct LayerFactory {
     }
 
     /// A cell from its class name and config; `StackedRNNCells` recurses into its `cells`.
-    func cell(_ className: String, fields: Fields, inputSize: Int, layer: String) throws -> any RecurrentCell {
-        let units = try fields.required("units", orOld: "output_dim")
+    func cell(_ className: String, fields: Fields, inputSize: Int, layer: String, registeredName: String? = nil) throws
+        -> any RecurrentCell
+    {
+        if let make = customObjects.cell(className: className, registeredName: registeredName) {
+            return try make(fields.config, inputSize)
+        }
+        let units = { try fields.required("units", orOld: "output_dim") }
         let rules = CellRules(
             kernelRegularizer: try fields.regularizer("kernel_regularizer"),
             recurrentRegularizer: try fields.regularizer("recurrent_regularizer"),
@@ -182,13 +192,15 @@ struct LayerFactory {
         switch className {
         case "SimpleRNNCell":
             return try SimpleRNNCell(
-                units: units, inputSize: inputSize, activation: try fields.activation("activation", default: "tanh"),
+                units: try units(), inputSize: inputSize,
+                activation: try fields.activation("activation", default: "tanh"),
                 useBias: fields.bool("use_bias", true), kernelInitializer: .zeros, recurrentInitializer: .zeros,
                 dropout: dropout,
                 recurrentDropout: recurrentDropout, seed: seed, rules: rules, name: cellName)
         case "LSTMCell":
             return try LSTMCell(
-                units: units, inputSize: inputSize, activation: try fields.activation("activation", default: "tanh"),
+                units: try units(), inputSize: inputSize,
+                activation: try fields.activation("activation", default: "tanh"),
                 recurrentActivation: try fields.activation(
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", true), unitForgetBias: fields.bool("unit_forget_bias", true),
@@ -198,7 +210,8 @@ struct LayerFactory {
                 implementation: fields.int("implementation") ?? 2, name: cellName)
         case "GRUCell":
             return try GRUCell(
-                units: units, inputSize: inputSize, activation: try fields.activation("activation", default: "tanh"),
+                units: try units(), inputSize: inputSize,
+                activation: try fields.activation("activation", default: "tanh"),
                 recurrentActivation: try fields.activation(
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", true), resetAfter: fields.bool("reset_after", !keras2),

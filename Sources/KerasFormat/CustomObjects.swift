@@ -1,0 +1,36 @@
+import RecurrentLayers
+
+/// Your own cells and layers, registered under the Keras class names files use: Keras's
+/// `custom_objects` (seed 001). A file holding such a class then loads, runs and saves.
+///
+/// ```swift
+/// var custom = CustomObjects()
+/// custom.registerCell("MinimalRNNCell") { config, inputSize in
+///     try MinimalRNNCell(units: config["units"]?.intValue ?? 0, inputSize: inputSize)
+/// }
+/// var loaded = try KerasModel.load(path: "minimal.keras", customObjects: custom)
+/// ```
+///
+/// A name matches a file's `class_name`, or its `registered_name` (`package>Name`) whole.
+public struct CustomObjects: Sendable {
+    /// Makes a cell from its config (`units` and the like) for inputs of `inputSize` features.
+    public typealias CellMaker = @Sendable (_ config: JSONObject, _ inputSize: Int) throws -> any RecurrentCell
+    /// Makes a layer from its config for inputs of `inputShape` (batch first).
+    public typealias LayerMaker = @Sendable (_ config: JSONObject, _ inputShape: [Int?]) throws -> any FeedForwardLayer
+
+    private var cells: [String: CellMaker] = [:]
+    private var layers: [String: LayerMaker] = [:]
+
+    public init() {}
+
+    public mutating func registerCell(_ className: String, _ make: @escaping CellMaker) { cells[className] = make }
+    public mutating func registerLayer(_ className: String, _ make: @escaping LayerMaker) { layers[className] = make }
+
+    func cell(className: String, registeredName: String?) -> CellMaker? {
+        cells[className] ?? registeredName.flatMap { cells[$0] }
+    }
+
+    func layer(className: String, registeredName: String?) -> LayerMaker? {
+        layers[className] ?? registeredName.flatMap { layers[$0] }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import KerasFormat
+import RecurrentLayers
+import Testing
+
+/// The seed's MinimalRNNCell, written in Swift: `output = x · kernel + h · recurrent_kernel`.
+struct MinimalRNNCell: RecurrentCell {
+    var kernel: Tensor
+    var recurrentKernel: Tensor
+
+    init(units: Int, inputSize: Int) {
+        kernel = .zeros([inputSize, units])
+        recurrentKernel = .zeros([units, units])
+    }
+
+    var stateShapes: [[Int]] { [[kernel.shape[1]]] }
+
+    var weightSlots: [WeightSlot] {
+        [
+            WeightSlot(name: "kernel", shape: kernel.shape),
+            WeightSlot(name: "recurrent_kernel", shape: recurrentKernel.shape),
+        ]
+    }
+
+    var weights: [Tensor] { [kernel, recurrentKernel] }
+
+    mutating func setWeights(_ weights: [Tensor]) throws {
+        guard weights.count == 2, weights[0].shape == kernel.shape, weights[1].shape == recurrentKernel.shape else {
+            throw RecurrentError(
+                .shapeMismatch, layer: "minimal_rnn_cell",
+                "expected kernel \(kernel.shape) and recurrent_kernel \(recurrentKernel.shape)")
+        }
+        kernel = weights[0]
+        recurrentKernel = weights[1]
+    }
+
+    func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+        let output = input.matmul(kernel) + states[0].matmul(recurrentKernel)
+        return CellOutput(output: output, states: [output])
+    }
+}
+
+/// Custom objects: a file Keras wrote with the seed's custom cell loads, runs and saves once the Swift
+/// cell is registered under its Keras class name.
+@Suite("Custom objects")
+struct CustomObjectTests {
+    struct Expected: Decodable {
+        var input: ModelFileTests.Array32
+        var output: ModelFileTests.Array32
+    }
+
+    static let expected: [String: Expected] = {
+        let data = try! Data(contentsOf: LayoutTests.fixtures.appendingPathComponent("custom/outputs.json"))
+        return try! JSONDecoder().decode([String: Expected].self, from: data)
+    }()
+
+    static var registry: CustomObjects {
+        var custom = CustomObjects()
+        custom.registerCell("MinimalRNNCell") { config, inputSize in
+            MinimalRNNCell(units: config["units"]?.intValue ?? 0, inputSize: inputSize)
+        }
+        return custom
+    }
+
+    @Test(
+        "a file with the custom cell loads in every layout and predicts Keras's outputs",
+        arguments: ["minimal", "minimal_stacked"], ["keras", "h5", "weights.h5"])
+    func load(_ name: String, _ layout: String) throws {
+        let expected = try #require(Self.expected[name])
+        let config = layout == "weights.h5" ? LayoutTests.fixture("custom/\(name).json") : nil
+        var loaded = try KerasModel.load(
+            path: LayoutTests.fixture("custom/\(name).\(layout)"), configPath: config, customObjects: Self.registry)
+        let output = try loaded.model.call([expected.input.tensor])[0]
+        LoadingTests.expectClose(output, expected.output.tensor, "\(name).\(layout)")
+
+        // ... and saves: written back, it reads the same (and Keras loads it: tools/tests/test_keras_interop.py).
+        let path = try WritingTests.outputDirectory().appendingPathComponent("custom_\(name).\(layout)").path
+        try loaded.write(
+            to: path, format: layout == "keras" ? .kerasArchive : layout == "h5" ? .legacyModel : .kerasWeights,
+            overwrite: true)
+        var again = try KerasModel.load(path: path, configPath: config, customObjects: Self.registry)
+        LoadingTests.expectClose(
+            try again.model.call([expected.input.tensor])[0], expected.output.tensor, "\(name).\(layout) rewritten")
+    }
+
+    @Test("without the registration, the class is named and the load refused")
+    func unregistered() throws {
+        let error = #expect(throws: KerasFormatError.self) {
+            try KerasModel.load(path: LayoutTests.fixture("custom/minimal.keras"))
+        }
+        #expect(error?.code == .unsupportedLayer && error?.description.contains("MinimalRNNCell") == true)
+    }
+}
