@@ -52,8 +52,9 @@ public struct KerasModel: Sendable {
                 let config =
                     try configPath.map { try readConfig($0) }
                     ?? parseJSON(Array(try root.readString("model_config").utf8), file: path + "@model_config")
+                // A legacy file that records no Keras version was written by Keras 1 (KERAS.md C.5, C.7).
                 return try assemble(
-                    config: config, weights: root, layout: layout, version: try attribute(root, "keras_version"),
+                    config: config, weights: root, layout: layout, version: try attribute(root, "keras_version") ?? "1",
                     backend: try attribute(root, "backend"), file: path, customObjects: customObjects)
             case .kerasWeights, .legacyWeights:
                 guard let configPath else {
@@ -66,7 +67,9 @@ public struct KerasModel: Sendable {
                 let file = try HDF5File(opening: path)
                 defer { file.close() }
                 let root = file.root
-                let version = try attribute(root, "keras_version")
+                let version =
+                    layout == .legacyWeights
+                    ? try attribute(root, "keras_version") ?? "1" : try attribute(root, "keras_version")
                 return try assemble(
                     config: try readConfig(configPath), weights: root, layout: layout, version: version,
                     backend: try attribute(root, "backend"),

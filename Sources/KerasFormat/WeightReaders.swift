@@ -185,6 +185,10 @@ enum WeightReaders {
                     "Layer count mismatch when loading weights from file. Model expected \(targets.count) layers with weights, found \(saved.count) saved layers (\(saved.map(\.0).joined(separator: ", ")))"
             )
         }
-        return Dictionary(uniqueKeysWithValues: zip(targets, saved.map(\.1)))
+        var result: [Int: [Tensor]] = [:]
+        for (target, (_, arrays)) in zip(targets, saved) {
+            result[target] = try LegacyConversions.convert(arrays, for: model.layers[target], file: file)
+        }
+        return result
     }
 }

@@ -28,7 +28,7 @@ struct LayerFactory {
                 throw fail(name, "an InputLayer without batch_shape or shape")
             }
             return (.input(name: name, shape: Array(batchShape.dropFirst()), batchSize: batchShape[0]), [batchShape])
-        case "SimpleRNN", "LSTM", "GRU", "RNN":
+        case "SimpleRNN", "LSTM", "GRU", "RNN", "CuDNNLSTM", "CuDNNGRU":
             let layer = try recurrent(className, name: name, fields: fields, inputShape: inputShape)
             return (.recurrent(layer), layer.outputShapes(inputShape: inputShape))
         case "Bidirectional":
@@ -81,9 +81,9 @@ struct LayerFactory {
             return (.feedForward(layer), [layer.outputShape(inputShape: inputShape)])
         case "Dense":
             let layer = try Dense(
-                units: try fields.required("units"), inputSize: try fields.features(inputShape),
+                units: try fields.required("units", orOld: "output_dim"), inputSize: try fields.features(inputShape),
                 activation: try fields.activation("activation"),
-                useBias: fields.bool("use_bias", true), name: name)
+                useBias: fields.bool("use_bias", fields.bool("bias", true)), name: name)
             return (.feedForward(layer), [layer.outputShape(inputShape: inputShape)])
         case "Embedding":
             let layer = try Embedding(
@@ -147,6 +147,12 @@ struct LayerFactory {
         switch className {
         case "SimpleRNN", "LSTM", "GRU":
             cell = try self.cell(className + "Cell", fields: fields, inputSize: features, layer: name)
+        case "CuDNNLSTM":
+            // cuDNN's LSTM: fixed tanh/sigmoid; its weights are converted on load (KERAS.md C.7).
+            cell = try LSTMCell(units: try fields.required("units"), inputSize: features, name: "cu_dnnlstm_cell")
+        case "CuDNNGRU":
+            cell = try GRUCell(
+                units: try fields.required("units"), inputSize: features, resetAfter: true, name: "cu_dnngru_cell")
         case "RNN":
             guard let cellEntry = fields.config["cell"], let cellClass = cellEntry["class_name"]?.stringValue else {
                 throw fail(name, "an RNN layer without a cell config")

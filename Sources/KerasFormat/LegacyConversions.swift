@@ -1,0 +1,96 @@
+import RecurrentLayers
+
+/// Keras 2's `preprocess_weights_for_loading` for recurrent layers (KERAS.md C.7): weights saved by
+/// other generations or by cuDNN layers, converted to the layout of the layer that loads them.
+enum LegacyConversions {
+    /// Converts `arrays` (in file order) for `layer`: wrappers split and recurse, Keras 1 per-gate arrays
+    /// are regrouped, cuDNN layouts are converted by bias shape.
+    static func convert(_ arrays: [Tensor], for layer: ModelLayer, file: String) throws -> [Tensor] {
+        switch layer {
+        case .bidirectional(let wrapper):
+            guard arrays.count % 2 == 0 else { return arrays }
+            let half = arrays.count / 2
+            return try convert(Array(arrays[..<half]), for: wrapper.forward.cell, layer: wrapper.name, file: file)
+                + convert(Array(arrays[half...]), for: wrapper.backward.cell, layer: wrapper.name, file: file)
+        case .recurrent(let rnn):
+            return try convert(arrays, for: rnn.cell, layer: rnn.name, file: file)
+        default:
+            return arrays
+        }
+    }
+
+    static func convert(_ arrays: [Tensor], for cell: any RecurrentCell, layer: String, file: String) throws -> [Tensor]
+    {
+        var arrays = arrays
+        if cell is LSTMCell, arrays.count == 12 {
+            // Keras 1: [W_i, U_i, b_i, W_c, U_c, b_c, W_f, U_f, b_f, W_o, U_o, b_o] -> gate order i, f, c, o.
+            arrays = [
+                hcat([arrays[0], arrays[6], arrays[3], arrays[9]]),
+                hcat([arrays[1], arrays[7], arrays[4], arrays[10]]),
+                cat([arrays[2], arrays[8], arrays[5], arrays[11]]),
+            ]
+        } else if cell is GRUCell, arrays.count == 9 {
+            // Keras 1: [W_z, U_z, b_z, W_r, U_r, b_r, W_h, U_h, b_h] -> a reset-before GRU.
+            arrays = [
+                hcat([arrays[0], arrays[3], arrays[6]]), hcat([arrays[1], arrays[4], arrays[7]]),
+                cat([arrays[2], arrays[5], arrays[8]]),
+            ]
+        }
+        guard arrays.count == 3, arrays[1].rank == 2 else { return arrays }
+        let units = arrays[1].shape[0]
+        if let lstm = cell as? LSTMCell, lstm.useBias, arrays[2].shape == [8 * units] {
+            return fromCuDNN(
+                arrays, gates: 4, units: units,
+                bias: zip(arrays[2].scalars.prefix(4 * units), arrays[2].scalars.suffix(4 * units)).map(+),
+                biasShape: [4 * units])
+        }
+        if let gru = cell as? GRUCell, gru.useBias, arrays[2].shape == [6 * units] {
+            guard gru.resetAfter else {
+                throw KerasFormatError(
+                    .weightMismatch, file: file,
+                    reason: "layer '\(layer)': CuDNNGRU weights are not compatible with a GRU with reset_after=False")
+            }
+            return fromCuDNN(arrays, gates: 3, units: units, bias: arrays[2].scalars, biasShape: [2, 3 * units])
+        }
+        return arrays
+    }
+
+    /// cuDNN to Keras: each gate's input kernel block `K_g` becomes `K_g.T.reshape((F, U), order='F')`,
+    /// each recurrent block is transposed; the bias is given already converted.
+    static func fromCuDNN(_ arrays: [Tensor], gates: Int, units: Int, bias: [Float], biasShape: [Int]) -> [Tensor] {
+        let features = arrays[0].shape[0]
+        var kernel = Tensor.zeros([features, gates * units])
+        var recurrent = Tensor.zeros([units, gates * units])
+        for g in 0..<gates {
+            // The block's row-major data, viewed as [U, F] (Fortran reshape of the transpose), transposed.
+            var block: [Float] = []
+            for f in 0..<features {
+                for u in 0..<units { block.append(arrays[0][f, g * units + u]) }
+            }
+            for f in 0..<features {
+                for u in 0..<units { kernel[f, g * units + u] = block[u * features + f] }
+            }
+            for i in 0..<units {
+                for j in 0..<units { recurrent[i, g * units + j] = arrays[1][j, g * units + i] }
+            }
+        }
+        return [kernel, recurrent, Tensor(shape: biasShape, scalars: bias)]
+    }
+
+    /// Matrices side by side (`np.hstack`).
+    static func hcat(_ parts: [Tensor]) -> Tensor {
+        let rows = parts[0].shape[0]
+        let widths = parts.map { $0.shape.count > 1 ? $0.shape[1] : 1 }
+        var scalars: [Float] = []
+        for r in 0..<rows {
+            for (part, width) in zip(parts, widths) { scalars += part.scalars[(r * width)..<((r + 1) * width)] }
+        }
+        return Tensor(shape: [rows, widths.reduce(0, +)], scalars: scalars)
+    }
+
+    /// Vectors end to end (`np.concatenate`).
+    static func cat(_ parts: [Tensor]) -> Tensor {
+        let scalars = parts.flatMap(\.scalars)
+        return Tensor(shape: [scalars.count], scalars: scalars)
+    }
+}
