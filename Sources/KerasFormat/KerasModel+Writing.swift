@@ -20,8 +20,17 @@ extension KerasModel {
     /// Writes the model in `format`, atomically.
     /// - Throws: `KerasFormatError.cannotWrite` when the file exists and `overwrite` is false, or
     ///   `.unsupportedLayer` when the config is not in the dialect the format needs.
-    public func write(to path: String, format: KerasWriteFormat, overwrite: Bool = false) throws {
+    ///   Keras 1/2 models are converted to Keras 3 for `.keras` and `.weights.h5` (see `keras3Conversion`);
+    ///   a conversion that changes the math is refused unless `acceptingChanges`.
+    public func write(
+        to path: String, format: KerasWriteFormat, overwrite: Bool = false, acceptingChanges: Bool = false
+    ) throws {
         do {
+            if format != .legacyModel && !isKeras3Dialect {
+                try keras3Target(acceptingChanges: acceptingChanges, file: path).write(
+                    to: path, format: format, overwrite: overwrite)
+                return
+            }
             switch format {
             case .kerasWeights:
                 try AtomicFile.write(to: path, overwrite: overwrite) { temporary in

@@ -1,0 +1,171 @@
+import RecurrentLayers
+
+extension Keras3Config {
+    /// SimpleRNN / LSTM / GRU over a built-in cell, or RNN over a stack.
+    mutating func recurrent(_ rnn: RNN) throws -> (JSONValue, String) {
+        var config: [(String, JSONValue)] = [
+            ("name", .string(rnn.name)), ("trainable", .bool(true)), ("dtype", .string("float32")),
+            ("return_sequences", .bool(rnn.returnSequences)), ("return_state", .bool(rnn.returnState)),
+            ("go_backwards", .bool(rnn.goBackwards)), ("stateful", .bool(rnn.stateful)), ("unroll", .bool(rnn.unroll)),
+            ("zero_output_for_mask", .bool(rnn.zeroOutputForMask)),
+        ]
+        if rnn.timeMajor {
+            throw KerasFormatError(
+                .unsupportedLayer, file: "", reason: "layer '\(rnn.name)' is time-major, which Keras 3 does not support"
+            )
+        }
+        let className: String
+        switch rnn.cell {
+        case let cell as SimpleRNNCell:
+            className = "SimpleRNN"
+            config += try cellFields(cell, in: rnn.name)
+        case let cell as LSTMCell:
+            className = "LSTM"
+            config += try cellFields(cell, in: rnn.name)
+        case let cell as GRUCell:
+            className = "GRU"
+            config += try cellFields(cell, in: rnn.name)
+        default:
+            className = "RNN"
+            config.append(("cell", try cellEntry(rnn.cell, in: rnn.name)))
+        }
+        config.append(("activity_regularizer", Self.regularizer(rnn.activityRegularizer)))
+        return (
+            Self.object([
+                ("module", .string("keras.layers")), ("class_name", .string(className)),
+                ("config", Self.object(config)), ("registered_name", .null),
+            ]), className
+        )
+    }
+
+    /// `{"module": "keras.layers", "class_name": "LSTMCell", "config": ...}`, or a StackedRNNCells.
+    mutating func cellEntry(_ cell: any RecurrentCell, in layer: String) throws -> JSONValue {
+        let (className, fields): (String, [(String, JSONValue)])
+        switch cell {
+        case let cell as SimpleRNNCell: (className, fields) = ("SimpleRNNCell", try cellFields(cell, in: layer))
+        case let cell as LSTMCell: (className, fields) = ("LSTMCell", try cellFields(cell, in: layer))
+        case let cell as GRUCell: (className, fields) = ("GRUCell", try cellFields(cell, in: layer))
+        case let stack as StackedRNNCells:
+            var cells: [JSONValue] = []
+            for inner in stack.cells { cells.append(try cellEntry(inner, in: layer)) }
+            (className, fields) = (
+                "StackedRNNCells",
+                [
+                    ("name", .string(stack.name)), ("trainable", .bool(true)), ("dtype", .string("float32")),
+                    ("cells", .array(cells)),
+                ]
+            )
+        default:
+            throw KerasFormatError(
+                .unsupportedLayer, file: "",
+                reason:
+                    "layer '\(layer)' uses the custom cell \(type(of: cell)), whose Keras config only its source file holds"
+            )
+        }
+        return Self.object([
+            ("module", .string("keras.layers")), ("class_name", .string(className)), ("config", Self.object(fields)),
+            ("registered_name", .null),
+        ])
+    }
+
+    /// The shared fields of a built-in cell, and each kind's own.
+    mutating func cellFields(_ cell: any RecurrentCell, in layer: String) throws -> [(String, JSONValue)] {
+        func common(
+            units: Int, activation: Activation, useBias: Bool, rules: CellRules, dropout: Float,
+            recurrentDropout: Float, seed: UInt64?
+        ) -> [(String, JSONValue)] {
+            [
+                ("units", .int(Int64(units))), ("activation", self.activation(activation, in: layer)),
+                ("use_bias", .bool(useBias)),
+                ("kernel_regularizer", Self.regularizer(rules.kernelRegularizer)),
+                ("recurrent_regularizer", Self.regularizer(rules.recurrentRegularizer)),
+                ("bias_regularizer", Self.regularizer(rules.biasRegularizer)),
+                ("kernel_constraint", Self.constraint(rules.kernelConstraint)),
+                ("recurrent_constraint", Self.constraint(rules.recurrentConstraint)),
+                ("bias_constraint", Self.constraint(rules.biasConstraint)),
+                ("dropout", .double(Double(dropout))), ("recurrent_dropout", .double(Double(recurrentDropout))),
+                ("seed", seed.map { .int(Int64(truncatingIfNeeded: $0)) } ?? .null),
+            ]
+        }
+        switch cell {
+        case let cell as SimpleRNNCell:
+            return common(
+                units: cell.units, activation: cell.activation, useBias: cell.useBias, rules: cell.rules,
+                dropout: cell.dropout,
+                recurrentDropout: cell.recurrentDropout, seed: cell.seed)
+        case let cell as LSTMCell:
+            return common(
+                units: cell.units, activation: cell.activation, useBias: cell.useBias, rules: cell.rules,
+                dropout: cell.dropout,
+                recurrentDropout: cell.recurrentDropout, seed: cell.seed)
+                + [
+                    ("recurrent_activation", activation(cell.recurrentActivation, in: layer)),
+                    ("unit_forget_bias", .bool(cell.unitForgetBias)),
+                ]
+        case let cell as GRUCell:
+            return common(
+                units: cell.units, activation: cell.activation, useBias: cell.useBias, rules: cell.rules,
+                dropout: cell.dropout,
+                recurrentDropout: cell.recurrentDropout, seed: cell.seed)
+                + [
+                    ("recurrent_activation", activation(cell.recurrentActivation, in: layer)),
+                    ("reset_after", .bool(cell.resetAfter)),
+                ]
+        default:
+            throw KerasFormatError(
+                .unsupportedLayer, file: "", reason: "layer '\(layer)': \(type(of: cell)) is not a built-in cell")
+        }
+    }
+
+    /// Dense, Embedding, Masking, Dropout, Activation and TimeDistributed.
+    mutating func feedForward(_ layer: any FeedForwardLayer) throws -> (JSONValue, String) {
+        let head: [(String, JSONValue)] = [
+            ("name", .string(layer.name)), ("trainable", .bool(true)), ("dtype", .string("float32")),
+        ]
+        let (className, fields): (String, [(String, JSONValue)])
+        switch layer {
+        case let dense as Dense:
+            (className, fields) = (
+                "Dense",
+                [
+                    ("units", .int(Int64(dense.units))), ("activation", activation(dense.activation, in: dense.name)),
+                    ("use_bias", .bool(dense.useBias)),
+                ]
+            )
+        case let embedding as Embedding:
+            (className, fields) = (
+                "Embedding",
+                [
+                    ("input_dim", .int(Int64(embedding.inputDim))), ("output_dim", .int(Int64(embedding.outputDim))),
+                    ("mask_zero", .bool(embedding.maskZero)),
+                ]
+            )
+        case let masking as Masking:
+            (className, fields) = ("Masking", [("mask_value", .double(Double(masking.maskValue)))])
+        case let dropout as Dropout:
+            (className, fields) = (
+                "Dropout", [("rate", .double(Double(dropout.rate))), ("seed", .null), ("noise_shape", .null)]
+            )
+        case let activationLayer as ActivationLayer:
+            (className, fields) = (
+                "Activation", [("activation", activation(activationLayer.activation, in: activationLayer.name))]
+            )
+        case let wrapper as TimeDistributed:
+            (className, fields) = ("TimeDistributed", [("layer", try feedForward(wrapper.layer).0)])
+        default:
+            throw KerasFormatError(
+                .unsupportedLayer, file: "",
+                reason: "layer '\(layer.name)' (\(type(of: layer))) cannot be written to a Keras 3 config")
+        }
+        return (
+            Self.object([
+                ("module", .string("keras.layers")), ("class_name", .string(className)),
+                ("config", Self.object(head + fields)), ("registered_name", .null),
+            ]), className
+        )
+    }
+}
+
+extension ModelLayer {
+    var isInput: Bool { if case .input = self { true } else { false } }
+}

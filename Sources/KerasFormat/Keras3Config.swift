@@ -1,0 +1,240 @@
+import RecurrentLayers
+
+/// A Keras 3 Functional config written from a loaded model itself, whatever generation wrote the source:
+/// how a Keras 1/2 or tf.keras model becomes a `.keras` archive Keras 3 loads.
+struct Keras3Config {
+    let source: KerasModel
+    /// Changes Keras 3 cannot express exactly (Keras 2's hard_sigmoid), one sentence each.
+    private(set) var changes: [String] = []
+
+    init(_ source: KerasModel) { self.source = source }
+
+    static func object(_ entries: [(String, JSONValue)]) -> JSONValue { .object(JSONObject(entries)) }
+    static func shape(_ dims: [Int?]) -> JSONValue { .array(dims.map { $0.map { .int(Int64($0)) } ?? .null }) }
+
+    /// The config, and the config layers (class names and configs) matching each model layer, for writing.
+    mutating func build() throws -> (JSONValue, [ModelConfig.Layer]) {
+        let model = source.model
+        let shapes = try tensorShapes(model)
+        var callCount: [Int: Int] = [:]
+        var nodeCall: [Int] = []
+        for node in model.nodes {
+            nodeCall.append(callCount[node.layer, default: 0])
+            callCount[node.layer, default: 0] += 1
+        }
+        let consumersOfEmbedding = Set(
+            model.nodes.compactMap { node -> Int? in
+                guard case .feedForward(let layer) = model.layers[node.layer], layer is Embedding else { return nil }
+                return node.inputs.first?.node
+            })
+        func tensor(_ reference: Model.TensorReference, dtype: String = "float32") -> JSONValue {
+            let node = model.nodes[reference.node]
+            return Self.object([
+                ("class_name", .string("__keras_tensor__")),
+                (
+                    "config",
+                    Self.object([
+                        ("shape", Self.shape(shapes[reference] ?? [])), ("dtype", .string(dtype)),
+                        (
+                            "keras_history",
+                            .array([
+                                .string(model.layers[node.layer].name), .int(Int64(nodeCall[reference.node])),
+                                .int(Int64(reference.output)),
+                            ])
+                        ),
+                    ])
+                ),
+            ])
+        }
+        var entries: [JSONValue] = []
+        var sources: [ModelConfig.Layer] = []
+        for (index, layer) in model.layers.enumerated() {
+            let calls = model.nodes.enumerated().filter { $0.element.layer == index }
+            let inbound: [JSONValue] = calls.map { nodeIndex, node in
+                var args = node.inputs.map { tensor($0) }
+                if case .operation(_, let operation) = layer, let constant = Self.constant(operation) {
+                    args.append(constant)
+                }
+                var kwargs: [(String, JSONValue)] = []
+                if !node.initialState.isEmpty {
+                    kwargs.append(("initial_state", .array(node.initialState.map { tensor($0) })))
+                }
+                if let mask = node.mask { kwargs.append(("mask", tensor(mask, dtype: "bool"))) }
+                _ = nodeIndex
+                return Self.object([("args", .array(args)), ("kwargs", Self.object(kwargs))])
+            }
+            let inputShape = calls.first.flatMap { $0.element.inputs.first }.flatMap { shapes[$0] }
+            let isEmbeddingInput = calls.contains { consumersOfEmbedding.contains($0.offset) }
+            var (entry, className) = try serialize(
+                layer, inputShape: inputShape, inputDtype: isEmbeddingInput ? "int32" : "float32")
+            var object = entry.objectValue ?? JSONObject()
+            if case .operation = layer {
+            } else if let inputShape, !(layer.isInput) {
+                object["build_config"] = Self.object([("input_shape", Self.shape(inputShape))])
+            }
+            object["name"] = .string(layer.name)
+            object["inbound_nodes"] = .array(layer.isInput ? [] : inbound)
+            entry = .object(object)
+            entries.append(entry)
+            sources.append(
+                ModelConfig.Layer(
+                    className: className, name: layer.name, config: entry["config"]?.objectValue ?? JSONObject(),
+                    entry: object, calls: []))
+        }
+        func references(_ refs: [Model.TensorReference]) -> JSONValue {
+            let triples = refs.map { ref -> JSONValue in
+                .array([
+                    .string(model.layers[model.nodes[ref.node].layer].name), .int(Int64(nodeCall[ref.node])),
+                    .int(Int64(ref.output)),
+                ])
+            }
+            return triples.count == 1 ? triples[0] : .array(triples)
+        }
+        let config = Self.object([
+            ("module", .string("keras.src.models.functional")), ("class_name", .string("Functional")),
+            (
+                "config",
+                Self.object([
+                    ("name", .string(model.name)), ("trainable", .bool(true)), ("layers", .array(entries)),
+                    ("input_layers", references(model.inputs)), ("output_layers", references(model.outputs)),
+                ])
+            ),
+            ("registered_name", .string("Functional")), ("build_config", Self.object([("input_shape", .null)])),
+            ("compile_config", .null),
+        ])
+        return (config, sources)
+    }
+
+    /// The shape of every tensor in the graph, from the input layers on.
+    func tensorShapes(_ model: Model) throws -> [Model.TensorReference: [Int?]] {
+        var shapes: [Model.TensorReference: [Int?]] = [:]
+        for (index, node) in model.nodes.enumerated() {
+            let input = node.inputs.first.flatMap { shapes[$0] } ?? []
+            let outputs: [[Int?]]
+            switch model.layers[node.layer] {
+            case .input(_, let shape, let batch): outputs = [[batch] + shape]
+            case .recurrent(let layer): outputs = layer.outputShapes(inputShape: input)
+            case .bidirectional(let layer): outputs = layer.outputShapes(inputShape: input)
+            case .feedForward(let layer): outputs = [layer.outputShape(inputShape: input)]
+            case .operation: outputs = [input]
+            }
+            for (output, shape) in outputs.enumerated() {
+                shapes[Model.TensorReference(node: index, output: output)] = shape
+            }
+        }
+        return shapes
+    }
+
+    static func constant(_ operation: ModelOperation) -> JSONValue? {
+        switch operation {
+        case .notEqual(let v), .equal(let v), .greater(let v), .greaterEqual(let v), .less(let v), .lessEqual(let v),
+            .add(let v),
+            .subtract(let v), .multiply(let v), .divide(let v):
+            return v == v.rounded() && abs(v) < 1e9 ? .int(Int64(v)) : .double(Double(v))
+        case .cast, .logicalNot:
+            return nil
+        }
+    }
+
+    /// `{"module", "class_name", "config", "registered_name"}` for a layer, and its class name.
+    mutating func serialize(_ layer: ModelLayer, inputShape: [Int?]?, inputDtype: String) throws -> (JSONValue, String)
+    {
+        func entry(
+            _ className: String, _ config: [(String, JSONValue)], module: String = "keras.layers",
+            registered: JSONValue = .null
+        ) -> (JSONValue, String) {
+            (
+                Self.object([
+                    ("module", .string(module)), ("class_name", .string(className)), ("config", Self.object(config)),
+                    ("registered_name", registered),
+                ]), className
+            )
+        }
+        switch layer {
+        case .input(let name, let shape, let batch):
+            return entry(
+                "InputLayer",
+                [
+                    ("batch_shape", Self.shape([batch] + shape)), ("dtype", .string(inputDtype)),
+                    ("sparse", .bool(false)), ("ragged", .bool(false)),
+                    ("name", .string(name)), ("optional", .bool(false)),
+                ])
+        case .recurrent(let rnn):
+            return try recurrent(rnn)
+        case .bidirectional(let wrapper):
+            let (forward, _) = try recurrent(wrapper.forward)
+            let (backward, _) = try recurrent(wrapper.backward)
+            return entry(
+                "Bidirectional",
+                [
+                    ("name", .string(wrapper.name)), ("trainable", .bool(true)), ("dtype", .string("float32")),
+                    ("merge_mode", wrapper.mergeMode.map { .string($0.rawValue) } ?? .null), ("layer", forward),
+                    ("backward_layer", backward),
+                ])
+        case .feedForward(let inner):
+            return try feedForward(inner)
+        case .operation(let name, let operation):
+            guard Self.constant(operation) != nil else {
+                throw KerasFormatError(
+                    .unsupportedLayer, file: "",
+                    reason: "the operation \(operation.kerasClassName) cannot be written to a Keras 3 config yet")
+            }
+            return entry(
+                operation.kerasClassName, [("name", .string(name))], module: "keras.src.ops.numpy",
+                registered: .string(operation.kerasClassName))
+        }
+    }
+
+    mutating func activation(_ activation: Activation, in layer: String) -> JSONValue {
+        if activation == .hardSigmoidKeras2 {
+            changes.append(
+                "layer '\(layer)': Keras 2's hard_sigmoid (0.2x + 0.5) becomes Keras 3's (x/6 + 0.5), which differs")
+        }
+        if case .leakyRelu(let slope) = activation, slope != 0.2 {
+            changes.append("layer '\(layer)': leaky_relu's slope \(slope) becomes Keras 3's default 0.2")
+        }
+        return .string(activation.kerasName)
+    }
+
+    static func regularizer(_ value: Regularizer?) -> JSONValue {
+        guard let value else { return .null }
+        let (name, config): (String, [(String, JSONValue)]) =
+            switch value {
+            case .l1(let l1): ("L1", [("l1", .double(Double(l1)))])
+            case .l2(let l2): ("L2", [("l2", .double(Double(l2)))])
+            case .l1l2(let l1, let l2): ("L1L2", [("l1", .double(Double(l1))), ("l2", .double(Double(l2)))])
+            case .orthogonal(let factor, let mode):
+                ("OrthogonalRegularizer", [("factor", .double(Double(factor))), ("mode", .string(mode.rawValue))])
+            }
+        return object([
+            ("module", .string("keras.regularizers")), ("class_name", .string(name)), ("config", object(config)),
+            ("registered_name", .null),
+        ])
+    }
+
+    static func constraint(_ value: Constraint?) -> JSONValue {
+        guard let value else { return .null }
+        func axis(_ axes: [Int]) -> JSONValue {
+            axes.count == 1 ? .int(Int64(axes[0])) : .array(axes.map { .int(Int64($0)) })
+        }
+        let (name, config): (String, [(String, JSONValue)]) =
+            switch value {
+            case .maxNorm(let maxValue, let axes):
+                ("MaxNorm", [("max_value", .double(Double(maxValue))), ("axis", axis(axes))])
+            case .nonNeg: ("NonNeg", [])
+            case .unitNorm(let axes): ("UnitNorm", [("axis", axis(axes))])
+            case .minMaxNorm(let minValue, let maxValue, let rate, let axes):
+                (
+                    "MinMaxNorm",
+                    [
+                        ("min_value", .double(Double(minValue))), ("max_value", .double(Double(maxValue))),
+                        ("rate", .double(Double(rate))), ("axis", axis(axes)),
+                    ]
+                )
+            }
+        return object([
+            ("module", .string("keras.constraints")), ("class_name", .string(name)), ("config", object(config)),
+            ("registered_name", .null),
+        ])
+    }
+}

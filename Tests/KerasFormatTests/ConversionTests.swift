@@ -1,0 +1,66 @@
+import Foundation
+import KerasFormat
+import RecurrentLayers
+import Testing
+
+/// Archiving: Keras 1, Keras 2 and tf.keras models become `.keras` archives that predict the same, or
+/// are refused (with the change named) where Keras 3 cannot express their math.
+@Suite("Conversion to Keras 3")
+struct ConversionTests {
+    /// Every older-generation fixture: path, input, expected output(s).
+    static var cases: [(name: String, path: String, inputs: [Tensor], outputs: [Tensor])] {
+        var cases: [(name: String, path: String, inputs: [Tensor], outputs: [Tensor])] = []
+        for item in TFKerasModelFileTests.fixture.models {
+            cases.append(
+                (
+                    "tf_keras_\(item.name)", LayoutTests.fixture("models_tf_keras/\(item.name).h5"),
+                    item.inputs.map(\.tensor), item.outputs.map(\.tensor)
+                ))
+        }
+        let legacy = LegacyGenerationTests.fixture
+        for (name, output) in legacy.outputs.sorted(by: { $0.key < $1.key }) {
+            cases.append(
+                ("legacy_\(name)", LayoutTests.fixture("legacy/\(name).h5"), [legacy.input.tensor], [output.tensor]))
+        }
+        return cases
+    }
+
+    static func directory() throws -> URL {
+        let url = try WritingTests.outputDirectory().deletingLastPathComponent().appendingPathComponent("converted")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("each older model converts exactly, or is refused with the change named", arguments: cases.map(\.name))
+    func convert(_ name: String) throws {
+        let item = try #require(Self.cases.first { $0.name == name })
+        let source = try KerasModel.load(path: item.path)
+        let (_, changes) = try source.keras3Conversion()
+        let path = try Self.directory().appendingPathComponent("\(name).keras").path
+        if changes.isEmpty {
+            try source.write(to: path, format: .kerasArchive, overwrite: true)
+            var loaded = try KerasModel.load(path: path)
+            #expect(loaded.kerasVersion == "3.15.1")
+            for (ours, keras) in zip(try loaded.model.call(item.inputs), item.outputs) {
+                LoadingTests.expectClose(ours, keras, "\(name) converted")
+            }
+        } else {
+            #expect(changes.allSatisfy { $0.contains("hard_sigmoid") })
+            let refused = #expect(throws: KerasFormatError.self) {
+                try source.write(to: path + ".refused", format: .kerasArchive)
+            }
+            #expect(refused?.description.contains("hard_sigmoid") == true)
+            #expect(!FileManager.default.fileExists(atPath: path + ".refused"))
+            // Accepted, the archive computes with Keras 3's hard_sigmoid: measurably different, and equal
+            // to the in-memory conversion.
+            try source.write(
+                to: path + ".accepted.keras", format: .kerasArchive, overwrite: true, acceptingChanges: true)
+            var loaded = try KerasModel.load(path: path + ".accepted.keras")
+            var converted = try source.keras3Conversion().model
+            let ours = try loaded.model.call(item.inputs)[0]
+            #expect(ours == (try converted.model.call(item.inputs)[0]))
+            let difference = zip(ours.scalars, item.outputs[0].scalars).map { abs($0 - $1) }.max() ?? 0
+            #expect(difference > 1e-4, "\(name): the hard_sigmoid change should show, difference \(difference)")
+        }
+    }
+}
