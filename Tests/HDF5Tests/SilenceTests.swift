@@ -4,8 +4,9 @@ import HDF5
 import Testing
 
 /// libhdf5 prints its error stack to stderr unless told not to, per thread. RNNKit must keep it quiet on
-/// every thread and hand the stack over in the error instead. (Swift Testing reports on stdout, so
-/// capturing stderr here loses nothing.)
+/// every thread and hand the stack over in the error instead. libhdf5's printout always opens with
+/// "HDF5-DIAG"; other suites running in parallel may write their own progress lines to stderr meanwhile,
+/// so the check looks for libhdf5's signature rather than an empty stream.
 @Suite("libhdf5 stays silent", .serialized)
 struct SilenceTests {
     @Test("failing calls from many threads print nothing to stderr")
@@ -39,6 +40,6 @@ struct SilenceTests {
         try handle.close()
         let printed = try String(contentsOf: capture, encoding: .utf8)
         #expect(errors.all.count == 32 && errors.all.allSatisfy { $0 })
-        #expect(printed == "", "libhdf5 printed: \(printed.prefix(500))")
+        #expect(!printed.contains("HDF5-DIAG") && !printed.contains("#000:"), "libhdf5 printed: \(printed.prefix(500))")
     }
 }
