@@ -37,3 +37,48 @@ extension KerasModel {
         return converted
     }
 }
+
+/// What converting a model to Keras 3 changes, measured.
+public struct ConversionReport: Sendable {
+    /// One sentence per change Keras 3 cannot express exactly; empty for an exact conversion.
+    public var changes: [String]
+    /// The largest absolute difference between the original and the converted model's outputs on a
+    /// probe input (zero for an exact conversion).
+    public var largestDifference: Float
+}
+
+extension KerasModel {
+    /// Runs the model and its Keras 3 conversion on the same seeded probe input and reports the largest
+    /// output difference: token ids within the vocabulary for an Embedding's input, normal values
+    /// otherwise; unknown batch and time dimensions become 2 and 8.
+    public func measureConversion() throws -> ConversionReport {
+        var (converted, changes) = try keras3Conversion()
+        guard !changes.isEmpty else { return ConversionReport(changes: [], largestDifference: 0) }
+        var generator = SeededGenerator(seed: 7)
+        let vocabularies = Dictionary(
+            model.nodes.compactMap { node -> (Int, Int)? in
+                guard case .feedForward(let layer) = model.layers[node.layer], let embedding = layer as? Embedding,
+                    let input = node.inputs.first?.node
+                else { return nil }
+                return (input, embedding.inputDim)
+            }, uniquingKeysWith: { first, _ in first })
+        let probe = inputs.enumerated().map { position, input -> Tensor in
+            let shape = input.shape.enumerated().map { axis, dim in dim ?? (axis == 0 ? 2 : 8) }
+            let count = shape.reduce(1, *)
+            if let vocabulary = vocabularies[model.inputs[position].node] {
+                return Tensor(
+                    shape: shape,
+                    scalars: (0..<count).map { _ in Float(1 + Int(generator.next() % UInt64(max(1, vocabulary - 1)))) })
+            }
+            return Tensor(
+                shape: shape, scalars: (0..<count).map { _ in 2 * Float(Double(generator.next() % 10_000) / 5_000 - 1) }
+            )
+        }
+        var original = model
+        let before = try original.call(probe)
+        let after = try converted.model.call(probe)
+        let difference =
+            zip(before, after).map { a, b in zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+        return ConversionReport(changes: changes, largestDifference: difference)
+    }
+}

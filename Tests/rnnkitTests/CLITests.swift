@@ -201,3 +201,43 @@ enum NumPyArraysForTests {
         return bytes
     }
 }
+
+/// `rnnkit convert` end to end.
+@Suite("rnnkit convert")
+struct ConvertCommandTests {
+    @Test("an older model converts to .keras and runs the same; lossy conversions need consent")
+    func convert() throws {
+        let exact = RunCommandTests.scratch("converted.keras")
+        let result = try CLITests.run(["convert", "Tests/Fixtures/models_tf_keras/encoder_decoder.h5", exact])
+        #expect(result.status == 0 && result.stdout == "wrote \(exact)\n", "\(result.stderr)")
+        let inspect = try CLITests.run(["inspect", exact, "--json"])
+        #expect(
+            inspect.stdout.contains("\"layout\" : \"keras-archive\"")
+                && inspect.stdout.contains("\"kerasVersion\" : \"3.15.1\""))
+
+        let lossy = RunCommandTests.scratch("lossy.keras")
+        let refused = try CLITests.run([
+            "convert", "Tests/Fixtures/models_tf_keras/keras2_hard_sigmoid_reset_before.h5", lossy,
+        ])
+        #expect(refused.status == 65 && refused.stderr.split(separator: "\n").count == 1)
+        #expect(
+            refused.stderr.contains("hard_sigmoid") && refused.stderr.contains("largest output difference")
+                && refused.stderr.contains("--accept-changes"))
+        #expect(!FileManager.default.fileExists(atPath: lossy))
+        let accepted = try CLITests.run([
+            "convert", "Tests/Fixtures/models_tf_keras/keras2_hard_sigmoid_reset_before.h5", lossy, "--accept-changes",
+        ])
+        #expect(accepted.status == 0 && accepted.stderr.contains("converting with changes"))
+
+        let again = try CLITests.run(["convert", "Tests/Fixtures/models_tf_keras/encoder_decoder.h5", exact])
+        #expect(again.status == 73 && again.stderr.contains("--force"))
+        #expect(
+            try CLITests.run(["convert", "Tests/Fixtures/models_tf_keras/encoder_decoder.h5", exact, "--force"]).status
+                == 0)
+        #expect(
+            try CLITests.run(["convert", "Examples/waveforms.keras", RunCommandTests.scratch("out.txt")]).status == 64)
+        let legacy = RunCommandTests.scratch("legacy.bin")
+        #expect(try CLITests.run(["convert", "Examples/waveforms.keras", legacy, "--format", "h5"]).status == 0)
+        #expect(try CLITests.run(["inspect", legacy]).stdout.contains("legacy full-model .h5"))
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import KerasFormat
+
+extension KerasWriteFormat: ExpressibleByArgument {}
+
+/// `rnnkit convert IN OUT [--config JSON] [--format F] [--force] [--accept-changes]`.
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert a Keras file to another layout (and an older model to Keras 3).",
+        discussion: """
+            The layout follows OUT's name: .keras (Keras 3 archive), .weights.h5 (Keras 3 weights), .h5 \
+            (legacy full model); --format overrides it. Keras 1, Keras 2 and tf.keras models become Keras 3 \
+            models on the way to .keras or .weights.h5. Where Keras 3 cannot express the model's math exactly \
+            (Keras 2's hard_sigmoid), convert names the change and the largest output difference it measured \
+            on a probe input, and refuses unless --accept-changes. Writes are atomic; an existing OUT is only \
+            replaced with --force.
+            Example: rnnkit convert old_keras2_model.h5 archived.keras
+            """
+    )
+
+    @Argument(help: "The file to convert (any layout, detected from the content).")
+    var input: String
+
+    @Argument(help: "The file to write.")
+    var output: String
+
+    @Option(help: "The model's JSON (model.to_json()), for weights-only input files.")
+    var config: String?
+
+    @Option(help: "The layout to write: keras, weights.h5 or h5 (default: from OUT's name).")
+    var format: KerasWriteFormat?
+
+    @Flag(help: "Replace OUT if it exists.")
+    var force = false
+
+    @Flag(help: "Write even when Keras 3 cannot express the model exactly.")
+    var acceptChanges = false
+
+    func validate() throws {
+        guard format != nil || Self.format(for: output) != nil else {
+            throw ValidationError(
+                "Cannot tell the layout from '\(output)': name it .keras, .weights.h5 or .h5, or pass --format.")
+        }
+    }
+
+    static func format(for path: String) -> KerasWriteFormat? {
+        if path.hasSuffix(".keras") { return .kerasArchive }
+        if path.hasSuffix(".weights.h5") { return .kerasWeights }
+        if path.hasSuffix(".h5") || path.hasSuffix(".hdf5") { return .legacyModel }
+        return nil
+    }
+
+    func run() throws {
+        let target = format ?? Self.format(for: output)!
+        do {
+            let model = try KerasModel.load(path: input, configPath: config)
+            if target != .legacyModel {
+                let report = try model.measureConversion()
+                if !report.changes.isEmpty {
+                    let summary =
+                        "\(report.changes.joined(separator: "; ")) (largest output difference on a probe input: \(report.largestDifference))"
+                    guard acceptChanges else {
+                        throw KerasFormatError(
+                            .unsupportedLayer, file: input,
+                            reason:
+                                "Keras 3 cannot express this model exactly: \(summary); pass --accept-changes to convert anyway"
+                        )
+                    }
+                    FileHandle.standardError.write(Data("\(input): converting with changes: \(summary)\n".utf8))
+                }
+            }
+            try model.write(to: output, format: target, overwrite: force, acceptingChanges: acceptChanges)
+            print("wrote \(output)")
+        } catch let error as KerasFormatError {
+            throw Failure.report(error)
+        }
+    }
+}
