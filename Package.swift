@@ -27,14 +27,16 @@ package.targets += [
         name: "CHDF5",
         pkgConfig: "hdf5",
         providers: [.apt(["libhdf5-dev", "pkgconf"]), .brew(["hdf5", "pkgconf"])]
-    )
+    ),
+    // OpenBLAS's SGEMM for the layer module's matrix products on Linux (macOS uses Accelerate).
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 ]
 
 // MARK: - Modules
 
 package.targets += [
     .target(name: "HDF5", dependencies: ["CHDF5"]),
-    .target(name: "RecurrentLayers"),
+    .target(name: "RecurrentLayers", dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]),
     .target(
         name: "KerasFormat",
         dependencies: [

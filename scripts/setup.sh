@@ -6,11 +6,12 @@ as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# libhdf5-dev and pkgconf (libhdf5-dev does not pull pkg-config in), and python3-venv when the
+# libhdf5-dev, libopenblas-dev and pkgconf (libhdf5-dev does not pull pkg-config in), and python3-venv when the
 # interpreter cannot make a virtual environment.
 ensure_system_packages() {
     local missing=()
     pkg-config --exists hdf5 2>/dev/null || missing+=(libhdf5-dev)
+    pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkgconf)
     if [ "${1:-}" = "python" ] && ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
         missing+=(python3-venv python3-pip)

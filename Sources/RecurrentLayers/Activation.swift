@@ -110,9 +110,7 @@ public enum Activation: Sendable, Equatable, Hashable {
         case .softmax, .logSoftmax:
             Kernels.softmaxRows(&values, width: rowWidth, log: self == .logSoftmax)
         default:
-            values.withUnsafeMutableBufferPointer { buffer in
-                for i in buffer.indices { buffer[i] = scalar(buffer[i]) }
-            }
+            values.withUnsafeMutableBufferPointer { apply(to: $0) }
         }
     }
 

@@ -1,24 +1,23 @@
 import Foundation
 
+#if canImport(Accelerate)
+    import Accelerate
+#else
+    import CBLAS
+#endif
+
 /// The arithmetic of the layer module, in one place: matrix products, bias, gate arithmetic and row
 /// operations. Performance work happens here without touching layer semantics.
 enum Kernels {
-    /// `c[m, n] += a[m, k] * b[k, n]`, row-major. Zero elements of `a` are skipped.
+    /// `c[m, n] += a[m, k] * b[k, n]`, row-major (`cblas_sgemm`).
     static func multiplyAdd(
         _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, into c: UnsafeMutableBufferPointer<Float>,
         m: Int, k: Int, n: Int
     ) {
         guard m > 0, k > 0, n > 0 else { return }
-        let (a, b, c) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
-        for i in 0..<m {
-            let row = c + i * n
-            for p in 0..<k {
-                let scale = a[i * k + p]
-                if scale == 0 { continue }
-                let bRow = b + p * n
-                for j in 0..<n { row[j] += scale * bRow[j] }
-            }
-        }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.baseAddress, Int32(k),
+            b.baseAddress, Int32(n), 1, c.baseAddress, Int32(n))
     }
 
     /// `c[m, cOffset + j] += a[m, k] · b[k, bOffset + j]` for `j < n`, where `b` rows are `ldb` wide and `c`
@@ -31,16 +30,10 @@ enum Kernels {
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
-                    let (a, b, c) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
-                    for i in 0..<m {
-                        let row = c + i * ldc + cOffset
-                        for p in 0..<k {
-                            let scale = a[i * k + p]
-                            if scale == 0 { continue }
-                            let bRow = b + p * ldb + bOffset
-                            for j in 0..<n { row[j] += scale * bRow[j] }
-                        }
-                    }
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.baseAddress,
+                        Int32(k),
+                        b.baseAddress! + bOffset, Int32(ldb), 1, c.baseAddress! + cOffset, Int32(ldc))
                 }
             }
         }

@@ -241,3 +241,23 @@ struct ConvertCommandTests {
         #expect(try CLITests.run(["inspect", legacy]).stdout.contains("legacy full-model .h5"))
     }
 }
+
+/// `rnnkit bench` end to end (its numbers are measurements, never asserted; only the shape of the output).
+@Suite("rnnkit bench")
+struct BenchCommandTests {
+    @Test("bench times a cell and a model file, in text and JSON")
+    func bench() throws {
+        let cell = try CLITests.run([
+            "bench", "--cell", "gru", "--units", "8", "--features", "4", "--timesteps", "5", "--batch", "2", "--passes",
+            "3",
+        ])
+        #expect(cell.status == 0 && cell.stdout.contains("median") && cell.stdout.contains("GFLOP/s"), "\(cell.stderr)")
+        let json = try CLITests.run(["bench", "Examples/waveforms.keras", "--batch", "4", "--passes", "2", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["passes"] as? Int == 2 && object["batch"] as? Int == 4 && object["timesteps"] as? Int == 40)
+        #expect(
+            (object["median"] as? Double).map { $0 > 0 } == true && (object["flops"] as? Double).map { $0 > 0 } == true)
+        #expect(try CLITests.run(["bench"]).status == 64)
+        #expect(try CLITests.run(["bench", "--cell", "transformer"]).status == 65)
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import KerasFormat
+
+/// `rnnkit bench FILE [--batch N --timesteps T]` or `rnnkit bench --cell KIND --units U ...`.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time forward passes of a model file or of one recurrent layer.",
+        discussion: """
+            Warm-up passes, then timed passes: median, fastest and slowest time per pass and GFLOP/s.
+            Examples: rnnkit bench Examples/waveforms.keras --batch 64
+                      rnnkit bench --cell lstm --units 128 --features 64 --timesteps 50 --batch 32
+            """
+    )
+
+    @Argument(help: "A model file (omit with --cell).")
+    var file: String?
+
+    @Option(help: "The model's JSON, for weights-only files.")
+    var config: String?
+
+    @Option(help: "Benchmark one layer instead of a file: simple, lstm or gru.")
+    var cell: String?
+
+    @Option var units = 64
+    @Option var features = 32
+    @Option var timesteps: Int?
+    @Option var batch: Int?
+    @Option(help: "Timed passes.") var passes = 10
+    @Option(help: "Untimed warm-up passes.") var warmup = 2
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard (file == nil) != (cell == nil) else {
+            throw ValidationError("Give a model file or --cell, not both and not neither.")
+        }
+        guard passes > 0, warmup >= 0, units > 0, features > 0 else {
+            throw ValidationError("Passes, units and features must be positive.")
+        }
+    }
+
+    func run() throws {
+        do {
+            if isatty(2) != 0 {
+                FileHandle.standardError.write(
+                    Data("benchmarking (\(warmup) warm-up, \(passes) timed passes)...\n".utf8))
+            }
+            let result: BenchmarkResult
+            if let cell {
+                result = try Benchmark.cell(
+                    kind: cell, units: units, features: features, timesteps: timesteps ?? 50, batch: batch ?? 32,
+                    warmup: warmup, passes: passes)
+            } else {
+                result = try KerasModel.load(path: file!, configPath: config).benchmark(
+                    batch: batch, timesteps: timesteps, warmup: warmup, passes: passes)
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print(
+                    "\(result.description): batch \(result.batch), timesteps \(result.timesteps), \(result.passes) passes"
+                )
+                print(
+                    String(
+                        format: "  median %.3f ms, min %.3f ms, max %.3f ms, %.2f GFLOP/s", result.median * 1e3,
+                        result.minimum * 1e3, result.maximum * 1e3, result.gigaflopsPerSecond))
+            }
+        } catch let error as KerasFormatError {
+            throw Failure.report(error)
+        }
+    }
+}
