@@ -5,9 +5,16 @@ import KerasFormat
 /// `rnnkit inspect FILE [--json]`: what a Keras file holds.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show a Keras file's layout, the Keras that wrote it, and its weight datasets.",
-        discussion: "Example: rnnkit inspect Examples/waveforms.h5"
+        abstract: "Show a Keras file's model (layers, options, weights, parameters) and its storage.",
+        discussion: """
+            The model view needs a config: in the file, or --config for weights-only files; without one, and \
+            for models with layers RNNKit cannot build (named in the output), only the storage is shown.
+            Example: rnnkit inspect Examples/waveforms.h5
+            """
     )
+
+    @Option(help: "The model's JSON (model.to_json()), for weights-only files.")
+    var config: String?
 
     @Argument(help: "A .h5, .weights.h5 or .keras file (the layout is detected from the content).")
     var file: String
@@ -22,13 +29,52 @@ struct Inspect: ParsableCommand {
         } catch let error as KerasFormatError {
             throw Failure.report(error)
         }
-        print(json ? try Self.json(outline) : Self.text(outline))
+        var summary: ModelSummary?
+        var problem: String?
+        do {
+            summary = try KerasModel.load(path: file, configPath: config).summary
+        } catch let error as KerasFormatError {
+            problem = error.code == .unreadable && error.description.contains("--config") ? nil : error.description
+        }
+        print(
+            json
+                ? try Self.json(outline, summary: summary, problem: problem)
+                : Self.text(outline, summary: summary, problem: problem))
     }
 
-    static func text(_ outline: StorageOutline) -> String {
+    static func text(_ outline: StorageOutline, summary: ModelSummary? = nil, problem: String? = nil) -> String {
         var lines = [outline.file, "  layout: \(outline.layout.summary)"]
         if let version = outline.kerasVersion {
             lines.append("  written by: Keras \(version)" + (outline.backend.map { " (\($0) backend)" } ?? ""))
+        }
+        if let summary {
+            lines.append(
+                "  model: \(summary.modelClass) '\(summary.name)', \(summary.parameters) parameters (\(summary.trainableParameters) trainable)"
+            )
+            lines.append(
+                "    inputs: \(summary.inputs.joined(separator: ", "))   outputs: \(summary.outputs.joined(separator: ", "))"
+            )
+            let nameWidth = summary.layers.map(\.name.count).max() ?? 0
+            let classWidth = summary.layers.map(\.className.count).max() ?? 0
+            for layer in summary.layers {
+                var line = "    " + layer.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+                line += layer.className.padding(toLength: classWidth, withPad: " ", startingAt: 0)
+                if !layer.inputs.isEmpty { line += "  <- " + layer.inputs.joined(separator: ", ") }
+                let options = layer.options.keys.sorted().map { "\($0)=\(layer.options[$0]!)" }
+                if !options.isEmpty { line += "  " + options.joined(separator: " ") }
+                if layer.parameters > 0 { line += "  (\(layer.parameters) parameters)" }
+                lines.append(line)
+                if !layer.weights.isEmpty {
+                    lines.append(
+                        "        "
+                            + layer.weights.map { "\($0.name) [\($0.shape.map(String.init).joined(separator: ", "))]" }
+                            .joined(separator: ", "))
+                }
+            }
+        } else if let problem {
+            lines.append("  model: cannot be built: \(problem)")
+        } else {
+            lines.append("  model: weights only; pass the model's JSON with --config to see the layers")
         }
         if !outline.archiveMembers.isEmpty {
             lines.append("  archive members: " + outline.archiveMembers.joined(separator: ", "))
@@ -51,12 +97,16 @@ struct Inspect: ParsableCommand {
         var backend: String?
         var archiveMembers: [String]
         var datasets: [StorageOutline.Dataset]
+        var model: ModelSummary?
+        var modelProblem: String?
     }
 
-    static func json(_ outline: StorageOutline) throws -> String {
+    static func json(_ outline: StorageOutline, summary: ModelSummary? = nil, problem: String? = nil) throws -> String {
         let report = Report(
             file: outline.file, layout: outline.layout.rawValue, kerasVersion: outline.kerasVersion,
-            backend: outline.backend, archiveMembers: outline.archiveMembers, datasets: outline.datasets)
+            backend: outline.backend, archiveMembers: outline.archiveMembers, datasets: outline.datasets,
+            model: summary,
+            modelProblem: problem)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(report), as: UTF8.self)

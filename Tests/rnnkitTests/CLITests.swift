@@ -261,3 +261,33 @@ struct BenchCommandTests {
         #expect(try CLITests.run(["bench", "--cell", "transformer"]).status == 65)
     }
 }
+
+/// `rnnkit inspect` at the model level.
+@Suite("rnnkit inspect model view")
+struct InspectModelTests {
+    @Test("layers, options, inputs and parameters; a weights-only file asks for --config; unbuildable models are named")
+    func model() throws {
+        let example = try CLITests.run(["inspect", "Examples/waveforms.keras"])
+        #expect(example.stdout.contains("model: Sequential 'waveforms', 1203 parameters"))
+        #expect(
+            example.stdout.contains("lstm      LSTM        <- signal")
+                && example.stdout.contains("recurrent_activation=sigmoid"))
+        let seq2seq = try CLITests.run(["inspect", "Tests/Fixtures/models/encoder_decoder.keras"])
+        #expect(seq2seq.stdout.contains("initial_state: encoder[1], initial_state: encoder[2]"))
+        let weightsOnly = try CLITests.run(["inspect", "Examples/waveforms.weights.h5"])
+        #expect(weightsOnly.status == 0 && weightsOnly.stdout.contains("--config"))
+        let withConfig = try CLITests.run([
+            "inspect", "Examples/waveforms.weights.h5", "--config", "Examples/waveforms.json",
+        ])
+        #expect(withConfig.stdout.contains("1203 parameters"))
+        let custom = try CLITests.run(["inspect", "Tests/Fixtures/custom/minimal.keras"])
+        #expect(
+            custom.status == 0 && custom.stdout.contains("cannot be built") && custom.stdout.contains("MinimalRNNCell"))
+        let keras1 = try CLITests.run(["inspect", "Tests/Fixtures/legacy/keras1_lstm_theano.h5"])
+        #expect(keras1.stdout.contains("hard_sigmoid (Keras 2: 0.2x + 0.5)"))
+        let json = try CLITests.run(["inspect", "Tests/Fixtures/models/bidirectional_two_outputs.keras", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let model = try #require(object["model"] as? [String: Any])
+        #expect((model["outputs"] as? [String])?.count == 2 && (model["layers"] as? [Any])?.count == 5)
+    }
+}

@@ -126,3 +126,18 @@ def test_keras3_loads_converted_older_models(name, inputs, outputs):
             np.testing.assert_allclose(np.asarray(ours), expected, rtol=1e-5, atol=1e-5)
         else:  # hard_sigmoid changed form, with the user's consent: Keras 3 loads it, and the change shows
             assert np.asarray(ours).shape == expected.shape and np.abs(np.asarray(ours) - expected).max() > 1e-4
+
+
+# rnnkit inspect's parameter counts against Keras's own count_params().
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_inspect_counts_parameters_as_keras_does(case):
+    import subprocess
+
+    binary = os.environ.get("RNNKIT_BINARY")
+    assert binary and pathlib.Path(binary).exists(), "RNNKIT_BINARY is not set to the built rnnkit: run scripts/test"
+    path = FIXTURES / "models" / f"{case['name']}.keras"
+    report = json.loads(subprocess.run([binary, "inspect", str(path), "--json"], check=True, capture_output=True, text=True).stdout)
+    model = keras.saving.load_model(path)
+    assert report["model"]["parameters"] == model.count_params()
+    ours = {layer["name"]: layer["parameters"] for layer in report["model"]["layers"]}
+    assert ours == {layer.name: layer.count_params() for layer in model.layers} | {k: 0 for k in ours if k not in {l.name for l in model.layers}}

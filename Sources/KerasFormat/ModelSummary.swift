@@ -1,0 +1,117 @@
+import RecurrentLayers
+
+/// What a model holds, for people and scripts: its layers in order with their Keras class, inputs, the
+/// options that matter, weight slots and parameter counts.
+public struct ModelSummary: Sendable, Encodable {
+    public struct Slot: Sendable, Encodable {
+        public var name: String
+        public var shape: [Int]
+        public var dtype: String
+    }
+
+    public struct Layer: Sendable, Encodable {
+        public var name: String
+        public var className: String
+        /// The layers whose outputs this layer takes (`name[node][tensor]` for other than the first output).
+        public var inputs: [String]
+        /// Options that change what the layer computes, as text (`units`, activations, flags, ...).
+        public var options: [String: String]
+        public var weights: [Slot]
+        public var parameters: Int
+    }
+
+    public var modelClass: String
+    public var name: String
+    public var inputs: [String]
+    public var outputs: [String]
+    public var layers: [Layer]
+    public var parameters: Int
+    public var trainableParameters: Int
+}
+
+extension KerasModel {
+    /// The summary of the model as loaded.
+    public var summary: ModelSummary {
+        let model = self.model
+        func label(_ reference: Model.TensorReference) -> String {
+            let name = model.layers[model.nodes[reference.node].layer].name
+            return reference.output == 0 ? name : "\(name)[\(reference.output)]"
+        }
+        let layers = model.layers.enumerated().map { index, layer -> ModelSummary.Layer in
+            let nodes = model.nodes.filter { $0.layer == index }
+            var inputs = nodes.flatMap { node in
+                node.inputs.map(label) + node.initialState.map { "initial_state: " + label($0) }
+                    + (node.mask.map { ["mask: " + label($0)] } ?? [])
+            }
+            inputs = inputs.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+            let slots = layer.weightSlots.map { ModelSummary.Slot(name: $0.name, shape: $0.shape, dtype: "float32") }
+            return ModelSummary.Layer(
+                name: layer.name, className: index < sources.count ? sources[index].className : "?", inputs: inputs,
+                options: Self.options(of: layer), weights: slots,
+                parameters: slots.reduce(0) { $0 + $1.shape.reduce(1, *) })
+        }
+        let total = layers.reduce(0) { $0 + $1.parameters }
+        return ModelSummary(
+            modelClass: kind == .sequential ? "Sequential" : "Functional", name: model.name,
+            inputs: model.inputs.map(label),
+            outputs: model.outputs.map(label), layers: layers, parameters: total, trainableParameters: total)
+    }
+
+    static func options(of layer: ModelLayer) -> [String: String] {
+        func flags(_ rnn: RNN) -> [String: String] {
+            var result: [String: String] = ["units": String(rnn.cell.outputSize)]
+            if rnn.returnSequences { result["return_sequences"] = "true" }
+            if rnn.returnState { result["return_state"] = "true" }
+            if rnn.goBackwards { result["go_backwards"] = "true" }
+            if rnn.stateful { result["stateful"] = "true" }
+            if rnn.zeroOutputForMask { result["zero_output_for_mask"] = "true" }
+            if rnn.timeMajor { result["time_major"] = "true" }
+            switch rnn.cell {
+            case let cell as SimpleRNNCell: result["activation"] = cell.activation.kerasName
+            case let cell as LSTMCell:
+                result["activation"] = cell.activation.kerasName
+                result["recurrent_activation"] = describe(cell.recurrentActivation)
+            case let cell as GRUCell:
+                result["activation"] = cell.activation.kerasName
+                result["recurrent_activation"] = describe(cell.recurrentActivation)
+                result["reset_after"] = String(cell.resetAfter)
+            case let stack as StackedRNNCells:
+                result["cells"] = stack.cells.map { String(describing: type(of: $0)) }.joined(separator: ", ")
+            default:
+                result["cell"] = String(describing: type(of: rnn.cell))
+            }
+            return result
+        }
+        switch layer {
+        case .input(_, let shape, let batch):
+            return [
+                "shape": "(" + ([batch] + shape).map { $0.map(String.init) ?? "None" }.joined(separator: ", ") + ")"
+            ]
+        case .recurrent(let rnn): return flags(rnn)
+        case .bidirectional(let wrapper):
+            var result = flags(wrapper.forward)
+            result["merge_mode"] = wrapper.mergeMode?.rawValue ?? "None"
+            return result
+        case .operation(_, let operation): return ["operation": operation.kerasClassName]
+        case .feedForward(let inner):
+            switch inner {
+            case let dense as Dense: return ["units": String(dense.units), "activation": dense.activation.kerasName]
+            case let embedding as Embedding:
+                return [
+                    "input_dim": String(embedding.inputDim), "output_dim": String(embedding.outputDim),
+                    "mask_zero": String(embedding.maskZero),
+                ]
+            case let masking as Masking: return ["mask_value": String(masking.maskValue)]
+            case let dropout as Dropout: return ["rate": String(dropout.rate)]
+            case let activation as ActivationLayer: return ["activation": activation.activation.kerasName]
+            case let wrapper as TimeDistributed: return ["layer": wrapper.layer.name]
+            default: return [:]
+            }
+        }
+    }
+
+    /// Activation names, with the hard_sigmoid generation spelled out.
+    static func describe(_ activation: Activation) -> String {
+        activation == .hardSigmoidKeras2 ? "hard_sigmoid (Keras 2: 0.2x + 0.5)" : activation.kerasName
+    }
+}
