@@ -99,23 +99,32 @@ public struct KerasModel: Sendable {
         }
     }
 
+    /// The model a config describes, without weights; the file's Keras version picks the hard_sigmoid form.
+    static func build(
+        config json: JSONValue, file: String, version: String?, customObjects: CustomObjects
+    ) throws -> (Model, [ModelConfig.Layer], ModelConfig.Kind) {
+        let keras2 = version.map { $0.hasPrefix("1.") || $0.hasPrefix("2.") || $0 == "1" } ?? false
+        let config = try ModelConfig(json, file: file)
+        let (model, sources) = try ModelBuilder(
+            factory: LayerFactory(file: file, keras2: keras2, customObjects: customObjects)
+        ).build(config)
+        return (model, sources, config.kind)
+    }
+
     /// Builds the model from its config and loads the weights from `weights` (either path scheme).
     static func assemble(
         config json: JSONValue, weights: HDF5Group, layout: KerasLayout, version: String?, backend: String?,
         file: String, customObjects: CustomObjects
     ) throws -> KerasModel {
-        let keras2 = version.map { $0.hasPrefix("1.") || $0.hasPrefix("2.") || $0 == "1" } ?? false
-        let config = try ModelConfig(json, file: file)
-        let (built, sources) = try ModelBuilder(
-            factory: LayerFactory(file: file, keras2: keras2, customObjects: customObjects)
-        ).build(config)
+        let (built, sources, kind) = try build(config: json, file: file, version: version, customObjects: customObjects)
         var model = built
         let tensors =
             layout == .kerasArchive || layout == .kerasWeights
             ? try WeightReaders.keras3(
-                weights, model: model, sources: sources, sequential: config.kind == .sequential, file: file)
+                weights, model: model, sources: sources, sequential: kind == .sequential, file: file)
             : try WeightReaders.legacy(
-                weights, model: model, sources: sources, configOrder: config.layers.map(\.name), file: file)
+                weights, model: model, sources: sources,
+                configOrder: try ModelConfig(json, file: file).layers.map(\.name), file: file)
         for index in model.layers.indices where !model.layers[index].weightSlots.isEmpty {
             guard let layerWeights = tensors[index] else {
                 throw KerasFormatError(
@@ -130,6 +139,6 @@ public struct KerasModel: Sendable {
         }
         return KerasModel(
             model: model, layout: layout, kerasVersion: version, backend: backend, config: json, sources: sources,
-            kind: config.kind)
+            kind: kind)
     }
 }

@@ -156,24 +156,32 @@ enum WeightReaders {
         }
     }
 
+    /// The layers of a legacy weights group that hold weights, in `layer_names` order, with their arrays.
+    static func legacySaved(_ root: HDF5Group) throws -> [(String, [Tensor])] {
+        let group = try root.readChunkedStringList("layer_names") != nil ? root : try root.group("model_weights")
+        var saved: [(String, [Tensor])] = []
+        for name in try group.readChunkedStringList("layer_names") ?? [] {
+            let layerGroup = try group.group(name)
+            let weightNames = try layerGroup.readChunkedStringList("weight_names") ?? []
+            guard !weightNames.isEmpty else { continue }
+            saved.append(
+                (
+                    name,
+                    try weightNames.map { weightName in
+                        let array = try layerGroup.dataset(weightName).read(as: Float.self)
+                        return Tensor(shape: array.shape, scalars: array.values)
+                    }
+                ))
+        }
+        return saved
+    }
+
     /// Legacy `.h5` (KERAS.md C.5): `layer_names` in order, each layer's `weight_names` datasets, paired
     /// by order with the model's layers that have weights.
     static func legacy(
         _ root: HDF5Group, model: Model, sources: [ModelConfig.Layer], configOrder: [String], file: String
     ) throws -> [Int: [Tensor]] {
-        let group = try root.readChunkedStringList("layer_names") != nil ? root : try root.group("model_weights")
-        let layerNames = try group.readChunkedStringList("layer_names") ?? []
-        var saved: [(String, [Tensor])] = []
-        for name in layerNames {
-            let layerGroup = try group.group(name)
-            let weightNames = try layerGroup.readChunkedStringList("weight_names") ?? []
-            guard !weightNames.isEmpty else { continue }
-            let tensors = try weightNames.map { weightName -> Tensor in
-                let array = try layerGroup.dataset(weightName).read(as: Float.self)
-                return Tensor(shape: array.shape, scalars: array.values)
-            }
-            saved.append((name, tensors))
-        }
+        let saved = try legacySaved(root)
         // Keras's model.layers order is the config's; pair the layers that have weights with the saved ones.
         let position = Dictionary(configOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let order = sources.indices.sorted { (position[sources[$0].name] ?? -1) < (position[sources[$1].name] ?? -1) }

@@ -5,11 +5,11 @@ import ArgumentParser
 struct RNNKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rnnkit",
-        abstract: "Inspect, run and convert Keras recurrent-model files outside Python.",
+        abstract: "Inspect, validate, run, convert and benchmark Keras recurrent-model files outside Python.",
         discussion: """
             Exit codes: 0 success; 64 usage error; 65 the file is not a readable Keras file; \
             66 the file does not exist.
             """,
-        subcommands: [Inspect.self, Run.self, Convert.self, Bench.self]
+        subcommands: [Inspect.self, Validate.self, Run.self, Convert.self, Bench.self]
     )
 }

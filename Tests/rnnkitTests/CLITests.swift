@@ -291,3 +291,23 @@ struct InspectModelTests {
         #expect((model["outputs"] as? [String])?.count == 2 && (model["layers"] as? [Any])?.count == 5)
     }
 }
+
+/// `rnnkit validate` end to end.
+@Suite("rnnkit validate")
+struct ValidateCommandTests {
+    @Test("exit 0 when valid, 1 with every finding listed, JSON on request")
+    func validate() throws {
+        let valid = try CLITests.run(["validate", "Examples/waveforms.keras"])
+        #expect(valid.status == 0 && valid.stdout.contains("valid (0 errors"))
+        let invalid = try CLITests.run([
+            "validate", "Examples/waveforms.weights.h5", "--config", "Tests/Fixtures/models/encoder_decoder.json",
+        ])
+        #expect(
+            invalid.status == 1 && invalid.stdout.split(separator: "\n").filter { $0.hasPrefix("error:") }.count == 5)
+        let json = try CLITests.run(["validate", "Tests/Fixtures/tf_keras/functional.h5", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(json.status == 1 && object["valid"] as? Bool == false && (object["findings"] as? [Any])?.count == 1)
+        let missing = try CLITests.run(["validate", "/nonexistent.keras"])
+        #expect(missing.status == 66 && missing.stderr == "/nonexistent.keras: no such file\n")
+    }
+}
