@@ -70,51 +70,35 @@ extension Keras3Config {
 
     /// The shared fields of a built-in cell, and each kind's own.
     mutating func cellFields(_ cell: any RecurrentCell, in layer: String) throws -> [(String, JSONValue)] {
-        func common(
-            units: Int, activation: Activation, useBias: Bool, rules: CellRules, dropout: Float,
-            recurrentDropout: Float, seed: UInt64?
-        ) -> [(String, JSONValue)] {
-            [
-                ("units", .int(Int64(units))), ("activation", self.activation(activation, in: layer)),
-                ("use_bias", .bool(useBias)),
-                ("kernel_regularizer", Self.regularizer(rules.kernelRegularizer)),
-                ("recurrent_regularizer", Self.regularizer(rules.recurrentRegularizer)),
-                ("bias_regularizer", Self.regularizer(rules.biasRegularizer)),
-                ("kernel_constraint", Self.constraint(rules.kernelConstraint)),
-                ("recurrent_constraint", Self.constraint(rules.recurrentConstraint)),
-                ("bias_constraint", Self.constraint(rules.biasConstraint)),
-                ("dropout", .double(Double(dropout))), ("recurrent_dropout", .double(Double(recurrentDropout))),
-                ("seed", seed.map { .int(Int64(truncatingIfNeeded: $0)) } ?? .null),
-            ]
-        }
-        switch cell {
-        case let cell as SimpleRNNCell:
-            return common(
-                units: cell.units, activation: cell.activation, useBias: cell.useBias, rules: cell.rules,
-                dropout: cell.dropout,
-                recurrentDropout: cell.recurrentDropout, seed: cell.seed)
-        case let cell as LSTMCell:
-            return common(
-                units: cell.units, activation: cell.activation, useBias: cell.useBias, rules: cell.rules,
-                dropout: cell.dropout,
-                recurrentDropout: cell.recurrentDropout, seed: cell.seed)
-                + [
-                    ("recurrent_activation", activation(cell.recurrentActivation, in: layer)),
-                    ("unit_forget_bias", .bool(cell.unitForgetBias)),
-                ]
-        case let cell as GRUCell:
-            return common(
-                units: cell.units, activation: cell.activation, useBias: cell.useBias, rules: cell.rules,
-                dropout: cell.dropout,
-                recurrentDropout: cell.recurrentDropout, seed: cell.seed)
-                + [
-                    ("recurrent_activation", activation(cell.recurrentActivation, in: layer)),
-                    ("reset_after", .bool(cell.resetAfter)),
-                ]
-        default:
+        guard let cell = cell as? any BuiltInCell else {
             throw KerasFormatError(
                 .unsupportedLayer, file: "", reason: "layer '\(layer)': \(type(of: cell)) is not a built-in cell")
         }
+        let rules = cell.rules
+        var fields: [(String, JSONValue)] = [
+            ("units", .int(Int64(cell.units))), ("activation", activation(cell.activation, in: layer)),
+            ("use_bias", .bool(cell.useBias)),
+            ("kernel_regularizer", Self.regularizer(rules.kernelRegularizer)),
+            ("recurrent_regularizer", Self.regularizer(rules.recurrentRegularizer)),
+            ("bias_regularizer", Self.regularizer(rules.biasRegularizer)),
+            ("kernel_constraint", Self.constraint(rules.kernelConstraint)),
+            ("recurrent_constraint", Self.constraint(rules.recurrentConstraint)),
+            ("bias_constraint", Self.constraint(rules.biasConstraint)),
+            ("dropout", .double(Double(cell.dropout))), ("recurrent_dropout", .double(Double(cell.recurrentDropout))),
+            ("seed", cell.seed.map { .int(Int64(truncatingIfNeeded: $0)) } ?? .null),
+        ]
+        if let lstm = cell as? LSTMCell {
+            fields += [
+                ("recurrent_activation", activation(lstm.recurrentActivation, in: layer)),
+                ("unit_forget_bias", .bool(lstm.unitForgetBias)),
+            ]
+        } else if let gru = cell as? GRUCell {
+            fields += [
+                ("recurrent_activation", activation(gru.recurrentActivation, in: layer)),
+                ("reset_after", .bool(gru.resetAfter)),
+            ]
+        }
+        return fields
     }
 
     /// Dense, Embedding, Masking, Dropout, Activation and TimeDistributed.

@@ -156,21 +156,14 @@ public enum Validation {
         }
         cells = cells.flatMap { ($0 as? StackedRNNCells)?.cells ?? [$0] }
         var findings: [Finding] = []
-        for cell in cells {
-            let (dropout, recurrentDropout, rules): (Float, Float, CellRules?) =
-                switch cell {
-                case let cell as SimpleRNNCell: (cell.dropout, cell.recurrentDropout, cell.rules)
-                case let cell as LSTMCell: (cell.dropout, cell.recurrentDropout, cell.rules)
-                case let cell as GRUCell: (cell.dropout, cell.recurrentDropout, cell.rules)
-                default: (0, 0, nil)
-                }
-            if dropout > 0 || recurrentDropout > 0 {
+        for cell in cells.compactMap({ $0 as? any BuiltInCell }) {
+            if cell.dropout > 0 || cell.recurrentDropout > 0 {
                 findings.append(
                     warn(
-                        "dropout \(dropout) / recurrent_dropout \(recurrentDropout) apply in training only; inference never drops"
+                        "dropout \(cell.dropout) / recurrent_dropout \(cell.recurrentDropout) apply in training only; inference never drops"
                     ))
             }
-            if let rules, rules != CellRules() {
+            if cell.rules != CellRules() {
                 findings.append(warn("regularizers and constraints apply in training only"))
             }
         }
