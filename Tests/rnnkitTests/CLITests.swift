@@ -311,3 +311,33 @@ struct ValidateCommandTests {
         #expect(missing.status == 66 && missing.stderr == "/nonexistent.keras: no such file\n")
     }
 }
+
+/// Hand-damaged model files (tools/make_damaged_fixtures.py): one sentence naming the file and what is
+/// wrong, exit 65 from run and 1 from validate, never a crash.
+@Suite("Damaged model files")
+struct DamagedFileTests {
+    static let cases: [(String, String)] = [
+        ("no_config.keras", "has no config.json"), ("no_weights.keras", "has no model.weights.h5"),
+        ("broken_config.keras", "invalid JSON at byte"), ("truncated.keras", "cannot be read as a zip file"),
+        ("truncated_weights.keras", "truncated or damaged"), ("unknown_class.keras", "FancyRNN"),
+        ("missing_dataset.h5", "recurrent_kernel"), ("config_not_json.h5", "invalid JSON"),
+        ("wrong_shape.h5", "slot 'bias' has shape [5]"),
+    ]
+
+    @Test("run and validate explain each damage", arguments: cases.map(\.0))
+    func damaged(_ name: String) throws {
+        let words = try #require(Self.cases.first { $0.0 == name }?.1)
+        let path = "Tests/Fixtures/damaged/\(name)"
+        let run = try CLITests.run(["run", path, "--input", "Examples/waveforms_input.npy"])
+        #expect(run.status == 65 && run.stdout.isEmpty, "\(name): \(run.stderr)")
+        #expect(
+            run.stderr.split(separator: "\n").count == 1 && run.stderr.hasPrefix(path) && run.stderr.contains(words),
+            "\(name): \(run.stderr)")
+        let validate = try CLITests.run(["validate", path])
+        #expect(
+            validate.status == 1 && validate.stdout.contains("error:") && validate.stdout.contains("invalid"),
+            "\(name): \(validate.stdout)")
+        let inspect = try CLITests.run(["inspect", path])
+        #expect([0, 65].contains(inspect.status) && !inspect.stderr.contains("HDF5-DIAG"), "\(name)")
+    }
+}
