@@ -11,6 +11,9 @@ public enum KerasLayout: String, Sendable, Codable, CaseIterable {
     case kerasWeights = "keras-weights-h5"
     /// Keras 3 `model.save('x.keras')`: a zip of `config.json`, `metadata.json`, `model.weights.h5`.
     case kerasArchive = "keras-archive"
+    /// Keras 3 `save_weights('x.weights.json', max_shard_size=...)`: a JSON `weight_map` naming, for
+    /// each variable group, the `.weights.h5` shards that hold it (KERAS.md C.3).
+    case shardedWeights = "keras-sharded-weights"
 
     /// A phrase for people.
     public var summary: String {
@@ -19,6 +22,7 @@ public enum KerasLayout: String, Sendable, Codable, CaseIterable {
         case .legacyWeights: "legacy weights-only .h5"
         case .kerasWeights: "Keras 3 .weights.h5"
         case .kerasArchive: ".keras archive"
+        case .shardedWeights: "Keras 3 sharded .weights.json"
         }
     }
 
@@ -38,6 +42,11 @@ public enum KerasLayout: String, Sendable, Codable, CaseIterable {
         let head = (try? handle.read(upToCount: 4)).map { [UInt8]($0) } ?? []
         try? handle.close()
         if head == zipSignature { return .kerasArchive }
+        if head.first == UInt8(ascii: "{"), let data = FileManager.default.contents(atPath: path),
+            (try? JSONValue.parse([UInt8](data)))?["weight_map"]?.objectValue != nil
+        {
+            return .shardedWeights
+        }
         guard HDF5File.hasSignature(atPath: path) else {
             throw KerasFormatError(
                 .unknownLayout, file: path, reason: "it is neither an HDF5 file nor a .keras (zip) archive")

@@ -56,6 +56,33 @@ public struct KerasModel: Sendable {
                 return try assemble(
                     config: config, weights: root, layout: layout, version: try attribute(root, "keras_version") ?? "1",
                     backend: try attribute(root, "backend"), file: path, customObjects: customObjects)
+            case .shardedWeights:
+                guard let configPath else {
+                    throw KerasFormatError(
+                        .unreadable, file: path,
+                        reason:
+                            "it is a weights-only file (\(layout.summary)); give the model's JSON (model.to_json()) with --config"
+                    )
+                }
+                let shards = try ShardedWeights(path: path)
+                let json = try readConfig(configPath)
+                let (built, sources, kind) = try build(
+                    config: json, file: path, version: nil, customObjects: customObjects)
+                var model = built
+                let tensors = try WeightReaders.keras3(model: model, sources: sources, sequential: kind == .sequential)
+                { group, count, layer in
+                    try shards.variables(group, count: count, layer: layer)
+                }
+                for (index, layerWeights) in tensors {
+                    do {
+                        try model.layers[index].setWeights(layerWeights)
+                    } catch let error as RecurrentError {
+                        throw KerasFormatError(.weightMismatch, file: path, reason: error.description)
+                    }
+                }
+                return KerasModel(
+                    model: model, layout: layout, kerasVersion: nil, backend: nil, config: json, sources: sources,
+                    kind: kind)
             case .kerasWeights, .legacyWeights:
                 guard let configPath else {
                     throw KerasFormatError(

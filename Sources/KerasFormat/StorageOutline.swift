@@ -32,6 +32,18 @@ public struct StorageOutline: Sendable {
         let layout = try KerasLayout.detect(path: path)
         do {
             if layout == .kerasArchive { return try readArchive(path: path) }
+            if layout == .shardedWeights {
+                let shards = try ShardedWeights(path: path)
+                var datasets: [Dataset] = []
+                let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+                for name in Set(shards.weightMap.values.flatMap { $0 }).sorted() {
+                    let file = try HDF5File(opening: directory.appendingPathComponent(name).path)
+                    datasets += try outline(of: file, path: path, layout: layout).datasets.map {
+                        Dataset(path: "\(name):\($0.path)", shape: $0.shape, dtype: $0.dtype)
+                    }
+                }
+                return StorageOutline(file: path, layout: layout, datasets: datasets, archiveMembers: [])
+            }
             let file = try HDF5File(opening: path)
             defer { file.close() }
             var outline = try outline(of: file, path: path, layout: layout)

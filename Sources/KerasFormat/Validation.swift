@@ -97,7 +97,7 @@ public enum Validation {
             } catch let problem as HDF5Error {
                 throw KerasFormatError(problem)
             }
-        case .kerasWeights, .legacyWeights:
+        case .kerasWeights, .legacyWeights, .shardedWeights:
             throw KerasFormatError(
                 .unreadable, file: path,
                 reason: "it is a weights-only file; give the model's JSON (model.to_json()) with --config")

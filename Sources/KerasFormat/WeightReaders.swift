@@ -51,13 +51,20 @@ enum WeightReaders {
     static func keras3(_ root: HDF5Group, model: Model, sources: [ModelConfig.Layer], sequential: Bool, file: String)
         throws -> [Int: [Tensor]]
     {
+        try keras3(model: model, sources: sources, sequential: sequential) { path, count, layer in
+            try variables(root, path, count: count, file: file, layer: layer)
+        }
+    }
+
+    /// The same, reading each `vars` group through `read(path, count, layer)` (one file or a sharded set).
+    static func keras3(
+        model: Model, sources: [ModelConfig.Layer], sequential: Bool, read: (String, Int, String) throws -> [Tensor]
+    ) throws -> [Int: [Tensor]] {
         var result: [Int: [Tensor]] = [:]
         for (index, _, groups) in try keras3Paths(model: model, sources: sources, sequential: sequential)
         where !groups.isEmpty {
             var tensors: [Tensor] = []
-            for group in groups {
-                tensors += try variables(root, group.path, count: group.count, file: file, layer: sources[index].name)
-            }
+            for group in groups { tensors += try read(group.path, group.count, sources[index].name) }
             result[index] = tensors
         }
         return result

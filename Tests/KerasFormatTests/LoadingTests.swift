@@ -56,3 +56,35 @@ struct LoadingTests {
         #expect(refused?.description.contains("pickle") == true)
     }
 }
+
+/// A Keras 3 sharded weights set (tools/make_sharded_fixture.py), one variable group split across shards.
+@Suite("Sharded weights")
+struct ShardedWeightsTests {
+    @Test("the sharded example predicts Keras's outputs")
+    func sharded() throws {
+        let path = LayoutTests.fixture("sharded/waveforms.weights.json")
+        #expect(try KerasLayout.detect(path: path) == .shardedWeights)
+        var loaded = try KerasModel.load(path: path, configPath: LoadingTests.example("waveforms.json"))
+        let input = try NumPyArray.read(path: LoadingTests.example("waveforms_input.npy"))
+        let expected = try NumPyArray.read(path: LoadingTests.example("waveforms_output.npy"))
+        LoadingTests.expectClose(try loaded.model.call([input.tensor])[0], expected.tensor, "sharded")
+        #expect(try StorageOutline.read(path: path).valueCount == 1203)
+    }
+
+    @Test("a missing shard is named")
+    func missingShard() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rnnkit-shards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for name in ["waveforms.weights.json", "waveforms_00000.weights.h5"] {
+            try FileManager.default.copyItem(
+                atPath: LayoutTests.fixture("sharded/\(name)"), toPath: directory.appendingPathComponent(name).path)
+        }
+        let error = #expect(throws: KerasFormatError.self) {
+            try KerasModel.load(
+                path: directory.appendingPathComponent("waveforms.weights.json").path,
+                configPath: LoadingTests.example("waveforms.json"))
+        }
+        #expect(error?.code == .fileNotFound && error?.description.contains("waveforms_00001.weights.h5") == true)
+    }
+}
