@@ -5,6 +5,8 @@ struct CellWeights: Sendable {
     var recurrentKernel: Tensor
     var bias: Tensor?
     let units: Int
+    /// The input width the kernel is for (stored: a placeholder kernel holds no values yet).
+    private(set) var inputSize: Int
     /// Gate blocks: 1 for SimpleRNN, 3 for GRU, 4 for LSTM.
     let gates: Int
     /// The bias shape, or nil without a bias.
@@ -17,14 +19,13 @@ struct CellWeights: Sendable {
     ) throws {
         var generator = SeededGenerator(seed: seed ?? 0)
         self.units = units
+        self.inputSize = inputSize
         self.gates = gates
         self.biasShape = biasShape
         kernel = try kernelInitializer.make([inputSize, gates * units], generator: &generator)
         recurrentKernel = try recurrentInitializer.make([units, gates * units], generator: &generator)
         bias = biasShape == nil ? nil : try makeBias(&generator)
     }
-
-    var inputSize: Int { kernel.shape[0] }
 
     func slots(inputSize: Int) -> [WeightSlot] {
         [
@@ -41,6 +42,7 @@ struct CellWeights: Sendable {
         kernel = weights[0]
         recurrentKernel = weights[1]
         bias = biasShape == nil ? nil : weights[2]
+        inputSize = kernel.shape[0]
     }
 
     /// `inputs [n, features] · kernel + inputBias`: every timestep's input projection at once.

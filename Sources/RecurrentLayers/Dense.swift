@@ -7,6 +7,8 @@ public struct Dense: FeedForwardLayer {
     public var useBias: Bool
     public var kernel: Tensor
     public var bias: Tensor?
+    /// The input width (stored: a placeholder kernel holds no values yet).
+    public private(set) var inputSize: Int
 
     /// A layer with fresh weights (Keras's defaults: glorot_uniform kernel, zero bias).
     public init(
@@ -19,11 +21,10 @@ public struct Dense: FeedForwardLayer {
         self.units = units
         self.activation = activation
         self.useBias = useBias
+        self.inputSize = inputSize
         self.kernel = try kernelInitializer.make([inputSize, units], generator: &generator)
         self.bias = useBias ? try biasInitializer.make([units], generator: &generator) : nil
     }
-
-    public var inputSize: Int { kernel.shape[0] }
 
     public var weightSlots: [WeightSlot] {
         [WeightSlot(name: "kernel", shape: [inputSize, units])]
@@ -50,6 +51,7 @@ public struct Dense: FeedForwardLayer {
         }
         kernel = weights[0]
         bias = useBias ? weights[1] : nil
+        inputSize = kernel.shape[0]
     }
 
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {

@@ -21,6 +21,9 @@ public enum Initializer: Sendable, Equatable {
     case varianceScaling(scale: Float, mode: String, distribution: String)
     case orthogonal(gain: Float = 1)
     case identity(gain: Float = 1)
+    /// No values yet: an empty placeholder for weights that will be set (loaded) before use, so that a
+    /// layer built from a file's config does not first allocate and fill weights it is about to replace.
+    case placeholder
 
     /// Keras's `compute_fans`: `(fan_in, fan_out)` of a weight shape.
     static func fans(_ shape: [Int]) -> (Float, Float) {
@@ -40,6 +43,7 @@ public enum Initializer: Sendable, Equatable {
     public func make(_ shape: [Int], generator: inout SeededGenerator) throws -> Tensor {
         let count = shape.reduce(1, *)
         switch self {
+        case .placeholder: return Tensor(shape: [0], scalars: [])
         case .zeros: return .zeros(shape)
         case .ones: return Tensor(repeating: 1, shape: shape)
         case .constant(let value): return Tensor(repeating: value, shape: shape)

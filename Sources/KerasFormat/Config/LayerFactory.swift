@@ -83,12 +83,13 @@ struct LayerFactory {
             let layer = try Dense(
                 units: try fields.required("units", orOld: "output_dim"), inputSize: try fields.features(inputShape),
                 activation: try fields.activation("activation"),
-                useBias: fields.bool("use_bias", fields.bool("bias", true)), name: name)
+                useBias: fields.bool("use_bias", fields.bool("bias", true)), kernelInitializer: .placeholder,
+                biasInitializer: .placeholder, name: name)
             return (.feedForward(layer), [layer.outputShape(inputShape: inputShape)])
         case "Embedding":
             let layer = try Embedding(
                 inputDim: try fields.required("input_dim"), outputDim: try fields.required("output_dim"),
-                maskZero: fields.bool("mask_zero", false), initializer: .zeros, name: name)
+                maskZero: fields.bool("mask_zero", false), initializer: .placeholder, name: name)
             return (.feedForward(layer), [layer.outputShape(inputShape: inputShape)])
         case "Masking":
             return (.feedForward(Masking(maskValue: Float(fields.double("mask_value") ?? 0), name: name)), [inputShape])
@@ -149,7 +150,9 @@ struct LayerFactory {
             cell = try self.cell(className + "Cell", fields: fields, inputSize: features, layer: name)
         case "CuDNNLSTM":
             // cuDNN's LSTM: fixed tanh/sigmoid; its weights are converted on load (KERAS.md C.7).
-            cell = try LSTMCell(units: try fields.required("units"), inputSize: features, name: "cu_dnnlstm_cell")
+            cell = try LSTMCell(
+                units: try fields.required("units"), inputSize: features, kernelInitializer: .placeholder, recurrentInitializer: .placeholder,
+                biasInitializer: .placeholder, name: "cu_dnnlstm_cell")
         case "CuDNNGRU":
             cell = try GRUCell(
                 units: try fields.required("units"), inputSize: features, resetAfter: true, name: "cu_dnngru_cell")
@@ -200,7 +203,7 @@ struct LayerFactory {
             return try SimpleRNNCell(
                 units: try units(), inputSize: inputSize,
                 activation: try fields.activation("activation", default: "tanh"),
-                useBias: fields.bool("use_bias", true), kernelInitializer: .zeros, recurrentInitializer: .zeros,
+                useBias: fields.bool("use_bias", true), kernelInitializer: .placeholder, recurrentInitializer: .placeholder, biasInitializer: .placeholder,
                 dropout: dropout,
                 recurrentDropout: recurrentDropout, seed: seed, rules: rules, name: cellName)
         case "LSTMCell":
@@ -210,8 +213,8 @@ struct LayerFactory {
                 recurrentActivation: try fields.activation(
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", true), unitForgetBias: fields.bool("unit_forget_bias", true),
-                kernelInitializer: .zeros,
-                recurrentInitializer: .zeros, dropout: dropout, recurrentDropout: recurrentDropout, seed: seed,
+                kernelInitializer: .placeholder,
+                recurrentInitializer: .placeholder, biasInitializer: .placeholder, dropout: dropout, recurrentDropout: recurrentDropout, seed: seed,
                 rules: rules,
                 implementation: fields.int("implementation") ?? 2, name: cellName)
         case "GRUCell":
@@ -221,7 +224,7 @@ struct LayerFactory {
                 recurrentActivation: try fields.activation(
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", true), resetAfter: fields.bool("reset_after", !keras2),
-                kernelInitializer: .zeros, recurrentInitializer: .zeros, dropout: dropout,
+                kernelInitializer: .placeholder, recurrentInitializer: .placeholder, biasInitializer: .placeholder, dropout: dropout,
                 recurrentDropout: recurrentDropout, seed: seed,
                 rules: rules, implementation: fields.int("implementation") ?? 2, name: cellName)
         case "StackedRNNCells":
