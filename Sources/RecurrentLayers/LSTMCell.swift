@@ -43,7 +43,9 @@ public struct LSTMCell: RecurrentCell {
             units: units, gates: 4, inputSize: inputSize, biasShape: useBias ? [4 * units] : nil,
             kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer, seed: seed
         ) { generator in
-            guard unitForgetBias, biasInitializer != .placeholder else { return try biasInitializer.make([4 * units], generator: &generator) }
+            guard unitForgetBias, biasInitializer != .placeholder else {
+                return try biasInitializer.make([4 * units], generator: &generator)
+            }
             let input = try biasInitializer.make([units], generator: &generator).scalars
             let rest = try biasInitializer.make([2 * units], generator: &generator).scalars
             return Tensor(shape: [4 * units], scalars: input + Array(repeating: 1, count: units) + rest)

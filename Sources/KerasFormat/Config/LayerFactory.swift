@@ -151,7 +151,8 @@ struct LayerFactory {
         case "CuDNNLSTM":
             // cuDNN's LSTM: fixed tanh/sigmoid; its weights are converted on load (KERAS.md C.7).
             cell = try LSTMCell(
-                units: try fields.required("units"), inputSize: features, kernelInitializer: .placeholder, recurrentInitializer: .placeholder,
+                units: try fields.required("units"), inputSize: features, kernelInitializer: .placeholder,
+                recurrentInitializer: .placeholder,
                 biasInitializer: .placeholder, name: "cu_dnnlstm_cell")
         case "CuDNNGRU":
             cell = try GRUCell(
@@ -203,7 +204,8 @@ struct LayerFactory {
             return try SimpleRNNCell(
                 units: try units(), inputSize: inputSize,
                 activation: try fields.activation("activation", default: "tanh"),
-                useBias: fields.bool("use_bias", true), kernelInitializer: .placeholder, recurrentInitializer: .placeholder, biasInitializer: .placeholder,
+                useBias: fields.bool("use_bias", true), kernelInitializer: .placeholder,
+                recurrentInitializer: .placeholder, biasInitializer: .placeholder,
                 dropout: dropout,
                 recurrentDropout: recurrentDropout, seed: seed, rules: rules, name: cellName)
         case "LSTMCell":
@@ -214,7 +216,8 @@ struct LayerFactory {
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", true), unitForgetBias: fields.bool("unit_forget_bias", true),
                 kernelInitializer: .placeholder,
-                recurrentInitializer: .placeholder, biasInitializer: .placeholder, dropout: dropout, recurrentDropout: recurrentDropout, seed: seed,
+                recurrentInitializer: .placeholder, biasInitializer: .placeholder, dropout: dropout,
+                recurrentDropout: recurrentDropout, seed: seed,
                 rules: rules,
                 implementation: fields.int("implementation") ?? 2, name: cellName)
         case "GRUCell":
@@ -224,7 +227,8 @@ struct LayerFactory {
                 recurrentActivation: try fields.activation(
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", true), resetAfter: fields.bool("reset_after", !keras2),
-                kernelInitializer: .placeholder, recurrentInitializer: .placeholder, biasInitializer: .placeholder, dropout: dropout,
+                kernelInitializer: .placeholder, recurrentInitializer: .placeholder, biasInitializer: .placeholder,
+                dropout: dropout,
                 recurrentDropout: recurrentDropout, seed: seed,
                 rules: rules, implementation: fields.int("implementation") ?? 2, name: cellName)
         case "StackedRNNCells":
