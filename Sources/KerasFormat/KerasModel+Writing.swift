@@ -11,6 +11,8 @@ public enum KerasWriteFormat: String, Sendable, CaseIterable {
     case kerasWeights = "weights.h5"
     /// Legacy full model `.h5` (`model_config` + `model_weights`).
     case legacyModel = "h5"
+    /// Legacy weights-only `.h5` (Keras 2's `save_weights('x.h5')`): the weights group at the root.
+    case legacyWeights = "weights-only.h5"
 }
 
 extension KerasModel {
@@ -26,7 +28,7 @@ extension KerasModel {
         to path: String, format: KerasWriteFormat, overwrite: Bool = false, acceptingChanges: Bool = false
     ) throws {
         do {
-            if format != .legacyModel && !isKeras3Dialect {
+            if (format == .kerasArchive || format == .kerasWeights) && !isKeras3Dialect {
                 try keras3Target(acceptingChanges: acceptingChanges, file: path).write(
                     to: path, format: format, overwrite: overwrite)
                 return
@@ -63,6 +65,12 @@ extension KerasModel {
                     let file = try HDF5File(creating: temporary, overwrite: true)
                     defer { file.close() }
                     try writeLegacyModel(into: file.root)
+                }
+            case .legacyWeights:
+                try AtomicFile.write(to: path, overwrite: overwrite) { temporary in
+                    let file = try HDF5File(creating: temporary, overwrite: true)
+                    defer { file.close() }
+                    try writeLegacyWeights(into: file.root)
                 }
             }
         } catch let error as HDF5Error {
@@ -142,7 +150,15 @@ extension KerasModel {
         try root.setAttribute("keras_version", string: version, form: .variableUTF8)
         try root.setAttribute("backend", string: backend, form: .variableUTF8)
         try root.setAttribute("model_config", string: JSONValue.object(modelConfig).jsonText, form: .variableASCII)
-        let weightsGroup = try root.createGroup("model_weights")
+        try writeLegacyWeights(into: try root.createGroup("model_weights"))
+    }
+
+    /// The legacy weights group (KERAS.md C.5): `layer_names`, `backend`, `keras_version` and a group per
+    /// layer with `weight_names` and datasets; `/model_weights` of a full model, or the root of a
+    /// weights-only file.
+    func writeLegacyWeights(into weightsGroup: HDF5Group) throws {
+        let version = kerasVersion ?? Self.targetKerasVersion
+        let backend = self.backend ?? (version.hasPrefix("3.") ? "jax" : "tensorflow")
         let suffix = version.hasPrefix("3.") ? "" : ":0"
         // Weight names follow the objects' paths (unique within a layer, as Keras's are); loaders use
         // their order only.

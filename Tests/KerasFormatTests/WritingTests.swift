@@ -27,7 +27,8 @@ struct WritingTests {
         let source = try KerasModel.load(path: LayoutTests.fixture("models/\(name).keras"))
         let path = try Self.outputDirectory().appendingPathComponent("\(name).\(format.rawValue)").path
         try source.write(to: path, format: format, overwrite: true)
-        let config = format == .kerasWeights ? LayoutTests.fixture("models/\(name).json") : nil
+        let config =
+            format == .kerasWeights || format == .legacyWeights ? LayoutTests.fixture("models/\(name).json") : nil
         var loaded = try KerasModel.load(path: path, configPath: config)
         let outputs = try loaded.model.call(item.inputs.map(\.tensor))
         for (ours, keras) in zip(outputs, item.calls[0].outputs) {

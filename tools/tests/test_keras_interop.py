@@ -141,3 +141,10 @@ def test_inspect_counts_parameters_as_keras_does(case):
     assert report["model"]["parameters"] == model.count_params()
     ours = {layer["name"]: layer["parameters"] for layer in report["model"]["layers"]}
     assert ours == {layer.name: layer.count_params() for layer in model.layers} | {k: 0 for k in ours if k not in {l.name for l in model.layers}}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_keras_loads_our_legacy_weights_only_h5(case):
+    model = keras.models.model_from_json((FIXTURES / "models" / f"{case['name']}.json").read_text())
+    model.load_weights(written(case["name"], "weights-only.h5"))
+    check(model, case)
