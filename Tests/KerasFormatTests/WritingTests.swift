@@ -82,3 +82,28 @@ struct WritingTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["model.keras"])
     }
 }
+
+/// tf.keras models written back in the legacy layouts, for tools/tests_tf (tf_keras loads them).
+@Suite("Writing tf.keras models")
+struct TFKerasWritingTests {
+    @Test(
+        "each tf.keras model written as legacy .h5 and weights-only .h5 reads back the same",
+        arguments: TFKerasModelFileTests.fixture.models.map(\.name))
+    func write(_ name: String) throws {
+        let item = try #require(TFKerasModelFileTests.fixture.models.first { $0.name == name })
+        let source = try KerasModel.load(path: LayoutTests.fixture("models_tf_keras/\(name).h5"))
+        let directory = try WritingTests.outputDirectory().deletingLastPathComponent().appendingPathComponent(
+            "tf_keras")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for format in [KerasWriteFormat.legacyModel, .legacyWeights] {
+            let path = directory.appendingPathComponent("\(name).\(format.rawValue)").path
+            try source.write(to: path, format: format, overwrite: true)
+            let config = format == .legacyWeights ? LayoutTests.fixture("models_tf_keras/\(name).json") : nil
+            var loaded = try KerasModel.load(path: path, configPath: config)
+            #expect(loaded.kerasVersion == source.kerasVersion)
+            for (ours, keras) in zip(try loaded.model.call(item.inputs.map(\.tensor)), item.outputs) {
+                LoadingTests.expectClose(ours, keras.tensor, "\(name).\(format.rawValue)")
+            }
+        }
+    }
+}
