@@ -47,6 +47,7 @@ public enum Validation {
         var findings: [Finding] = []
         do {
             if let config = try configJSON(path: path, configPath: configPath) {
+                findings += schemaFindings(config, file: path, version: try? fileVersion(path))
                 let parsed = try ModelConfig(config, file: path)
                 for layer in parsed.layers {
                     findings += classFindings(layer, file: path, customObjects: customObjects)
@@ -83,6 +84,48 @@ public enum Validation {
         }
         findings += unusedWeights(loaded, path: path)
         return findings
+    }
+
+    /// A Keras 3 config checked against Schemas/model.schema.json; each violation named with its layer.
+    /// (Keras 1/2 configs are not in Keras 3 form; the schemas do not apply to them.)
+    static func schemaFindings(_ config: JSONValue, file: String, version: String?) -> [Finding] {
+        // Keras 3 by the file's own version; for a bare JSON, by Keras 3's DTypePolicy objects.
+        let keras3 = version.map { $0.hasPrefix("3.") } ?? config.jsonText.contains("\"class_name\": \"DTypePolicy\"")
+        guard keras3, let validator = try? SchemaValidator() else { return [] }
+        let layers = config["config"]?["layers"]?.arrayValue ?? []
+        return validator.validate(config, against: "model.schema.json").map { violation in
+            var layer: String?
+            if let range = violation.path.range(of: #"^config\.layers\[(\d+)\]"#, options: .regularExpression) {
+                let index = Int(violation.path[range].filter(\.isNumber)) ?? -1
+                layer =
+                    layers.indices.contains(index)
+                    ? layers[index]["config"]?["name"]?.stringValue ?? layers[index]["name"]?.stringValue : nil
+            }
+            return Finding(
+                severity: .error, file: file, layer: layer,
+                message:
+                    "the config breaks Schemas/model.schema.json at \(violation.path.isEmpty ? "the top" : violation.path): \(violation.message)"
+            )
+        }
+    }
+
+    /// The Keras version the file records (a weights-only file's, or nil when it records none).
+    static func fileVersion(_ path: String) throws -> String? {
+        switch try KerasLayout.detect(path: path) {
+        case .kerasArchive:
+            return (try? KerasArchive(path: path).member("metadata.json").map { try JSONValue.parse($0) })??[
+                "keras_version"]?.stringValue
+        case .legacyModel, .legacyWeights, .kerasWeights:
+            do {
+                let file = try HDF5File(opening: path)
+                defer { file.close() }
+                return try KerasModel.attribute(file.root, "keras_version")
+            } catch let problem as HDF5Error {
+                throw KerasFormatError(problem)
+            }
+        case .shardedWeights:
+            return nil
+        }
     }
 
     static func configJSON(path: String, configPath: String?) throws -> JSONValue? {

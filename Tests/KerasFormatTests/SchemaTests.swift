@@ -1,0 +1,54 @@
+import Foundation
+import KerasFormat
+import Testing
+
+@testable import KerasFormat
+
+/// The schemas the binary carries are Schemas/, and RNNKit's validator agrees with the Python one.
+@Suite("Schemas")
+struct SchemaTests {
+    static let schemas = LayoutTests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Schemas")
+
+    @Test("the embedded schemas are exactly Schemas/ (rerun tools/embed_schemas.py after editing one)")
+    func embedded() throws {
+        let files =
+            FileManager.default.enumerator(atPath: Self.schemas.path)?.compactMap { $0 as? String }.filter {
+                $0.hasSuffix(".schema.json")
+            } ?? []
+        #expect(Set(files) == Set(EmbeddedSchemas.files.keys))
+        for file in files {
+            #expect(
+                try String(contentsOf: Self.schemas.appendingPathComponent(file), encoding: .utf8)
+                    == EmbeddedSchemas.files[file], "\(file)")
+        }
+    }
+
+    @Test(
+        "every Keras 3 config in the fixtures follows model.schema.json",
+        arguments: [
+            "models/encoder_decoder.json", "models/bidirectional_two_outputs.json", "models/operation_node_mask.json",
+            "models/stateful_lstm.json",
+            "custom/minimal_stacked.json",
+        ])
+    func fixtures(_ relative: String) throws {
+        let config = try JSONValue.parse(
+            [UInt8](try Data(contentsOf: LayoutTests.fixtures.appendingPathComponent(relative))))
+        #expect(try SchemaValidator().validate(config, against: "model.schema.json") == [])
+    }
+
+    @Test("a config with mistakes gives findings naming the layer")
+    func mistakes() throws {
+        var text = try String(
+            contentsOf: LayoutTests.fixtures.appendingPathComponent("models/encoder_decoder.json"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"units\": 4", with: "\"units\": \"four\"")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rnnkit-schema-\(UUID().uuidString).json"
+        ).path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let findings = Validation.validate(
+            path: LayoutTests.fixture("models/encoder_decoder.weights.h5"), configPath: path)
+        let schema = findings.filter { $0.message.contains("Schemas/model.schema.json") }
+        #expect(schema.count >= 2 && schema.contains { $0.layer == "encoder" && $0.message.contains("units") })
+    }
+}
