@@ -54,6 +54,7 @@ struct Convert: ParsableCommand {
     func run() throws {
         let target = format ?? Self.format(for: output)!
         do {
+            progress("reading \(input)")
             let model = try KerasModel.load(path: input, configPath: config)
             if target != .legacyModel {
                 let report = try model.measureConversion()
@@ -70,6 +71,7 @@ struct Convert: ParsableCommand {
                     FileHandle.standardError.write(Data("\(input): converting with changes: \(summary)\n".utf8))
                 }
             }
+            progress("writing \(output)")
             try model.write(to: output, format: target, overwrite: force, acceptingChanges: acceptChanges)
             print("wrote \(output)")
         } catch let error as KerasFormatError {

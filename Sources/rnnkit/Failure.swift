@@ -2,6 +2,11 @@ import ArgumentParser
 import Foundation
 import KerasFormat
 
+/// A progress line on stderr, only when stderr is a terminal (scripts and pipes get no noise).
+func progress(_ message: String) {
+    if isatty(2) != 0 { FileHandle.standardError.write(Data("\(message)\n".utf8)) }
+}
+
 /// The documented exit codes (sysexits.h), shared by every command.
 enum Failure {
     /// Usage errors exit 64 through swift-argument-parser.

@@ -41,6 +41,7 @@ struct Run: ParsableCommand {
         do {
             var model = try KerasModel.load(path: file, configPath: config)
             for (index, path) in input.enumerated() {
+                if input.count > 1 { progress("batch \(index + 1) of \(input.count): \(path)") }
                 let outputs = try model.run(try NumPyFiles.read(path: path), file: path)
                 if output.isEmpty {
                     if input.count > 1 { print("batch \(index) (\(path)):") }
