@@ -1,7 +1,7 @@
 """Models in tf_keras 2.21 (tf.keras), saved in every layout it writes, with inputs and outputs:
 Tests/Fixtures/models_tf_keras/<name>.{h5, _weights.h5 + .json, keras} and outputs.json.
 
-Keras 2 dialect throughout: string dtypes, time_major and implementation keys, batch_input_shape,
+Keras 2 dialect throughout: string dtypes, time_major (one model runs time-major) and implementation keys, batch_input_shape,
 nested-list inbound nodes (initial states as extra inbound tensors), Keras 2's hard_sigmoid.
 
 Run: .venv-tf/bin/python tools/make_tf_keras_models.py
@@ -62,6 +62,10 @@ def models(rng):
     m = keras.Sequential([L.LSTM(3, stateful=True, return_sequences=True, batch_input_shape=(3, 5, 3), name="lstm"),
                           L.Dense(1, name="dense")])
     out.append(("stateful_lstm", m, [steps]))
+    x = keras.Input((3, 3), name="time_major_input")  # [timesteps, batch, features]: the leading None is time
+    seq = L.LSTM(4, time_major=True, return_sequences=True, name="lstm")(x)
+    last = L.GRU(2, time_major=True, name="gru")(seq)
+    out.append(("time_major", keras.Model(x, [L.Dense(2, name="dense")(seq), last]), [np.swapaxes(steps, 0, 1).copy()]))
     return out
 
 

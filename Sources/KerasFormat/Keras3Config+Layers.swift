@@ -11,7 +11,9 @@ extension Keras3Config {
         ]
         if rnn.timeMajor {
             throw KerasFormatError(
-                .unsupportedLayer, file: "", reason: "layer '\(rnn.name)' is time-major, which Keras 3 does not support"
+                .unsupportedLayer, file: file,
+                reason:
+                    "layer '\(rnn.name)' is time-major, which Keras 3 does not support; write it as a legacy .h5 instead"
             )
         }
         let className: String
@@ -57,7 +59,7 @@ extension Keras3Config {
             )
         default:
             throw KerasFormatError(
-                .unsupportedLayer, file: "",
+                .unsupportedLayer, file: file,
                 reason:
                     "layer '\(layer)' uses the custom cell \(type(of: cell)), whose Keras config only its source file holds"
             )
@@ -72,7 +74,7 @@ extension Keras3Config {
     mutating func cellFields(_ cell: any RecurrentCell, in layer: String) throws -> [(String, JSONValue)] {
         guard let cell = cell as? any BuiltInCell else {
             throw KerasFormatError(
-                .unsupportedLayer, file: "", reason: "layer '\(layer)': \(type(of: cell)) is not a built-in cell")
+                .unsupportedLayer, file: file, reason: "layer '\(layer)': \(type(of: cell)) is not a built-in cell")
         }
         let rules = cell.rules
         var fields: [(String, JSONValue)] = [
@@ -138,7 +140,7 @@ extension Keras3Config {
             (className, fields) = ("TimeDistributed", [("layer", try feedForward(wrapper.layer).0)])
         default:
             throw KerasFormatError(
-                .unsupportedLayer, file: "",
+                .unsupportedLayer, file: file,
                 reason: "layer '\(layer.name)' (\(type(of: layer))) cannot be written to a Keras 3 config")
         }
         return (

@@ -4,10 +4,15 @@ import RecurrentLayers
 /// how a Keras 1/2 or tf.keras model becomes a `.keras` archive Keras 3 loads.
 struct Keras3Config {
     let source: KerasModel
+    /// The file named in errors: the output being written.
+    let file: String
     /// Changes Keras 3 cannot express exactly (Keras 2's hard_sigmoid), one sentence each.
     private(set) var changes: [String] = []
 
-    init(_ source: KerasModel) { self.source = source }
+    init(_ source: KerasModel, file: String) {
+        self.source = source
+        self.file = file
+    }
 
     static func object(_ entries: [(String, JSONValue)]) -> JSONValue { .object(JSONObject(entries)) }
     static func shape(_ dims: [Int?]) -> JSONValue { .array(dims.map { $0.map { .int(Int64($0)) } ?? .null }) }
@@ -176,7 +181,7 @@ struct Keras3Config {
         case .operation(let name, let operation):
             guard Self.constant(operation) != nil else {
                 throw KerasFormatError(
-                    .unsupportedLayer, file: "",
+                    .unsupportedLayer, file: file,
                     reason: "the operation \(operation.kerasClassName) cannot be written to a Keras 3 config yet")
             }
             return entry(

@@ -5,12 +5,15 @@ extension KerasModel {
     /// layers rebuilt from that config with Keras 3's semantics, the same weights. `changes` lists what
     /// Keras 3 cannot express exactly (Keras 2's hard_sigmoid); the converted model computes with Keras
     /// 3's formulas, so its outputs show the difference.
-    public func keras3Conversion() throws -> (model: KerasModel, changes: [String]) {
+    /// - Parameter file: the file named in errors, normally the Keras 3 file about to be written.
+    /// - Throws: `KerasFormatError.unsupportedLayer` when Keras 3 has no form for a layer at all (a
+    ///   time-major layer, a cell that is not built in).
+    public func keras3Conversion(file: String) throws -> (model: KerasModel, changes: [String]) {
         if isKeras3Dialect { return (self, []) }
-        var serializer = Keras3Config(self)
+        var serializer = Keras3Config(self, file: file)
         let (config, _) = try serializer.build()
-        let parsed = try ModelConfig(config, file: "converted")
-        let (built, sources) = try ModelBuilder(factory: LayerFactory(file: "converted", keras2: false)).build(parsed)
+        let parsed = try ModelConfig(config, file: file)
+        let (built, sources) = try ModelBuilder(factory: LayerFactory(file: file, keras2: false)).build(parsed)
         var converted = built
         for index in converted.layers.indices where !converted.layers[index].weightSlots.isEmpty {
             try converted.layers[index].setWeights(model.layers[index].weights)
@@ -26,7 +29,7 @@ extension KerasModel {
     /// - Throws: `KerasFormatError.unsupportedLayer` listing the changes when the conversion is not exact
     ///   and `acceptingChanges` is false.
     func keras3Target(acceptingChanges: Bool, file: String) throws -> KerasModel {
-        let (converted, changes) = try keras3Conversion()
+        let (converted, changes) = try keras3Conversion(file: file)
         guard changes.isEmpty || acceptingChanges else {
             throw KerasFormatError(
                 .unsupportedLayer, file: file,
@@ -51,8 +54,9 @@ extension KerasModel {
     /// Runs the model and its Keras 3 conversion on the same seeded probe input and reports the largest
     /// output difference: token ids within the vocabulary for an Embedding's input, normal values
     /// otherwise; unknown batch and time dimensions become 2 and 8.
-    public func measureConversion() throws -> ConversionReport {
-        var (converted, changes) = try keras3Conversion()
+    /// - Parameter file: the file named in errors, normally the Keras 3 file about to be written.
+    public func measureConversion(file: String) throws -> ConversionReport {
+        var (converted, changes) = try keras3Conversion(file: file)
         guard !changes.isEmpty else { return ConversionReport(changes: [], largestDifference: 0) }
         var generator = SeededGenerator(seed: 7)
         let vocabularies = Dictionary(

@@ -57,7 +57,7 @@ struct Convert: ParsableCommand {
             progress("reading \(input)")
             let model = try KerasModel.load(path: input, configPath: config)
             if target != .legacyModel {
-                let report = try model.measureConversion()
+                let report = try model.measureConversion(file: output)
                 if !report.changes.isEmpty {
                     let summary =
                         "\(report.changes.joined(separator: "; ")) (largest output difference on a probe input: \(report.largestDifference))"
