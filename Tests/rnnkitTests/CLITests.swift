@@ -229,6 +229,23 @@ struct ConvertCommandTests {
         ])
         #expect(accepted.status == 0 && accepted.stderr.contains("converting with changes"))
 
+        // Time-major layers have no Keras 3 form: refused even with consent, with the way out named.
+        let timeMajor = RunCommandTests.scratch("time_major.keras")
+        for flags in [[], ["--accept-changes"]] {
+            let result = try CLITests.run(
+                ["convert", "Tests/Fixtures/models_tf_keras/time_major.h5", timeMajor] + flags)
+            #expect(
+                result.status == 65
+                    && result.stderr
+                        == "\(timeMajor): layer 'lstm' is time-major, which Keras 3 does not support; write it as a legacy .h5 instead\n"
+            )
+            #expect(!FileManager.default.fileExists(atPath: timeMajor))
+        }
+        let timeMajorH5 = RunCommandTests.scratch("time_major.h5")
+        #expect(
+            try CLITests.run(["convert", "Tests/Fixtures/models_tf_keras/time_major.h5", timeMajorH5, "--force"]).status
+                == 0)
+
         let again = try CLITests.run(["convert", "Tests/Fixtures/models_tf_keras/encoder_decoder.h5", exact])
         #expect(again.status == 73 && again.stderr.contains("--force"))
         #expect(
