@@ -17,6 +17,13 @@ struct ConversionTests {
                     item.inputs.map(\.tensor), item.outputs.map(\.tensor)
                 ))
         }
+        for item in TF215Tests.fixture.models {
+            cases.append(
+                (
+                    "tf215_\(item.name)", LayoutTests.fixture("tf215/\(item.name).keras"), item.inputs.map(\.tensor),
+                    item.outputs.map(\.tensor)
+                ))
+        }
         let legacy = LegacyGenerationTests.fixture
         for (name, output) in legacy.outputs.sorted(by: { $0.key < $1.key }) {
             cases.append(
