@@ -258,9 +258,10 @@ public enum Validation {
                     model: model, sources: sources, sequential: kind == .sequential)
                 {
                     var slots = model.layers[index].weightSlots[...]
-                    for group in groups {
+                    for var group in groups {
                         let groupSlots = Array(slots.prefix(group.count))
                         slots = slots.dropFirst(group.count)
+                        group.path = try WeightReaders.resolve(file.root, group.path)
                         guard try file.root.kind(of: group.path) == .group else {
                             findings.append(
                                 Finding(
@@ -317,8 +318,15 @@ public enum Validation {
                     model: loaded.model, sources: loaded.sources, sequential: loaded.kind == .sequential
                 )
                 .flatMap { $0.groups.flatMap { group in (0..<group.count).map { "/\(group.path)/\($0)" } } })
-            guard try file.root.kind(of: "layers") == .group else { return [] }
-            return try file.root.group("layers").visit().filter { $0.kind == .dataset && !expected.contains($0.path) }
+            var top = "layers"
+            var expectedPaths = expected
+            if try file.root.kind(of: top) != .group {
+                // A tf.keras 2.13 archive: the layers live under _layer_checkpoint_dependencies.
+                top = WeightReaders.checkpointDependencies
+                expectedPaths = Set(expected.map { $0.replacingOccurrences(of: "layers", with: top) })
+            }
+            guard try file.root.kind(of: top) == .group else { return [] }
+            return try file.root.group(top).visit().filter { $0.kind == .dataset && !expectedPaths.contains($0.path) }
                 .map { entry in
                     Finding(
                         severity: .error, file: path,

@@ -142,6 +142,7 @@ enum WeightReaders {
     /// `vars/0`, `vars/1`, ... of one group, as float32; the group must hold exactly `count` (Keras's check).
     static func variables(_ root: HDF5Group, _ path: String, count: Int, file: String, layer: String) throws -> [Tensor]
     {
+        let path = try resolve(root, path)
         guard try root.kind(of: path) == .group else {
             throw KerasFormatError(
                 .weightMismatch, file: file, reason: "layer '\(layer)': the weights file has no group /\(path)")
@@ -161,6 +162,19 @@ enum WeightReaders {
             let array = try group.dataset(String(index)).read(as: Float.self)
             return Tensor(shape: array.shape, scalars: array.values)
         }
+    }
+
+    /// The root of Keras 3 layer paths in archives tf.keras 2.13 wrote.
+    static let checkpointDependencies = "_layer_checkpoint_dependencies"
+
+    /// Keras 3's compatibility rule for tf.keras 2.13 archives (KERAS.md C, `H5Entry`): when a `vars` group
+    /// is absent and the file has `_layer_checkpoint_dependencies`, every "layers" in the path is replaced
+    /// by that name (Python's `str.replace`, so nested models' paths too).
+    static func resolve(_ root: HDF5Group, _ path: String) throws -> String {
+        guard try root.kind(of: path) != .group, try root.kind(of: checkpointDependencies) == .group else {
+            return path
+        }
+        return path.replacingOccurrences(of: "layers", with: checkpointDependencies)
     }
 
     /// The layers of a legacy weights group that hold weights, in `layer_names` order, with their arrays.

@@ -17,12 +17,14 @@ struct ConversionTests {
                     item.inputs.map(\.tensor), item.outputs.map(\.tensor)
                 ))
         }
-        for item in TF215Tests.fixture.models {
-            cases.append(
-                (
-                    "tf215_\(item.name)", LayoutTests.fixture("tf215/\(item.name).keras"), item.inputs.map(\.tensor),
-                    item.outputs.map(\.tensor)
-                ))
+        for generation in TF2ArchiveTests.generations.keys.sorted() {
+            for item in TF2ArchiveTests.fixture(generation).models {
+                cases.append(
+                    (
+                        "\(generation)_\(item.name)", LayoutTests.fixture("\(generation)/\(item.name).keras"),
+                        item.inputs.map(\.tensor), item.outputs.map(\.tensor)
+                    ))
+            }
         }
         let legacy = LegacyGenerationTests.fixture
         for (name, output) in legacy.outputs.sorted(by: { $0.key < $1.key }) {

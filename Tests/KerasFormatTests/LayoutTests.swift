@@ -30,12 +30,18 @@ struct LayoutTests {
         #expect(try KerasLayout.detect(path: Self.fixture(relative)) == layout)
     }
 
-    @Test("a legacy file named .keras is still detected as HDF5")
-    func misnamed() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("legacy-\(UUID().uuidString).keras")
-            .path
+    @Test("a legacy file named .keras or .h5py is still detected as HDF5 and loads", arguments: ["keras", "h5py"])
+    func misnamed(_ suffix: String) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "legacy-\(UUID().uuidString).\(suffix)"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: path) }
         try FileManager.default.copyItem(atPath: Self.fixture("keras3/sequential.h5"), toPath: path)
         #expect(try KerasLayout.detect(path: path) == .legacyModel)
+        let loaded = try KerasModel.load(path: path)
+        let original = try KerasModel.load(path: Self.fixture("keras3/sequential.h5"))
+        #expect(loaded.model.layers.map(\.name) == original.model.layers.map(\.name))
+        #expect(loaded.model.layers.map(\.weights) == original.model.layers.map(\.weights))
     }
 
     @Test("an archive and the weights file inside it outline the same datasets")

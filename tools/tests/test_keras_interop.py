@@ -100,7 +100,8 @@ def test_keras_loads_our_files_with_a_custom_cell(name):
 # Archiving: older models RNNKit converted to .keras, loaded by Keras 3 (ConversionTests writes them).
 TF_KERAS = {m["name"]: m for m in json.loads((FIXTURES / "models_tf_keras" / "outputs.json").read_text())["models"]}
 LEGACY = json.loads((FIXTURES / "legacy" / "outputs.json").read_text())
-TF215 = {m["name"]: m for m in json.loads((FIXTURES / "tf215" / "outputs.json").read_text())["models"]}
+TF2_ARCHIVES = {f"{generation}_{m['name']}": m for generation in ["tf213", "tf215"]
+                for m in json.loads((FIXTURES / generation / "outputs.json").read_text())["models"]}
 
 
 def converted_cases():
@@ -109,8 +110,8 @@ def converted_cases():
         if name == "time_major":  # Keras 3 has no time-major layers; ConversionTests checks the refusal
             continue
         cases.append((f"tf_keras_{name}", model["inputs"], model["outputs"]))
-    for name, model in sorted(TF215.items()):
-        cases.append((f"tf215_{name}", model["inputs"], model["outputs"]))
+    for name, model in sorted(TF2_ARCHIVES.items()):
+        cases.append((name, model["inputs"], model["outputs"]))
     for name, output in sorted(LEGACY["outputs"].items()):
         cases.append((f"legacy_{name}", [LEGACY["input"]], [output]))
     return cases

@@ -1,13 +1,17 @@
-"""Models saved by tf.keras 2.15 (TensorFlow 2.15.1, Keras 2.15.0) in every layout it writes, with inputs and
-outputs: Tests/Fixtures/tf215/<name>.{keras, h5, _weights.h5 + .json} and outputs.json.
+"""Models saved by tf.keras 2.13 or 2.15 (whichever TensorFlow runs this) in every layout it writes, with
+inputs and outputs: Tests/Fixtures/tf2<minor>/<name>.{keras, h5, _weights.h5 + .json} and outputs.json.
 
 tf.keras 2.13-2.15 wrote `.keras` archives before Keras 3 existed: Keras 2 config dialect (batch_input_shape,
-string dtypes, time_major, nested-list inbound nodes) with module names such as keras.src.engine.functional,
-and Keras 3's weight-path scheme. Keras 3 cannot load their RNN configs (time_major), so these files are
-readable only by tf.keras and by RNNKit.
+string dtypes, time_major, nested-list inbound nodes) with module names such as keras.src.engine.functional.
+2.15 keeps layer weights under Keras 3's `layers/`; 2.13 under `_layer_checkpoint_dependencies/`, which
+Keras 3 reads through a compatibility rule. Keras 3 cannot load their RNN configs (time_major), so these
+files are readable only by tf.keras and by RNNKit.
 
-Run: python3.11 -m venv .venv-tf215 && .venv-tf215/bin/pip install -r tools/requirements-tf215.txt
-     .venv-tf215/bin/python tools/make_tf215_fixtures.py
+Run (Python 3.11), once per generation:
+     python3.11 -m venv .venv-tf215 && .venv-tf215/bin/pip install -r tools/requirements-tf215.txt
+     .venv-tf215/bin/python tools/make_tf2_archive_fixtures.py
+     python3.11 -m venv .venv-tf213 && .venv-tf213/bin/pip install -r tools/requirements-tf213.txt
+     .venv-tf213/bin/python tools/make_tf2_archive_fixtures.py
 """
 
 import json
@@ -22,7 +26,7 @@ import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 from tensorflow.keras import layers as L  # noqa: E402
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "tf215"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / ("tf2" + tf.__version__.split(".")[1])
 
 
 def array(x):
