@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import KerasFormat
+import RecurrentLayers
 import Testing
 
 /// Layout detection by content, and the storage outline of every layout.
