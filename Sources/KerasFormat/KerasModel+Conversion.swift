@@ -43,6 +43,9 @@ extension KerasModel {
 
 /// What converting a model to Keras 3 changes, measured.
 public struct ConversionReport: Sendable {
+    /// The Keras 3 model to write: the conversion, or the model itself when it already is Keras 3.
+    /// Writing it does not convert again.
+    public var model: KerasModel
     /// One sentence per change Keras 3 cannot express exactly; empty for an exact conversion.
     public var changes: [String]
     /// The largest absolute difference between the original and the converted model's outputs on a
@@ -56,8 +59,8 @@ extension KerasModel {
     /// otherwise; unknown batch and time dimensions become 2 and 8.
     /// - Parameter file: the file named in errors, normally the Keras 3 file about to be written.
     public func measureConversion(file: String) throws -> ConversionReport {
-        var (converted, changes) = try keras3Conversion(file: file)
-        guard !changes.isEmpty else { return ConversionReport(changes: [], largestDifference: 0) }
+        let (converted, changes) = try keras3Conversion(file: file)
+        guard !changes.isEmpty else { return ConversionReport(model: converted, changes: [], largestDifference: 0) }
         var generator = SeededGenerator(seed: 7)
         let vocabularies = Dictionary(
             model.nodes.compactMap { node -> (Int, Int)? in
@@ -78,11 +81,13 @@ extension KerasModel {
                 shape: shape, scalars: (0..<count).map { _ in 2 * Float(Double(generator.next() % 10_000) / 5_000 - 1) }
             )
         }
+        // Probe copies: stateful layers carry state across calls, and the returned model must not.
         var original = model
+        var probed = converted.model
         let before = try original.call(probe)
-        let after = try converted.model.call(probe)
+        let after = try probed.call(probe)
         let difference =
             zip(before, after).map { a, b in zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
-        return ConversionReport(changes: changes, largestDifference: difference)
+        return ConversionReport(model: converted, changes: changes, largestDifference: difference)
     }
 }

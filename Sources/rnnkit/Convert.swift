@@ -55,9 +55,10 @@ struct Convert: ParsableCommand {
         let target = format ?? Self.format(for: output)!
         do {
             progress("reading \(input)")
-            let model = try KerasModel.load(path: input, configPath: config)
+            var model = try KerasModel.load(path: input, configPath: config)
             if target != .legacyModel {
                 let report = try model.measureConversion(file: output)
+                model = report.model
                 if !report.changes.isEmpty {
                     let summary =
                         "\(report.changes.joined(separator: "; ")) (largest output difference on a probe input: \(report.largestDifference))"

@@ -80,7 +80,7 @@ struct ConversionTests {
             try source.write(
                 to: path + ".accepted.keras", format: .kerasArchive, overwrite: true, acceptingChanges: true)
             var loaded = try KerasModel.load(path: path + ".accepted.keras")
-            var converted = try source.keras3Conversion(file: item.path).model
+            var converted = try source.keras3Conversion(file: path).model
             let ours = try loaded.model.call(item.inputs)[0]
             #expect(ours == (try converted.model.call(item.inputs)[0]))
             let difference = zip(ours.scalars, item.outputs[0].scalars).map { abs($0 - $1) }.max() ?? 0
