@@ -323,7 +323,7 @@ public enum Validation {
             if try file.root.kind(of: top) != .group {
                 // A tf.keras 2.13 archive: the layers live under _layer_checkpoint_dependencies.
                 top = WeightReaders.checkpointDependencies
-                expectedPaths = Set(expected.map { $0.replacingOccurrences(of: "layers", with: top) })
+                expectedPaths = Set(expected.map(WeightReaders.checkpointDependenciesPath))
             }
             guard try file.root.kind(of: top) == .group else { return [] }
             return try file.root.group(top).visit().filter { $0.kind == .dataset && !expectedPaths.contains($0.path) }

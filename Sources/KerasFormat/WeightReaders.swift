@@ -174,7 +174,12 @@ enum WeightReaders {
         guard try root.kind(of: path) != .group, try root.kind(of: checkpointDependencies) == .group else {
             return path
         }
-        return path.replacingOccurrences(of: "layers", with: checkpointDependencies)
+        return checkpointDependenciesPath(path)
+    }
+
+    /// A Keras 3 object path as tf.keras 2.13 stored it.
+    static func checkpointDependenciesPath(_ path: String) -> String {
+        path.replacingOccurrences(of: "layers", with: checkpointDependencies)
     }
 
     /// The layers of a legacy weights group that hold weights, in `layer_names` order, with their arrays.
