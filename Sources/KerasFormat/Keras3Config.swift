@@ -195,9 +195,6 @@ struct Keras3Config {
             changes.append(
                 "layer '\(layer)': Keras 2's hard_sigmoid (0.2x + 0.5) becomes Keras 3's (x/6 + 0.5), which differs")
         }
-        if case .leakyRelu(let slope) = activation, slope != 0.2 {
-            changes.append("layer '\(layer)': leaky_relu's slope \(slope) becomes Keras 3's default 0.2")
-        }
         return .string(activation.kerasName)
     }
 

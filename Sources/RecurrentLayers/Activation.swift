@@ -37,7 +37,8 @@ public enum Activation: Sendable, Equatable, Hashable {
 
     /// The activation Keras names `name` (`"tanh"`, `"hard_sigmoid"`, `"silu"`, ...), with Keras 3's
     /// defaults for parameters; `nil` or `"linear"` is linear. `keras2` picks Keras 1/2's
-    /// hard_sigmoid and leaky_relu slope (0.3).
+    /// hard_sigmoid. The name `"leaky_relu"` has slope 0.2 in every generation that knows it (tf.keras
+    /// resolves it to `tf.nn.leaky_relu`; 0.3 is only the LeakyReLU layer's default).
     public init(kerasName name: String?, keras2: Bool = false) throws {
         switch name ?? "linear" {
         case "linear", "None": self = .linear
@@ -46,7 +47,7 @@ public enum Activation: Sendable, Equatable, Hashable {
         case "hard_sigmoid": self = keras2 ? .hardSigmoidKeras2 : .hardSigmoid
         case "relu": self = .relu
         case "relu6": self = .relu6
-        case "leaky_relu": self = .leakyRelu(negativeSlope: keras2 ? 0.3 : 0.2)
+        case "leaky_relu": self = .leakyRelu(negativeSlope: 0.2)
         case "elu": self = .elu(alpha: 1)
         case "selu": self = .selu
         case "celu": self = .celu(alpha: 1)

@@ -18,7 +18,7 @@ struct ActivationTests {
         return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
     }
 
-    @Test("every Keras 3 activation matches Keras 3.15.1", arguments: ["keras3", "tf_keras"])
+    @Test("every activation matches its Keras (3.15.1, tf_keras 2.21) by name", arguments: ["keras3", "tf_keras"])
     func matchesKeras(_ generation: String) throws {
         let fixture = try Self.load(generation)
         #expect(!fixture.outputs.isEmpty)
