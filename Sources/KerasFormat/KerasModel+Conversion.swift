@@ -1,6 +1,69 @@
 import RecurrentLayers
 
+/// The config dialects RNNKit writes: Keras 3's, or Keras 2's as tf.keras (tf_keras 2.x) reads it.
+public enum KerasDialect: String, Sendable, CaseIterable {
+    /// tf.keras / Keras 2 (KERAS.md C.8), written only to the legacy `.h5` layouts.
+    case keras2
+    case keras3
+}
+
 extension KerasModel {
+    /// The tf_keras version whose dialect `KerasDialect.keras2` writes, recorded as the file's `keras_version`.
+    public static let targetKeras2Version = "2.21.0"
+
+    /// The dialect of the model's config: Keras 3's, or Keras 1/2's (tf.keras included).
+    public var dialect: KerasDialect { isKeras3Dialect ? .keras3 : .keras2 }
+
+    /// The model in `dialect`: itself when it already is, otherwise a config in that dialect and the
+    /// layers rebuilt from it with that generation's semantics, the same weights. `changes` lists what the
+    /// target cannot express exactly (hard_sigmoid differs between Keras 2 and 3).
+    /// - Parameter file: the file named in errors, normally the file about to be written.
+    public func conversion(to dialect: KerasDialect, file: String) throws -> (model: KerasModel, changes: [String]) {
+        switch dialect {
+        case .keras3: return try keras3Conversion(file: file)
+        case .keras2: return try keras2Conversion(file: file)
+        }
+    }
+
+    /// The model as tf.keras would hold it (see `Keras2Config`).
+    func keras2Conversion(file: String) throws -> (model: KerasModel, changes: [String]) {
+        if !isKeras3Dialect { return (self, []) }
+        var translator = Keras2Config(file: file)
+        let config = try translator.translate(self.config)
+        let parsed = try ModelConfig(config, file: file)
+        let (built, sources) = try ModelBuilder(
+            factory: LayerFactory(file: file, keras2: true, customObjects: customObjects)
+        ).build(parsed)
+        return (
+            try withWeights(
+                of: built, sources: sources, config: config, version: Self.targetKeras2Version, kind: parsed.kind,
+                file: file), translator.changes
+        )
+    }
+
+    /// `model` (rebuilt from a converted config, layer for layer) holding this model's weights.
+    func withWeights(
+        of model: Model, sources: [ModelConfig.Layer], config: JSONValue, version: String, kind: ModelConfig.Kind,
+        file: String
+    ) throws -> KerasModel {
+        var converted = model
+        guard converted.layers.count == self.model.layers.count else {
+            throw KerasFormatError(
+                .unsupportedLayer, file: file,
+                reason:
+                    "the converted model has \(converted.layers.count) layers where the source has \(self.model.layers.count)"
+            )
+        }
+        for index in converted.layers.indices where !converted.layers[index].weightSlots.isEmpty {
+            try converted.layers[index].setWeights(self.model.layers[index].weights)
+        }
+        var result = KerasModel(
+            model: converted, layout: layout, kerasVersion: version,
+            backend: version.hasPrefix("3.") ? backend : "tensorflow", config: config, sources: sources, kind: kind)
+        result.customObjects = customObjects
+        return result
+    }
+
     /// The model as Keras 3 would hold it: a Keras 3 Functional config written from the model itself,
     /// layers rebuilt from that config with Keras 3's semantics, the same weights. `changes` lists what
     /// Keras 3 cannot express exactly (Keras 2's hard_sigmoid); the converted model computes with Keras
@@ -13,28 +76,25 @@ extension KerasModel {
         var serializer = Keras3Config(self, file: file)
         let (config, _) = try serializer.build()
         let parsed = try ModelConfig(config, file: file)
-        let (built, sources) = try ModelBuilder(factory: LayerFactory(file: file, keras2: false)).build(parsed)
-        var converted = built
-        for index in converted.layers.indices where !converted.layers[index].weightSlots.isEmpty {
-            try converted.layers[index].setWeights(model.layers[index].weights)
-        }
-        let result = KerasModel(
-            model: converted, layout: layout, kerasVersion: Self.targetKerasVersion, backend: backend, config: config,
-            sources: sources,
-            kind: .functional)
+        let (built, sources) = try ModelBuilder(
+            factory: LayerFactory(file: file, keras2: false, customObjects: customObjects)
+        ).build(parsed)
+        let result = try withWeights(
+            of: built, sources: sources, config: config, version: Self.targetKerasVersion, kind: .functional,
+            file: file)
         return (result, serializer.changes)
     }
 
-    /// The model to write in a Keras 3 layout: this one, or its conversion when it came from Keras 1/2.
+    /// The model to write in `dialect`: this one, or its conversion.
     /// - Throws: `KerasFormatError.unsupportedLayer` listing the changes when the conversion is not exact
     ///   and `acceptingChanges` is false.
-    func keras3Target(acceptingChanges: Bool, file: String) throws -> KerasModel {
-        let (converted, changes) = try keras3Conversion(file: file)
+    func target(_ dialect: KerasDialect, acceptingChanges: Bool, file: String) throws -> KerasModel {
+        let (converted, changes) = try conversion(to: dialect, file: file)
         guard changes.isEmpty || acceptingChanges else {
             throw KerasFormatError(
                 .unsupportedLayer, file: file,
                 reason:
-                    "Keras 3 cannot express this model exactly: \(changes.joined(separator: "; ")); accept the change to write it anyway"
+                    "\(dialect.generation) cannot express this model exactly: \(changes.joined(separator: "; ")); accept the change to write it anyway"
             )
         }
         return converted
@@ -58,8 +118,8 @@ extension KerasModel {
     /// output difference: token ids within the vocabulary for an Embedding's input, normal values
     /// otherwise; unknown batch and time dimensions become 2 and 8.
     /// - Parameter file: the file named in errors, normally the Keras 3 file about to be written.
-    public func measureConversion(file: String) throws -> ConversionReport {
-        let (converted, changes) = try keras3Conversion(file: file)
+    public func measureConversion(to dialect: KerasDialect = .keras3, file: String) throws -> ConversionReport {
+        let (converted, changes) = try conversion(to: dialect, file: file)
         guard !changes.isEmpty else { return ConversionReport(model: converted, changes: [], largestDifference: 0) }
         var generator = SeededGenerator(seed: 7)
         let vocabularies = Dictionary(
@@ -89,5 +149,15 @@ extension KerasModel {
         let difference =
             zip(before, after).map { a, b in zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
         return ConversionReport(model: converted, changes: changes, largestDifference: difference)
+    }
+}
+
+extension KerasDialect {
+    /// "Keras 3" or "tf.keras", for messages.
+    public var generation: String {
+        switch self {
+        case .keras2: "tf.keras"
+        case .keras3: "Keras 3"
+        }
     }
 }

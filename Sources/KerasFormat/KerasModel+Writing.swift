@@ -19,18 +19,30 @@ extension KerasModel {
     /// The Keras version RNNKit's Keras 3 files say wrote them: the format version it targets.
     public static let targetKerasVersion = "3.15.1"
 
-    /// Writes the model in `format`, atomically.
+    /// Writes the model in `format`, atomically, its config in `dialect`.
+    /// - Parameter dialect: Keras 3's or tf.keras's config; by default Keras 3's for `.keras` and
+    ///   `.weights.h5` and the model's own for the legacy layouts. The model is converted when its own
+    ///   dialect differs (see `conversion(to:file:)`); a conversion that changes the math is refused
+    ///   unless `acceptingChanges`. `.keras2` is for the legacy layouts only.
     /// - Throws: `KerasFormatError.cannotWrite` when the file exists and `overwrite` is false, or
-    ///   `.unsupportedLayer` when the config is not in the dialect the format needs.
-    ///   Keras 1/2 models are converted to Keras 3 for `.keras` and `.weights.h5` (see `keras3Conversion`);
-    ///   a conversion that changes the math is refused unless `acceptingChanges`.
+    ///   `.unsupportedLayer` when the target dialect cannot hold the model.
     public func write(
-        to path: String, format: KerasWriteFormat, overwrite: Bool = false, acceptingChanges: Bool = false
+        to path: String, format: KerasWriteFormat, dialect: KerasDialect? = nil, overwrite: Bool = false,
+        acceptingChanges: Bool = false
     ) throws {
         do {
-            if (format == .kerasArchive || format == .kerasWeights) && !isKeras3Dialect {
-                try keras3Target(acceptingChanges: acceptingChanges, file: path).write(
-                    to: path, format: format, overwrite: overwrite)
+            let keras3Only = format == .kerasArchive || format == .kerasWeights
+            let wanted = dialect ?? (keras3Only ? .keras3 : self.dialect)
+            if keras3Only && wanted == .keras2 {
+                throw KerasFormatError(
+                    .unsupportedLayer, file: path,
+                    reason:
+                        "the tf.keras (Keras 2) dialect is written to the legacy .h5 layouts only, not \(format.rawValue)"
+                )
+            }
+            if wanted != self.dialect {
+                try target(wanted, acceptingChanges: acceptingChanges, file: path).write(
+                    to: path, format: format, dialect: wanted, overwrite: overwrite)
                 return
             }
             switch format {

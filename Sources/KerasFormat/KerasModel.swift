@@ -21,6 +21,8 @@ public struct KerasModel: Sendable {
     var sources: [ModelConfig.Layer]
     /// Sequential or Functional.
     var kind: ModelConfig.Kind
+    /// The user's cells and layers the model was loaded with: a conversion rebuilds with them.
+    var customObjects = CustomObjects()
 
     /// Reads a model from any layout, detected by content.
     /// - Parameters:
@@ -32,6 +34,12 @@ public struct KerasModel: Sendable {
     public static func load(path: String, configPath: String? = nil, customObjects: CustomObjects = CustomObjects())
         throws -> KerasModel
     {
+        var loaded = try read(path: path, configPath: configPath, customObjects: customObjects)
+        loaded.customObjects = customObjects
+        return loaded
+    }
+
+    static func read(path: String, configPath: String?, customObjects: CustomObjects) throws -> KerasModel {
         let layout = try KerasLayout.detect(path: path)
         do {
             switch layout {

@@ -258,6 +258,21 @@ struct ConvertCommandTests {
         #expect(try CLITests.run(["convert", "Examples/waveforms.keras", legacy, "--format", "h5"]).status == 0)
         #expect(try CLITests.run(["inspect", legacy]).stdout.contains("legacy full-model .h5"))
     }
+
+    @Test("--dialect keras2 writes a Keras 3 model as tf.keras's legacy .h5; other layouts refuse it")
+    func dialect() throws {
+        let forTF = RunCommandTests.scratch("for_tf_keras.h5")
+        let result = try CLITests.run(["convert", "Examples/waveforms.keras", forTF, "--dialect", "keras2"])
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+        let inspect = try CLITests.run(["inspect", forTF, "--json"])
+        #expect(inspect.stdout.contains("\"kerasVersion\" : \"2.21.0\"") && inspect.stdout.contains("tensorflow"))
+        let archive = RunCommandTests.scratch("no.keras")
+        let refused = try CLITests.run(["convert", "Examples/waveforms.keras", archive, "--dialect", "keras2"])
+        #expect(refused.status == 64 && refused.stderr.contains("--dialect keras2 is for the legacy .h5 layouts"))
+        #expect(!FileManager.default.fileExists(atPath: archive))
+        let back = RunCommandTests.scratch("back.keras")
+        #expect(try CLITests.run(["convert", forTF, back]).status == 0)
+    }
 }
 
 /// `rnnkit bench` end to end (its numbers are measurements, never asserted; only the shape of the output).

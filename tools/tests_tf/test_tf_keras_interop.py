@@ -1,8 +1,11 @@
-"""tf_keras 2.21 (tf.keras) loads the legacy .h5 files RNNKit wrote and predicts what it predicted.
+"""tf_keras 2.21 (tf.keras) loads the legacy .h5 files RNNKit wrote and predicts what Keras predicted.
+
+Two sets: tf.keras models written back (TFKerasWritingTests, $RNNKIT_INTEROP_DIR/tf_keras) and Keras 3
+models written in tf.keras's dialect (Keras2DialectTests, $RNNKIT_INTEROP_DIR/tf_keras_from_keras3,
+with the JSON RNNKit wrote for the weights-only files).
 
 A test target of its own: TensorFlow is too heavy for every run of scripts/test. scripts/test-tf-keras
-sets up .venv-tf, runs the Swift suite that writes the files (TFKerasWritingTests) into
-$RNNKIT_INTEROP_DIR/tf_keras, then this. A missing file is a failure.
+sets up .venv-tf, runs those Swift suites, then this. A missing file is a failure.
 """
 
 import json
@@ -20,11 +23,16 @@ FIXTURES = pathlib.Path(__file__).resolve().parent.parent.parent / "Tests" / "Fi
 MODELS = json.loads((FIXTURES / "outputs.json").read_text())["models"]
 
 
-def written(name, suffix):
+KERAS3 = json.loads((FIXTURES.parent / "layers" / "models_keras3.json").read_text())["models"]
+# Keras 3 operation nodes (ops.not_equal) have no tf.keras layer; RNNKit refuses that model (tested in Swift).
+KERAS3 = [m for m in KERAS3 if m["name"] != "operation_node_mask"]
+
+
+def written(name, suffix, folder="tf_keras"):
     value = os.environ.get("RNNKIT_INTEROP_DIR")
     assert value, "RNNKIT_INTEROP_DIR is not set: run scripts/test-tf-keras"
-    path = pathlib.Path(value) / "tf_keras" / f"{name}.{suffix}"
-    assert path.exists(), f"{path} is missing: the Swift TFKerasWritingTests did not write it"
+    path = pathlib.Path(value) / folder / f"{name}.{suffix}"
+    assert path.exists(), f"{path} is missing: the Swift suite writing {folder} did not write it"
     return path
 
 
@@ -46,3 +54,31 @@ def test_tf_keras_loads_our_legacy_weights(case):
     model = keras.models.model_from_json((FIXTURES / f"{case['name']}.json").read_text())
     model.load_weights(written(case["name"], "weights-only.h5"))
     check(model, case)
+
+
+def check_calls(model, case):
+    """Every recorded call of a Keras 3 case, resetting states where Keras did."""
+    xs = [np.array(i["values"], "float32").reshape(i["shape"]) for i in case["inputs"]]
+    for call in case["calls"]:
+        if call["reset"]:
+            model.reset_states()
+        ys = model(xs if len(xs) > 1 else xs[0])
+        ys = ys if isinstance(ys, (list, tuple)) else [ys]
+        assert len(ys) == len(call["outputs"])
+        for ours, theirs in zip(ys, call["outputs"]):
+            expected = np.array(theirs["values"]).reshape(theirs["shape"])
+            np.testing.assert_allclose(np.asarray(ours), expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", KERAS3, ids=[m["name"] for m in KERAS3])
+def test_tf_keras_loads_keras3_model_in_its_dialect(case):
+    path = written(case["name"], "h5", "tf_keras_from_keras3")
+    check_calls(keras.models.load_model(path, compile=False), case)
+
+
+@pytest.mark.parametrize("case", KERAS3, ids=[m["name"] for m in KERAS3])
+def test_tf_keras_loads_keras3_weights_in_its_dialect(case):
+    config = written(case["name"], "json", "tf_keras_from_keras3").read_text()
+    model = keras.models.model_from_json(config)
+    model.load_weights(written(case["name"], "weights-only.h5", "tf_keras_from_keras3"))
+    check_calls(model, case)

@@ -1,0 +1,203 @@
+/// A Keras 3 model config rewritten in the dialect tf.keras 2.x (tf_keras) reads from a legacy `.h5`
+/// (KERAS.md C.8): what lets a Keras 3 model go back to TensorFlow's Keras.
+///
+/// The rewrite is by key, so the keys RNNKit does not interpret travel with the layer:
+/// - layer entries are `{class_name, config, name, inbound_nodes}` (no `module`, `registered_name`,
+///   `build_config`), as tf_keras's own legacy `.h5` files hold them;
+/// - `dtype` policies become their names; InputLayer's `batch_shape` becomes `batch_input_shape`;
+/// - recurrent layers gain `time_major: false` (and `implementation: 2` for LSTM and GRU) and lose
+///   Keras 3's `seed`; Keras 3's `lora_*` and `quantization_config` go when unset;
+/// - `{"args", "kwargs"}` nodes become nested lists: the call's tensors, then its `initial_state`
+///   tensors as extra inbound tensors (tf.keras's RNN call), with a `mask` tensor as a
+///   `[layer, node, tensor]` kwarg;
+/// - `input_layers` / `output_layers` are lists of triples.
+///
+/// What tf.keras cannot express is reported: an activation whose math differs there (hard_sigmoid, a
+/// change the caller may accept) and one tf.keras does not know, or a Keras 3 operation node (refused).
+struct Keras2Config {
+    /// The file named in errors: the output being written.
+    let file: String
+    /// Changes tf.keras cannot express exactly, one sentence each.
+    private(set) var changes: [String] = []
+
+    /// The activation names tf_keras 2.21 resolves to the same function as Keras 3 (hard_sigmoid
+    /// resolves to a different one: 0.2x + 0.5).
+    static let sameActivations: Set<String> = [
+        "linear", "tanh", "sigmoid", "relu", "relu6", "leaky_relu", "elu", "selu", "softplus", "softsign", "silu",
+        "swish", "gelu", "exponential", "mish", "softmax", "log_softmax",
+    ]
+    static let recurrentClasses: Set<String> = ["SimpleRNN", "LSTM", "GRU", "RNN"]
+    static let cellClasses: Set<String> = ["SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"]
+
+    init(file: String) { self.file = file }
+
+    func refuse(_ reason: String) -> KerasFormatError {
+        KerasFormatError(.unsupportedLayer, file: file, reason: reason)
+    }
+
+    /// The Keras 2 dialect of a Keras 3 `Sequential` or `Functional` config.
+    mutating func translate(_ config: JSONValue) throws -> JSONValue {
+        guard let className = config["class_name"]?.stringValue, let body = config["config"]?.objectValue else {
+            throw refuse("the model config is not an object with class_name and config")
+        }
+        var out = JSONObject()
+        out["name"] = body["name"] ?? .string("model")
+        switch className {
+        case "Sequential":
+            var layers: [JSONValue] = []
+            for entry in body["layers"]?.arrayValue ?? [] {
+                let (layerClass, layerConfig) = try layer(entry)
+                layers.append(
+                    .object(JSONObject([("class_name", .string(layerClass)), ("config", .object(layerConfig))])))
+            }
+            out["layers"] = .array(layers)
+        case "Functional", "Model":
+            out["trainable"] = body["trainable"] ?? .bool(true)
+            var layers: [JSONValue] = []
+            for entry in body["layers"]?.arrayValue ?? [] {
+                let (layerClass, layerConfig) = try layer(entry)
+                let name = entry["name"] ?? layerConfig["name"] ?? .null
+                var nodes: [JSONValue] = []
+                for node in entry["inbound_nodes"]?.arrayValue ?? [] {
+                    nodes.append(try inboundNode(node, layer: name.stringValue ?? "?"))
+                }
+                layers.append(
+                    .object(
+                        JSONObject([
+                            ("class_name", .string(layerClass)), ("config", .object(layerConfig)), ("name", name),
+                            ("inbound_nodes", .array(nodes)),
+                        ])))
+            }
+            out["layers"] = .array(layers)
+            out["input_layers"] = Self.triples(body["input_layers"])
+            out["output_layers"] = Self.triples(body["output_layers"])
+        default:
+            throw refuse("a \(className) model config has no tf.keras form RNNKit writes")
+        }
+        return .object(
+            JSONObject([
+                ("class_name", .string(className == "Model" ? "Functional" : className)), ("config", .object(out)),
+            ]))
+    }
+
+    /// `["x", 0, 0]` or `[["x", 0, 0], ...]` as a list of triples.
+    static func triples(_ value: JSONValue?) -> JSONValue {
+        guard let items = value?.arrayValue else { return .array([]) }
+        if items.first?.stringValue != nil { return .array([.array(items)]) }
+        return .array(items)
+    }
+
+    /// A layer entry's class name and its config in the Keras 2 dialect.
+    mutating func layer(_ entry: JSONValue) throws -> (String, JSONObject) {
+        guard let className = entry["class_name"]?.stringValue else {
+            throw refuse("a layer entry without class_name")
+        }
+        let config = entry["config"]?.objectValue ?? JSONObject()
+        let name = config["name"]?.stringValue ?? entry["name"]?.stringValue ?? "?"
+        if let module = entry["module"]?.stringValue, module.hasPrefix("keras.src.ops") {
+            throw refuse(
+                "layer '\(name)' is the Keras 3 operation \(className), which tf.keras has no layer for (it would be a TFOpLambda)"
+            )
+        }
+        return (className, try layerConfig(className, config, layer: name))
+    }
+
+    /// A nested `{module, class_name, config, registered_name}` object (a wrapped layer, a cell, an
+    /// initializer), kept in that form with its config translated.
+    mutating func nested(_ value: JSONValue, layer: String) throws -> JSONValue {
+        guard var object = value.objectValue, let className = object["class_name"]?.stringValue,
+            let config = object["config"]?.objectValue
+        else { return value }
+        let renamed =
+            ["OrthogonalInitializer": "Orthogonal", "IdentityInitializer": "Identity"][className] ?? className
+        object["class_name"] = .string(renamed)
+        if object["registered_name"]?.stringValue == className { object["registered_name"] = .string(renamed) }
+        object["config"] = .object(try layerConfig(renamed, config, layer: layer))
+        return .object(object)
+    }
+
+    mutating func layerConfig(_ className: String, _ config: JSONObject, layer: String) throws -> JSONObject {
+        let recurrent = Self.recurrentClasses.contains(className) || Self.cellClasses.contains(className)
+        var out = JSONObject()
+        for (key, value) in config {
+            switch key {
+            case "dtype":
+                // A Keras 3 DTypePolicy object becomes its name, as tf.keras writes plain dtypes.
+                out[key] = value["config"]?["name"] ?? value
+            case "batch_shape" where className == "InputLayer":
+                out["batch_input_shape"] = value
+            case "seed" where recurrent:
+                continue
+            case "input_axes", "output_axes":  // Keras 3 initializers' fan axes; tf.keras's take none
+                continue
+            case "lora_rank", "lora_alpha", "quantization_config":
+                guard value.isNull || value.intValue == 0 else {
+                    throw refuse("layer '\(layer)' uses Keras 3's \(key), which tf.keras does not have")
+                }
+            case "activation", "recurrent_activation":
+                out[key] = try activation(value, key: key, layer: layer)
+            case "layer", "backward_layer", "cell":
+                out[key] = try nested(value, layer: value["config"]?["name"]?.stringValue ?? layer)
+            case "cells":
+                out[key] = .array(try (value.arrayValue ?? []).map { try nested($0, layer: layer) })
+            default:
+                out[key] = value.objectValue?["class_name"] != nil ? try nested(value, layer: layer) : value
+            }
+        }
+        if Self.recurrentClasses.contains(className), out["time_major"] == nil { out["time_major"] = .bool(false) }
+        if ["LSTM", "GRU", "LSTMCell", "GRUCell"].contains(className), out["implementation"] == nil {
+            out["implementation"] = .int(2)
+        }
+        return out
+    }
+
+    mutating func activation(_ value: JSONValue, key: String, layer: String) throws -> JSONValue {
+        guard let name = value.stringValue else { return value }
+        if name == "hard_sigmoid" {
+            changes.append(
+                "layer '\(layer)': Keras 3's hard_sigmoid (x/6 + 0.5) becomes tf.keras's (0.2x + 0.5), which differs")
+        } else if !Self.sameActivations.contains(name) {
+            throw refuse("layer '\(layer)': tf.keras has no activation '\(name)' (\(key))")
+        }
+        return value
+    }
+
+    /// A Keras 3 `{"args": [...], "kwargs": {...}}` node as tf.keras's list of
+    /// `[layer, node, tensor, kwargs]`: the call's tensors, then its initial states.
+    func inboundNode(_ node: JSONValue, layer: String) throws -> JSONValue {
+        if node.arrayValue != nil { return node }  // already Keras 2's form
+        var tensors: [JSONValue] = []
+        func collect(_ value: JSONValue) throws {
+            if let history = value["config"]?["keras_history"]?.arrayValue {
+                tensors.append(.array(history))
+            } else if let items = value.arrayValue {
+                for item in items { try collect(item) }
+            } else if !value.isNull {
+                throw refuse(
+                    "layer '\(layer)' is called with a constant argument, which tf.keras's node format cannot hold")
+            }
+        }
+        for argument in node["args"]?.arrayValue ?? [] { try collect(argument) }
+        var kwargs = JSONObject()
+        for (key, value) in node["kwargs"]?.objectValue ?? JSONObject() {
+            switch key {
+            case "initial_state": try collect(value)
+            case "training": continue
+            case "mask":
+                if let history = value["config"]?["keras_history"] {
+                    kwargs[key] = history
+                } else if !value.isNull {
+                    throw refuse("layer '\(layer)' is called with a mask tf.keras's node format cannot hold")
+                }
+            default:
+                if value.isNull { continue }
+                if value.jsonText.contains("__keras_tensor__") {
+                    throw refuse(
+                        "layer '\(layer)' takes the tensor argument '\(key)', which RNNKit cannot write for tf.keras")
+                }
+                kwargs[key] = value
+            }
+        }
+        return .array(tensors.map { .array(($0.arrayValue ?? []) + [.object(kwargs)]) })
+    }
+}
