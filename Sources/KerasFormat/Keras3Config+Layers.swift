@@ -1,8 +1,9 @@
 import RecurrentLayers
 
 extension Keras3Config {
-    /// SimpleRNN / LSTM / GRU over a built-in cell, or RNN over a stack.
-    mutating func recurrent(_ rnn: RNN) throws -> (JSONValue, String) {
+    /// SimpleRNN / LSTM / GRU over a built-in cell, or RNN over a stack or the user's own cell.
+    /// - Parameter source: the layer's config in the source file.
+    mutating func recurrent(_ rnn: RNN, source: JSONValue?) throws -> (JSONValue, String) {
         var config: [(String, JSONValue)] = [
             ("name", .string(rnn.name)), ("trainable", .bool(true)), ("dtype", .string("float32")),
             ("return_sequences", .bool(rnn.returnSequences)), ("return_state", .bool(rnn.returnState)),
@@ -29,7 +30,7 @@ extension Keras3Config {
             config += try cellFields(cell, in: rnn.name)
         default:
             className = "RNN"
-            config.append(("cell", try cellEntry(rnn.cell, in: rnn.name)))
+            config.append(("cell", try cellEntry(rnn.cell, in: rnn.name, source: source?["cell"])))
         }
         config.append(("activity_regularizer", Self.regularizer(rnn.activityRegularizer)))
         return (
@@ -40,8 +41,9 @@ extension Keras3Config {
         )
     }
 
-    /// `{"module": "keras.layers", "class_name": "LSTMCell", "config": ...}`, or a StackedRNNCells.
-    mutating func cellEntry(_ cell: any RecurrentCell, in layer: String) throws -> JSONValue {
+    /// `{"module": "keras.layers", "class_name": "LSTMCell", "config": ...}`, a StackedRNNCells, or the
+    /// user's own cell with the config its source entry holds.
+    mutating func cellEntry(_ cell: any RecurrentCell, in layer: String, source: JSONValue?) throws -> JSONValue {
         let (className, fields): (String, [(String, JSONValue)])
         switch cell {
         case let cell as SimpleRNNCell: (className, fields) = ("SimpleRNNCell", try cellFields(cell, in: layer))
@@ -49,7 +51,13 @@ extension Keras3Config {
         case let cell as GRUCell: (className, fields) = ("GRUCell", try cellFields(cell, in: layer))
         case let stack as StackedRNNCells:
             var cells: [JSONValue] = []
-            for inner in stack.cells { cells.append(try cellEntry(inner, in: layer)) }
+            // tf.keras writes a list of cells as StackedRNNCells; an older file may hold the list itself.
+            let sourceCells = source?["config"]?["cells"]?.arrayValue ?? source?.arrayValue ?? []
+            for (position, inner) in stack.cells.enumerated() {
+                cells.append(
+                    try cellEntry(
+                        inner, in: layer, source: position < sourceCells.count ? sourceCells[position] : nil))
+            }
             (className, fields) = (
                 "StackedRNNCells",
                 [
@@ -58,11 +66,14 @@ extension Keras3Config {
                 ]
             )
         default:
-            throw KerasFormatError(
-                .unsupportedLayer, file: file,
-                reason:
-                    "layer '\(layer)' uses the custom cell \(type(of: cell)), whose Keras config only its source file holds"
-            )
+            guard let (entry, _) = Self.customEntry(source) else {
+                throw KerasFormatError(
+                    .unsupportedLayer, file: file,
+                    reason:
+                        "layer '\(layer)' uses the custom cell \(type(of: cell)), and the source config has no entry for it"
+                )
+            }
+            return entry
         }
         return Self.object([
             ("module", .string("keras.layers")), ("class_name", .string(className)), ("config", Self.object(fields)),
@@ -103,8 +114,9 @@ extension Keras3Config {
         return fields
     }
 
-    /// Dense, Embedding, Masking, Dropout, Activation and TimeDistributed.
-    mutating func feedForward(_ layer: any FeedForwardLayer) throws -> (JSONValue, String) {
+    /// Dense, Embedding, Masking, Dropout, Activation and TimeDistributed, or the user's own layer with
+    /// the config its source entry holds.
+    mutating func feedForward(_ layer: any FeedForwardLayer, source: JSONValue?) throws -> (JSONValue, String) {
         let head: [(String, JSONValue)] = [
             ("name", .string(layer.name)), ("trainable", .bool(true)), ("dtype", .string("float32")),
         ]
@@ -137,8 +149,11 @@ extension Keras3Config {
                 "Activation", [("activation", activation(activationLayer.activation, in: activationLayer.name))]
             )
         case let wrapper as TimeDistributed:
-            (className, fields) = ("TimeDistributed", [("layer", try feedForward(wrapper.layer).0)])
+            (className, fields) = (
+                "TimeDistributed", [("layer", try feedForward(wrapper.layer, source: source?["config"]?["layer"]).0)]
+            )
         default:
+            if let custom = Self.customEntry(source) { return custom }
             throw KerasFormatError(
                 .unsupportedLayer, file: file,
                 reason: "layer '\(layer.name)' (\(type(of: layer))) cannot be written to a Keras 3 config")

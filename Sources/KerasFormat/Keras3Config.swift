@@ -71,7 +71,8 @@ struct Keras3Config {
             let inputShape = calls.first.flatMap { $0.element.inputs.first }.flatMap { shapes[$0] }
             let isEmbeddingInput = calls.contains { consumersOfEmbedding.contains($0.offset) }
             var (entry, className) = try serialize(
-                layer, inputShape: inputShape, inputDtype: isEmbeddingInput ? "int32" : "float32")
+                layer, inputShape: inputShape, inputDtype: isEmbeddingInput ? "int32" : "float32",
+                source: index < source.sources.count ? .object(source.sources[index].entry) : nil)
             var object = entry.objectValue ?? JSONObject()
             if case .operation = layer {
             } else if let inputShape, !(layer.isInput) {
@@ -142,7 +143,10 @@ struct Keras3Config {
     }
 
     /// `{"module", "class_name", "config", "registered_name"}` for a layer, and its class name.
-    mutating func serialize(_ layer: ModelLayer, inputShape: [Int?]?, inputDtype: String) throws -> (JSONValue, String)
+    /// - Parameter source: the layer's entry in the source config (`{class_name, config}`), where the
+    ///   configs of the user's own cells and layers come from.
+    mutating func serialize(_ layer: ModelLayer, inputShape: [Int?]?, inputDtype: String, source: JSONValue?) throws
+        -> (JSONValue, String)
     {
         func entry(
             _ className: String, _ config: [(String, JSONValue)], module: String = "keras.layers",
@@ -165,10 +169,12 @@ struct Keras3Config {
                     ("name", .string(name)), ("optional", .bool(false)),
                 ])
         case .recurrent(let rnn):
-            return try recurrent(rnn)
+            return try recurrent(rnn, source: source?["config"])
         case .bidirectional(let wrapper):
-            let (forward, _) = try recurrent(wrapper.forward)
-            let (backward, _) = try recurrent(wrapper.backward)
+            let (forward, _) = try recurrent(wrapper.forward, source: source?["config"]?["layer"]?["config"])
+            let (backward, _) = try recurrent(
+                wrapper.backward,
+                source: (source?["config"]?["backward_layer"] ?? source?["config"]?["layer"])?["config"])
             return entry(
                 "Bidirectional",
                 [
@@ -177,7 +183,7 @@ struct Keras3Config {
                     ("backward_layer", backward),
                 ])
         case .feedForward(let inner):
-            return try feedForward(inner)
+            return try feedForward(inner, source: source)
         case .operation(let name, let operation):
             guard Self.constant(operation) != nil else {
                 throw KerasFormatError(
@@ -196,6 +202,22 @@ struct Keras3Config {
                 "layer '\(layer)': Keras 2's hard_sigmoid (0.2x + 0.5) becomes Keras 3's (x/6 + 0.5), which differs")
         }
         return .string(activation.kerasName)
+    }
+
+    /// The user's own cell or layer, from its source entry: Keras 3's `{module, class_name, config,
+    /// registered_name}` with the source's config as it is. A tf.keras entry names a registered class
+    /// `package>Name`: Keras 3 holds that as the registered name, `Name` as the class.
+    static func customEntry(_ source: JSONValue?) -> (JSONValue, String)? {
+        guard let className = source?["class_name"]?.stringValue, let config = source?["config"]?.objectValue else {
+            return nil
+        }
+        let bare = className.split(separator: ">").last.map(String.init) ?? className
+        return (
+            object([
+                ("module", source?["module"] ?? .null), ("class_name", .string(bare)), ("config", .object(config)),
+                ("registered_name", source?["registered_name"] ?? .string(className)),
+            ]), bare
+        )
     }
 
     static func regularizer(_ value: Regularizer?) -> JSONValue {

@@ -83,6 +83,44 @@ struct CustomObjectTests {
             try again.model.call([expected.input.tensor])[0], expected.output.tensor, "\(name).\(layout) rewritten")
     }
 
+    static let expectedTFKeras: [String: Expected] = {
+        let data = try! Data(contentsOf: LayoutTests.fixtures.appendingPathComponent("custom/outputs_tf_keras.json"))
+        return try! JSONDecoder().decode([String: Expected].self, from: data)
+    }()
+
+    @Test(
+        "a tf.keras file with the custom cell loads, and converts to Keras 3 with the cell's config carried",
+        arguments: ["minimal", "minimal_stacked"])
+    func convertTFKeras(_ name: String) throws {
+        let expected = try #require(Self.expectedTFKeras[name])
+        var registry = Self.registry
+        // tf.keras names a registered class by its registered name, as Keras's custom_objects must.
+        registry.registerCell("rnnkit>MinimalRNNCell") { config, inputSize in
+            MinimalRNNCell(units: config["units"]?.intValue ?? 0, inputSize: inputSize)
+        }
+        var source = try KerasModel.load(
+            path: LayoutTests.fixture("custom/tf_keras_\(name).h5"), customObjects: registry)
+        LoadingTests.expectClose(
+            try source.model.call([expected.input.tensor])[0], expected.output.tensor, "tf_keras_\(name).h5")
+        var weightsOnly = try KerasModel.load(
+            path: LayoutTests.fixture("custom/tf_keras_\(name)_weights.h5"),
+            configPath: LayoutTests.fixture("custom/tf_keras_\(name).json"), customObjects: registry)
+        LoadingTests.expectClose(
+            try weightsOnly.model.call([expected.input.tensor])[0], expected.output.tensor,
+            "tf_keras_\(name)_weights.h5")
+
+        // Converted (for tools/tests/test_keras_interop.py, where Keras 3 loads it with the Python cell).
+        let path = try WritingTests.outputDirectory().appendingPathComponent("custom_from_tf_keras_\(name).keras").path
+        try source.write(to: path, format: .kerasArchive, overwrite: true)
+        let archive = try KerasArchive(path: path)
+        let config = try JSONValue.parse(try archive.require("config.json"))
+        #expect(config.jsonText.contains("\"registered_name\": \"rnnkit>MinimalRNNCell\""))
+        var converted = try KerasModel.load(path: path, customObjects: Self.registry)
+        #expect(converted.dialect == .keras3)
+        LoadingTests.expectClose(
+            try converted.model.call([expected.input.tensor])[0], expected.output.tensor, "\(name) converted")
+    }
+
     @Test("without the registration, the class is named and the load refused")
     func unregistered() throws {
         let error = #expect(throws: KerasFormatError.self) {

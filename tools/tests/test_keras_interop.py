@@ -97,6 +97,19 @@ def test_keras_loads_our_files_with_a_custom_cell(name):
     check_custom(model, name)
 
 
+CUSTOM_TF_KERAS = json.loads((FIXTURES / "custom" / "outputs_tf_keras.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(CUSTOM_TF_KERAS))
+def test_keras_loads_tf_keras_custom_cell_models_we_converted(name):
+    """tf.keras wrote these with the custom cell; RNNKit converted them to .keras carrying the cell's config."""
+    model = keras.saving.load_model(written(f"custom_from_tf_keras_{name}", "keras"))
+    case = CUSTOM_TF_KERAS[name]
+    x = np.array(case["input"]["values"], "float32").reshape(case["input"]["shape"])
+    expected = np.array(case["output"]["values"]).reshape(case["output"]["shape"])
+    np.testing.assert_allclose(np.asarray(model(x)), expected, rtol=1e-5, atol=1e-5)
+
+
 # Archiving: older models RNNKit converted to .keras, loaded by Keras 3 (ConversionTests writes them).
 TF_KERAS = {m["name"]: m for m in json.loads((FIXTURES / "models_tf_keras" / "outputs.json").read_text())["models"]}
 LEGACY = json.loads((FIXTURES / "legacy" / "outputs.json").read_text())
