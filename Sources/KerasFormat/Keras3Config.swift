@@ -137,7 +137,7 @@ struct Keras3Config {
             .add(let v),
             .subtract(let v), .multiply(let v), .divide(let v):
             return v == v.rounded() && abs(v) < 1e9 ? .int(Int64(v)) : .double(Double(v))
-        case .cast, .logicalNot:
+        default:
             return nil
         }
     }

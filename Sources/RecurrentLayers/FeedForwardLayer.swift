@@ -19,6 +19,19 @@ public protocol FeedForwardLayer: Sendable {
 
     /// The output shape for an input shape; nil marks an unknown dimension.
     func outputShape(inputShape: [Int?]) -> [Int?]
+
+    /// True for layers Keras calls on a list of tensors (Concatenate, Add, Dot, Attention): the model
+    /// hands them every input of the call through the list forms below.
+    var takesList: Bool { get }
+
+    /// Runs the layer on its inputs, each with its mask; by default the first alone.
+    func call(_ inputs: [Tensor], masks: [Mask?], training: Bool) throws -> Tensor
+
+    /// The output's mask for a call on a list; by default the single-input rule.
+    func outputMask(inputs: [Tensor], masks: [Mask?]) -> Mask?
+
+    /// The output shape for the inputs' shapes; by default the single-input rule on the first.
+    func outputShape(inputShapes: [[Int?]]) -> [Int?]
 }
 
 extension FeedForwardLayer {
@@ -38,4 +51,55 @@ extension FeedForwardLayer {
 
     public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { mask }
     public func outputShape(inputShape: [Int?]) -> [Int?] { inputShape }
+
+    public var takesList: Bool { false }
+
+    public func call(_ inputs: [Tensor], masks: [Mask?], training: Bool) throws -> Tensor {
+        guard let first = inputs.first else {
+            throw RecurrentError(.countMismatch, layer: name, "the layer was called without an input")
+        }
+        return try call(first, mask: masks.first ?? nil, training: training)
+    }
+
+    public func outputMask(inputs: [Tensor], masks: [Mask?]) -> Mask? {
+        guard let first = inputs.first else { return nil }
+        return outputMask(inputs: first, mask: masks.first ?? nil)
+    }
+
+    public func outputShape(inputShapes: [[Int?]]) -> [Int?] { outputShape(inputShape: inputShapes.first ?? []) }
+}
+
+/// Checks weights against a layer's slots: the count, then each shape; the message names the slot.
+func checkWeights(_ weights: [Tensor], against slots: [WeightSlot], layer: String) throws {
+    guard weights.count == slots.count else {
+        throw RecurrentError(
+            .countMismatch, layer: layer,
+            "expected \(slots.count) weights (\(slots.map(\.name).joined(separator: ", "))), received \(weights.count)")
+    }
+    for (slot, weight) in zip(slots, weights) where slot.shape != weight.shape {
+        throw RecurrentError(
+            .shapeMismatch, layer: layer, "slot '\(slot.name)' has shape \(weight.shape), the layer needs \(slot.shape)"
+        )
+    }
+}
+
+/// Padding of a sliding window (Keras's `padding`): `valid` (none), `same` (output length
+/// `ceil(length / stride)`, the extra split with the smaller half first), or `causal` (Conv1D: all on the left).
+public enum Padding: String, Sendable {
+    case valid, same, causal
+
+    /// The output length and the padding before the first step for a window of `window` elements
+    /// (dilation included) at `stride` over `length` steps.
+    func outputLength(_ length: Int, window: Int, stride: Int) -> (length: Int, before: Int) {
+        switch self {
+        case .valid:
+            return (length >= window ? (length - window) / stride + 1 : 0, 0)
+        case .same:
+            let out = (length + stride - 1) / stride
+            let total = max((out - 1) * stride + window - length, 0)
+            return (out, total / 2)
+        case .causal:
+            return ((length + stride - 1) / stride, window - 1)
+        }
+    }
 }

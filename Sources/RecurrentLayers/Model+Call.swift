@@ -37,22 +37,39 @@ extension Model {
                 }
                 try Self.check(tensor, shape: shape, batchSize: batchSize, layer: layerName)
                 results = [Value(tensor: tensor, mask: nil)]
-            case .operation(_, let operation):
-                results = [Value(tensor: operation.apply(try value(node.inputs[0]).tensor), mask: nil)]
+            case .operation(let name, let operation):
+                do {
+                    results = [
+                        Value(tensor: try operation.apply(try node.inputs.map { try value($0).tensor }), mask: nil)
+                    ]
+                } catch let error as RecurrentError {
+                    throw RecurrentError(error.code, layer: name, error.message)
+                }
+            case .feedForward(let layer) where layer.takesList:
+                let xs = try node.inputs.map(value)
+                let output = try layer.call(xs.map(\.tensor), masks: xs.map(\.mask), training: training)
+                results = [
+                    Value(tensor: output, mask: layer.outputMask(inputs: xs.map(\.tensor), masks: xs.map(\.mask)))
+                ]
             case .feedForward(let layer):
                 let x = try value(node.inputs[0])
-                let output = try layer.call(x.tensor, mask: x.mask, training: training)
-                results = [Value(tensor: output, mask: layer.outputMask(inputs: x.tensor, mask: x.mask))]
+                let mask = try node.mask.map { try Self.mask(from: try value($0).tensor) } ?? x.mask
+                let output = try layer.call(x.tensor, mask: mask, training: training)
+                results = [Value(tensor: output, mask: layer.outputMask(inputs: x.tensor, mask: mask))]
             case .recurrent(var layer):
                 let x = try value(node.inputs[0])
-                let mask = try node.mask.map { try Self.mask(from: try value($0).tensor) } ?? x.mask
+                let mask =
+                    try node.mask.map { try Self.mask(from: try value($0).tensor) }
+                    ?? (node.usesInputMask ? x.mask : nil)
                 let state = node.initialState.isEmpty ? nil : try node.initialState.map { try value($0).tensor }
                 let result = try layer.call(x.tensor, initialState: state, mask: mask, training: training)
                 layers[node.layer] = .recurrent(layer)
                 results = zip(result.tensors, layer.outputMasks(inputMask: mask)).map { Value(tensor: $0, mask: $1) }
             case .bidirectional(var layer):
                 let x = try value(node.inputs[0])
-                let mask = try node.mask.map { try Self.mask(from: try value($0).tensor) } ?? x.mask
+                let mask =
+                    try node.mask.map { try Self.mask(from: try value($0).tensor) }
+                    ?? (node.usesInputMask ? x.mask : nil)
                 let state = node.initialState.isEmpty ? nil : try node.initialState.map { try value($0).tensor }
                 let tensors = try layer.call(x.tensor, initialState: state, mask: mask, training: training)
                 layers[node.layer] = .bidirectional(layer)

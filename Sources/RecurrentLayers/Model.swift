@@ -38,15 +38,20 @@ public struct Model: Sendable {
         /// A tensor passed as the call's explicit `mask`: it wins over the input's own mask (Keras 3).
         /// Non-zero values are true.
         public var mask: TensorReference?
+        /// Whether a recurrent layer uses its input's own mask when the call names none. Keras 3.15.1
+        /// does only for a call with one tensor argument: an RNN called with `initial_state` tensors gets
+        /// no mask unless one is passed (its Layer.__call__, step 6); tf.keras always does.
+        public var usesInputMask: Bool
 
         public init(
             layer: Int, inputs: [TensorReference] = [], initialState: [TensorReference] = [],
-            mask: TensorReference? = nil
+            mask: TensorReference? = nil, usesInputMask: Bool = true
         ) {
             self.layer = layer
             self.inputs = inputs
             self.initialState = initialState
             self.mask = mask
+            self.usesInputMask = usesInputMask
         }
     }
 

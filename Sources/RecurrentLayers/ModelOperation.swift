@@ -1,6 +1,7 @@
 /// A Keras 3 operation node in a Functional graph (KERAS.md C.9): `keras.ops` functions applied to
 /// tensors, such as the `NotEqual(tokens, 0)` Keras writes to carry an Embedding's mask to the layers
-/// after it. Element-wise, between a tensor and a scalar; truth values are 1 and 0.
+/// after it, and the `LogicalOr`, `ExpandDims`, `Concatenate`, `Any` nodes it writes for the masks of
+/// merge layers. Truth values are 1 and 0.
 public enum ModelOperation: Sendable, Equatable {
     case notEqual(Float)
     case equal(Float)
@@ -16,6 +17,19 @@ public enum ModelOperation: Sendable, Equatable {
     case cast(toBool: Bool)
     /// Logical not of truth values.
     case logicalNot
+    /// Logical or / and of two tensors, broadcast against each other (NumPy's rules).
+    case logicalOr
+    case logicalAnd
+    /// A new axis of size 1 at `axis` (negative counts from the end of the result).
+    case expandDims(axis: Int)
+    /// Zeros or ones of the input's shape.
+    case zerosLike
+    case onesLike
+    /// Tensors joined along `axis`.
+    case concatenate(axis: Int)
+    /// Whether any / every value along `axis` is true (non-zero).
+    case any(axis: Int, keepDims: Bool)
+    case all(axis: Int, keepDims: Bool)
 
     /// The Keras 3 class name of the operation (`keras.src.ops.numpy`).
     public var kerasClassName: String {
@@ -32,7 +46,142 @@ public enum ModelOperation: Sendable, Equatable {
         case .divide: "Divide"
         case .cast: "Cast"
         case .logicalNot: "LogicalNot"
+        case .logicalOr: "LogicalOr"
+        case .logicalAnd: "LogicalAnd"
+        case .expandDims: "ExpandDims"
+        case .zerosLike: "ZerosLike"
+        case .onesLike: "OnesLike"
+        case .concatenate: "Concatenate"
+        case .any: "Any"
+        case .all: "All"
         }
+    }
+
+    /// Applies the operation to its tensor arguments (one, or two for logical or / and, or several to
+    /// concatenate).
+    public func apply(_ inputs: [Tensor]) throws -> Tensor {
+        guard let x = inputs.first else {
+            throw RecurrentError(.countMismatch, "the operation \(kerasClassName) received no tensor")
+        }
+        switch self {
+        case .logicalOr, .logicalAnd:
+            guard inputs.count == 2 else {
+                throw RecurrentError(.countMismatch, "\(kerasClassName) takes 2 tensors, received \(inputs.count)")
+            }
+            let or = self == .logicalOr
+            return try Self.broadcast(inputs[0], inputs[1]) { a, b in
+                (or ? (a != 0 || b != 0) : (a != 0 && b != 0)) ? 1 : 0
+            }
+        case .expandDims(let axis):
+            let position = axis < 0 ? axis + x.rank + 1 : axis
+            guard position >= 0, position <= x.rank else {
+                throw RecurrentError(.invalidArgument, "ExpandDims axis \(axis) for a tensor of rank \(x.rank)")
+            }
+            var shape = x.shape
+            shape.insert(1, at: position)
+            return x.reshaped(shape)
+        case .zerosLike: return .zeros(x.shape)
+        case .onesLike: return Tensor(repeating: 1, shape: x.shape)
+        case .concatenate(let axis):
+            return try Concatenate(axis: axis, name: "concatenate").call(inputs, masks: [], training: false)
+        case .any(let axis, let keepDims), .all(let axis, let keepDims):
+            let position = axis < 0 ? axis + x.rank : axis
+            guard position >= 0, position < x.rank else {
+                throw RecurrentError(.invalidArgument, "\(kerasClassName) axis \(axis) for a tensor of rank \(x.rank)")
+            }
+            let size = x.shape[position]
+            let inner = x.shape[(position + 1)...].reduce(1, *)
+            let outer = x.count / max(size * inner, 1)
+            var values = [Float](repeating: 0, count: outer * inner)
+            let isAny = kerasClassName == "Any"
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    var result = !isAny
+                    for a in 0..<size {
+                        let truth = x.scalars[(o * size + a) * inner + i] != 0
+                        result = isAny ? (result || truth) : (result && truth)
+                    }
+                    values[o * inner + i] = result ? 1 : 0
+                }
+            }
+            var shape = x.shape
+            if keepDims { shape[position] = 1 } else { shape.remove(at: position) }
+            return Tensor(shape: shape, scalars: values)
+        default:
+            return apply(x)
+        }
+    }
+
+    /// The output shape for the arguments' shapes.
+    public func outputShape(_ shapes: [[Int?]]) -> [Int?] {
+        let first = shapes.first ?? []
+        switch self {
+        case .logicalOr, .logicalAnd:
+            guard shapes.count == 2 else { return first }
+            let (a, b) = (shapes[0], shapes[1])
+            let rank = max(a.count, b.count)
+            let left = [Int?](repeating: 1, count: rank - a.count) + a
+            let right = [Int?](repeating: 1, count: rank - b.count) + b
+            return zip(left, right).map { l, r in l == 1 ? r : (r == 1 ? l : (l ?? r)) }
+        case .expandDims(let axis):
+            var shape = first
+            let position = axis < 0 ? axis + first.count + 1 : axis
+            shape.insert(1, at: min(max(position, 0), shape.count))
+            return shape
+        case .concatenate(let axis):
+            return Concatenate(axis: axis, name: "concatenate").outputShape(inputShapes: shapes)
+        case .any(let axis, let keepDims), .all(let axis, let keepDims):
+            var shape = first
+            let position = axis < 0 ? axis + first.count : axis
+            guard position >= 0, position < shape.count else { return shape }
+            if keepDims { shape[position] = 1 } else { shape.remove(at: position) }
+            return shape
+        default:
+            return first
+        }
+    }
+
+    /// `op(a, b)` element-wise with NumPy broadcasting.
+    static func broadcast(_ a: Tensor, _ b: Tensor, _ op: (Float, Float) -> Float) throws -> Tensor {
+        let rank = max(a.rank, b.rank)
+        let left = [Int](repeating: 1, count: rank - a.rank) + a.shape
+        let right = [Int](repeating: 1, count: rank - b.rank) + b.shape
+        var shape: [Int] = []
+        for (l, r) in zip(left, right) {
+            guard l == r || l == 1 || r == 1 else {
+                throw RecurrentError(.shapeMismatch, "shapes \(a.shape) and \(b.shape) do not broadcast")
+            }
+            shape.append(max(l, r))
+        }
+        func strides(_ dims: [Int]) -> [Int] {
+            var result = [Int](repeating: 0, count: rank)
+            var step = 1
+            for axis in stride(from: rank - 1, through: 0, by: -1) {
+                result[axis] = dims[axis] == 1 ? 0 : step
+                step *= dims[axis]
+            }
+            return result
+        }
+        let (leftStrides, rightStrides) = (strides(left), strides(right))
+        let count = shape.reduce(1, *)
+        var values = [Float](repeating: 0, count: count)
+        var index = [Int](repeating: 0, count: rank)
+        for i in 0..<count {
+            var (l, r) = (0, 0)
+            for axis in 0..<rank {
+                l += index[axis] * leftStrides[axis]
+                r += index[axis] * rightStrides[axis]
+            }
+            values[i] = op(a.scalars[l], b.scalars[r])
+            var axis = rank - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < shape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return Tensor(shape: shape, scalars: values)
     }
 
     public func apply(_ x: Tensor) -> Tensor {
@@ -52,6 +201,9 @@ public enum ModelOperation: Sendable, Equatable {
         case .divide(let value): return Tensor(shape: x.shape, scalars: x.scalars.map { $0 / value })
         case .cast(let toBool): return toBool ? truth { $0 != 0 } : x
         case .logicalNot: return truth { $0 == 0 }
+        case .zerosLike: return .zeros(x.shape)
+        case .onesLike: return Tensor(repeating: 1, shape: x.shape)
+        default: return (try? apply([x])) ?? x
         }
     }
 }

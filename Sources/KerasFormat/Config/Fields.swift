@@ -16,6 +16,54 @@ struct Fields {
         return value
     }
 
+    /// An integer or a list of integers (`kernel_size: [3]` or `3`, `cropping: [1, 2]`), as a list.
+    func ints(_ key: String) throws -> [Int]? {
+        guard let value = config[key], !value.isNull else { return nil }
+        if let single = value.intValue { return [single] }
+        guard let items = value.arrayValue else {
+            throw factory.fail(layer, "'\(key)' holds \(value.jsonText), not integers")
+        }
+        return try items.map { item in
+            guard let number = item.intValue else {
+                throw factory.fail(layer, "'\(key)' holds \(value.jsonText), not integers")
+            }
+            return number
+        }
+    }
+
+    /// A single integer that may be written as a one-element list (`pool_size: [2]`).
+    func int1D(_ key: String, orOld old: String? = nil) throws -> Int? {
+        guard let values = try ints(key) ?? old.flatMap({ try ints($0) }) else { return nil }
+        guard values.count == 1 else { throw factory.fail(layer, "'\(key)' must hold one integer, found \(values)") }
+        return values[0]
+    }
+
+    /// A `(before, after)` pair written as an integer (both) or a pair.
+    func pair(_ key: String, default fallback: Int) throws -> (Int, Int) {
+        guard let values = try ints(key) else { return (fallback, fallback) }
+        switch values.count {
+        case 1: return (values[0], values[0])
+        case 2: return (values[0], values[1])
+        default: throw factory.fail(layer, "'\(key)' must hold one or two integers, found \(values)")
+        }
+    }
+
+    /// Refuses `data_format: channels_first` (RNNKit's sequence layers are channels last, Keras's default).
+    func channelsLast() throws {
+        if let format = string("data_format"), format != "channels_last" {
+            throw factory.fail(layer, "data_format '\(format)' is not supported; RNNKit reads channels_last")
+        }
+    }
+
+    /// A sliding window's padding, `padding` (Keras 2+) or `border_mode` (Keras 1).
+    func padding(allowCausal: Bool) throws -> Padding {
+        let name = string("padding") ?? string("border_mode") ?? "valid"
+        guard let padding = Padding(rawValue: name.lowercased()), allowCausal || padding != .causal else {
+            throw factory.fail(layer, "padding '\(name)' is not one of valid, same\(allowCausal ? ", causal" : "")")
+        }
+        return padding
+    }
+
     /// A shape such as `[null, 40, 1]`.
     func shape(_ key: String) throws -> [Int?]? {
         guard let items = config[key]?.arrayValue else { return nil }

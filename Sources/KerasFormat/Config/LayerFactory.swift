@@ -13,12 +13,46 @@ struct LayerFactory {
         KerasFormatError(.unreadable, file: file, reason: "layer '\(layer)': \(reason)")
     }
 
-    /// The layer for `className` with `config`, whose (first) input has `inputShape` (batch first).
+    /// The tensor-only operation nodes Keras 3 writes for masks (those with a constant are read below).
+    func operation(_ className: String, name: String, fields: Fields) throws -> ModelOperation? {
+        switch className {
+        case "LogicalOr": return .logicalOr
+        case "LogicalAnd": return .logicalAnd
+        case "LogicalNot": return .logicalNot
+        case "ExpandDims": return .expandDims(axis: fields.int("axis") ?? -1)
+        case "ZerosLike": return .zerosLike
+        case "OnesLike": return .onesLike
+        case "Concatenate": return .concatenate(axis: fields.int("axis") ?? 0)
+        case "Any", "All":
+            guard let axes = try fields.ints("axis"), axes.count == 1 else {
+                throw fail(name, "the operation \(className) is supported over one axis only")
+            }
+            let keepDims = fields.bool("keepdims", false)
+            return className == "Any"
+                ? .any(axis: axes[0], keepDims: keepDims) : .all(axis: axes[0], keepDims: keepDims)
+        default: return nil
+        }
+    }
+
+    /// The classes Keras calls on a list of tensors.
+    static let listClasses: Set<String> = [
+        "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot", "Attention",
+        "AdditiveAttention", "Merge",
+    ]
+
+    /// The layer for `className` with `config`, whose (first) input has `inputShape` (batch first);
+    /// `inputShapes` are every input's, for layers called on a list.
     /// - Returns: the layer and the shapes of its outputs.
-    func make(_ className: String, name: String, config: JSONObject, constants: [JSONValue], inputShape: [Int?]) throws
-        -> (ModelLayer, [[Int?]])
-    {
+    /// `operation`: the entry is a Keras 3 operation node (module `keras.src.ops.*`), whose class names
+    /// can be layers' too (`Concatenate`, `Add`).
+    func make(
+        _ className: String, name: String, config: JSONObject, constants: [JSONValue], inputShape: [Int?],
+        inputShapes: [[Int?]] = [], operation: Bool = false
+    ) throws -> (ModelLayer, [[Int?]]) {
         let fields = Fields(config: config, layer: name, factory: self)
+        if operation, let made = try self.operation(className, name: name, fields: fields) {
+            return (.operation(name: name, made), [made.outputShape(inputShapes.isEmpty ? [inputShape] : inputShapes)])
+        }
         switch className {
         case "InputLayer":
             let batchShape =
@@ -105,6 +139,20 @@ struct LayerFactory {
             }
         case "Activation":
             return (.feedForward(ActivationLayer(try fields.activation("activation"), name: name)), [inputShape])
+        case _
+        where Self.surroundingClasses.contains(className)
+            && !(Self.operationClasses.contains(className) && !constants.isEmpty):
+            do {
+                let layer = try surrounding(
+                    className, name: name, fields: fields, inputShape: inputShape,
+                    inputShapes: inputShapes.isEmpty ? [inputShape] : inputShapes)
+                return (
+                    .feedForward(layer),
+                    [layer.outputShape(inputShapes: inputShapes.isEmpty ? [inputShape] : inputShapes)]
+                )
+            } catch let error as RecurrentError {
+                throw fail(name, error.message)
+            }
         case "NotEqual", "Equal", "Greater", "GreaterEqual", "Less", "LessEqual", "Add", "Subtract", "Multiply",
             "Divide":
             guard let value = constants.first?.doubleValue else {

@@ -78,17 +78,22 @@ struct ModelBuilder {
                 }
                 let index: Int
                 var outputShapes: [[Int?]]
+                let inputShapes = (call?.inputs ?? []).compactMap { shapes[$0] }
+                // An operation node: its module says so (.keras), or, in a Keras 3 legacy .h5 (no modules),
+                // a layer's config always has `trainable` and an operation's never does.
+                let operation =
+                    layer.entry["module"]?.stringValue.map { $0.hasPrefix("keras.src.ops") }
+                    ?? (!factory.keras2 && layer.config["trainable"] == nil && layer.className != "InputLayer")
                 if let existing = layerIndex[layer.name] {
                     index = existing
                     outputShapes = try factory.make(
                         layer.className, name: layer.name, config: layer.config, constants: call?.constants ?? [],
-                        inputShape: call.flatMap { $0.inputs.first.flatMap { shapes[$0] } } ?? []
+                        inputShape: inputShapes.first ?? [], inputShapes: inputShapes, operation: operation
                     ).1
                 } else {
-                    let inputShape = call?.inputs.first.flatMap { shapes[$0] } ?? []
                     let made = try factory.make(
                         layer.className, name: layer.name, config: layer.config, constants: call?.constants ?? [],
-                        inputShape: inputShape)
+                        inputShape: inputShapes.first ?? [], inputShapes: inputShapes, operation: operation)
                     index = layers.count
                     layers.append(made.0)
                     sources.append(layer)
@@ -103,9 +108,17 @@ struct ModelBuilder {
                     }
                     return Model.TensorReference(node: node, output: tensor.tensor)
                 }
+                let takesList: Bool
+                switch layers[index] {
+                case .feedForward(let made): takesList = made.takesList
+                case .operation: takesList = true
+                default: takesList = false
+                }
+                let initialState = try (call?.initialState ?? []).map(reference)
                 let node = Model.Node(
-                    layer: index, inputs: try (call?.inputs ?? []).prefix(1).map(reference),
-                    initialState: try (call?.initialState ?? []).map(reference), mask: try call?.mask.map(reference))
+                    layer: index, inputs: try (call?.inputs ?? []).prefix(takesList ? Int.max : 1).map(reference),
+                    initialState: initialState, mask: try call?.mask.map(reference),
+                    usesInputMask: factory.keras2 || initialState.isEmpty)
                 nodeIndex[layer.name, default: [:]][callIndex] = nodes.count
                 nodes.append(node)
                 for (output, shape) in outputShapes.enumerated() {

@@ -71,13 +71,18 @@ struct ModelConfig {
         }
         let config = json["config"]?.objectValue ?? JSONObject()
         let name = json["name"]?.stringValue ?? config["name"]?.stringValue ?? className.lowercased()
-        let calls = try (json["inbound_nodes"]?.arrayValue ?? []).map { try call($0, layer: name, fail: fail) }
+        let calls = try (json["inbound_nodes"]?.arrayValue ?? []).map {
+            try call($0, layer: name, takesList: LayerFactory.listClasses.contains(className), fail: fail)
+        }
         return Layer(className: className, name: name, config: config, entry: entry, calls: calls)
     }
 
     /// One inbound node, in the Keras 3 form `{"args": [...], "kwargs": {...}}` or the Keras 1/2 form
-    /// `[[layer, node, tensor, kwargs], ...]` (extra entries after the first are initial states, A.7).
-    private static func call(_ json: JSONValue, layer: String, fail: (String) -> KerasFormatError) throws -> Call {
+    /// `[[layer, node, tensor, kwargs], ...]` (extra entries after the first are initial states, A.7,
+    /// except for layers called on a list, `takesList`, where every entry is an input).
+    private static func call(
+        _ json: JSONValue, layer: String, takesList: Bool, fail: (String) -> KerasFormatError
+    ) throws -> Call {
         if let object = json.objectValue {
             var inputs: [TensorReference] = []
             var constants: [JSONValue] = []
@@ -102,6 +107,7 @@ struct ModelConfig {
         }
         let kwargs = entries.first?.arrayValue.flatMap { $0.count > 3 ? $0[3] : nil } ?? .null
         let mask = kwargs["mask"].flatMap { tensorReferences(in: $0).first }
+        if takesList { return Call(inputs: references, constants: [], initialState: [], mask: mask) }
         return Call(
             inputs: Array(references.prefix(1)), constants: [], initialState: Array(references.dropFirst()), mask: mask)
     }

@@ -1,0 +1,64 @@
+/// Keras's regularization layers that are the identity at inference: `SpatialDropout1D` (in training,
+/// whole channels dropped per sample and the rest scaled by `1 / (1 - rate)`), `GaussianNoise` (adds
+/// normal noise of `stddev`), `GaussianDropout` (multiplies by normal noise of mean 1 and standard
+/// deviation `sqrt(rate / (1 - rate))`) and `ActivityRegularization` (adds a loss, never changes values).
+/// Training-mode noise is reproducible by `seed`, not Keras's random stream. The mask passes through.
+public struct NoiseLayer: FeedForwardLayer {
+    public enum Kind: Sendable, Equatable {
+        case spatialDropout1D(rate: Float)
+        case gaussianNoise(stddev: Float)
+        case gaussianDropout(rate: Float)
+        case activityRegularization(l1: Float, l2: Float)
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var seed: UInt64
+
+    public init(_ kind: Kind, seed: UInt64 = 0, name: String) throws {
+        switch kind {
+        case .spatialDropout1D(let rate), .gaussianDropout(let rate):
+            guard rate >= 0 && rate < 1 else {
+                throw RecurrentError(
+                    .invalidArgument, layer: name,
+                    "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=\(rate)"
+                )
+            }
+        case .gaussianNoise(let stddev):
+            guard stddev >= 0 else {
+                throw RecurrentError(.invalidArgument, layer: name, "stddev must not be negative, received \(stddev)")
+            }
+        case .activityRegularization:
+            break
+        }
+        self.name = name
+        self.kind = kind
+        self.seed = seed
+    }
+
+    public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
+        guard training else { return inputs }
+        var generator = SeededGenerator(seed: seed)
+        var result = inputs
+        switch kind {
+        case .spatialDropout1D(let rate):
+            guard inputs.rank == 3, rate > 0 else { return inputs }
+            let (batch, steps, channels) = (inputs.shape[0], inputs.shape[1], inputs.shape[2])
+            let keep = 1 / (1 - rate)
+            for b in 0..<batch {
+                for c in 0..<channels {
+                    let factor = generator.uniform(0, 1) < rate ? Float(0) : keep
+                    for t in 0..<steps { result.scalars[(b * steps + t) * channels + c] *= factor }
+                }
+            }
+        case .gaussianNoise(let stddev):
+            for j in result.scalars.indices { result.scalars[j] += stddev * generator.normal() }
+        case .gaussianDropout(let rate):
+            let stddev = (rate / (1 - rate)).squareRoot()
+            for j in result.scalars.indices { result.scalars[j] *= 1 + stddev * generator.normal() }
+        case .activityRegularization:
+            break
+        }
+        return result
+    }
+}

@@ -1,0 +1,212 @@
+/// Keras's shape layers: Flatten, Reshape, Permute, RepeatVector, Cropping1D and ZeroPadding1D. None
+/// of them passes a mask on (Keras 3 drops it).
+public struct Flatten: FeedForwardLayer {
+    public var name: String
+
+    public init(name: String = "flatten") { self.name = name }
+
+    public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
+        guard inputs.rank >= 1 else {
+            throw RecurrentError(.shapeMismatch, layer: name, "expected inputs with a batch axis, received a scalar")
+        }
+        let batch = inputs.shape[0]
+        return inputs.reshaped([batch, batch == 0 ? 0 : inputs.count / batch])
+    }
+
+    public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }
+
+    public func outputShape(inputShape: [Int?]) -> [Int?] {
+        let rest = inputShape.dropFirst()
+        return [inputShape.first ?? nil, rest.contains(nil) ? nil : rest.reduce(1) { $0 * ($1 ?? 1) }]
+    }
+}
+
+/// Keras's `Reshape`: the non-batch axes become `targetShape` (one entry may be -1, inferred).
+public struct Reshape: FeedForwardLayer {
+    public var name: String
+    public var targetShape: [Int]
+
+    public init(targetShape: [Int], name: String = "reshape") throws {
+        guard targetShape.filter({ $0 == -1 }).count <= 1, targetShape.allSatisfy({ $0 > 0 || $0 == -1 }) else {
+            throw RecurrentError(
+                .invalidArgument, layer: name,
+                "target_shape \(targetShape) must hold positive sizes and at most one -1")
+        }
+        self.name = name
+        self.targetShape = targetShape
+    }
+
+    func resolved(_ count: Int) throws -> [Int] {
+        let known = targetShape.filter { $0 != -1 }.reduce(1, *)
+        guard known > 0, count % known == 0, targetShape.contains(-1) || known == count else {
+            throw RecurrentError(
+                .shapeMismatch, layer: name, "cannot reshape \(count) values per sample into \(targetShape)")
+        }
+        return targetShape.map { $0 == -1 ? count / known : $0 }
+    }
+
+    public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
+        let batch = inputs.shape.first ?? 1
+        return inputs.reshaped([batch] + (try resolved(batch == 0 ? 0 : inputs.count / batch)))
+    }
+
+    public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }
+
+    public func outputShape(inputShape: [Int?]) -> [Int?] {
+        let rest = inputShape.dropFirst()
+        let count = rest.contains(nil) ? nil : rest.reduce(1) { $0 * ($1 ?? 1) }
+        let resolved = count.flatMap { try? self.resolved($0) }
+        return [inputShape.first ?? nil] + (resolved?.map { Optional($0) } ?? targetShape.map { $0 == -1 ? nil : $0 })
+    }
+}
+
+/// Keras's `Permute`: reorders the non-batch axes; `dims` counts them from 1, as Keras does.
+public struct Permute: FeedForwardLayer {
+    public var name: String
+    public var dims: [Int]
+
+    public init(dims: [Int], name: String = "permute") throws {
+        guard dims.sorted() == Array(1...max(dims.count, 1)) || dims.isEmpty else {
+            throw RecurrentError(
+                .invalidArgument, layer: name,
+                "Invalid permutation argument `dims` for Permute Layer. The set of indices in `dims` must be consecutive and start from 1. Received dims=\(dims)"
+            )
+        }
+        self.name = name
+        self.dims = dims
+    }
+
+    public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
+        guard inputs.rank == dims.count + 1 else {
+            throw RecurrentError(
+                .shapeMismatch, layer: name,
+                "dims \(dims) need inputs of rank \(dims.count + 1), received \(inputs.shape)")
+        }
+        return inputs.permuted([0] + dims)
+    }
+
+    public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }
+
+    public func outputShape(inputShape: [Int?]) -> [Int?] {
+        guard inputShape.count == dims.count + 1 else { return inputShape }
+        return [inputShape[0]] + dims.map { inputShape[$0] }
+    }
+}
+
+/// Keras's `RepeatVector`: `[batch, features]` to `[batch, n, features]`.
+public struct RepeatVector: FeedForwardLayer {
+    public var name: String
+    public var n: Int
+
+    public init(_ n: Int, name: String = "repeat_vector") {
+        self.name = name
+        self.n = n
+    }
+
+    public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
+        guard inputs.rank == 2 else {
+            throw RecurrentError(
+                .shapeMismatch, layer: name, "expected inputs [batch, features], received shape \(inputs.shape)")
+        }
+        let (batch, features) = (inputs.shape[0], inputs.shape[1])
+        var values = [Float]()
+        values.reserveCapacity(batch * n * features)
+        for b in 0..<batch {
+            let row = inputs.scalars[(b * features)..<((b + 1) * features)]
+            for _ in 0..<n { values += row }
+        }
+        return Tensor(shape: [batch, n, features], scalars: values)
+    }
+
+    public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }
+
+    public func outputShape(inputShape: [Int?]) -> [Int?] { [inputShape.first ?? nil, n, inputShape.last ?? nil] }
+}
+
+/// Keras's `Cropping1D` (steps removed at the start and the end) and `ZeroPadding1D` (zero steps added),
+/// on `[batch, steps, features]`.
+public struct Steps1D: FeedForwardLayer {
+    public enum Kind: Sendable { case crop, pad }
+
+    public var name: String
+    public var kind: Kind
+    public var before: Int
+    public var after: Int
+
+    public init(_ kind: Kind, before: Int, after: Int, name: String) throws {
+        guard before >= 0, after >= 0 else {
+            throw RecurrentError(
+                .invalidArgument, layer: name, "\(kind == .crop ? "cropping" : "padding") must not be negative")
+        }
+        self.name = name
+        self.kind = kind
+        self.before = before
+        self.after = after
+    }
+
+    public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
+        guard inputs.rank == 3 else {
+            throw RecurrentError(
+                .shapeMismatch, layer: name, "expected inputs [batch, steps, features], received shape \(inputs.shape)")
+        }
+        let (batch, steps, features) = (inputs.shape[0], inputs.shape[1], inputs.shape[2])
+        switch kind {
+        case .crop:
+            guard before + after < steps else {
+                throw RecurrentError(
+                    .shapeMismatch, layer: name,
+                    "cropping (\(before), \(after)) leaves no steps of \(steps)")
+            }
+            let length = steps - before - after
+            var values = [Float]()
+            values.reserveCapacity(batch * length * features)
+            for b in 0..<batch {
+                values += inputs.scalars[((b * steps + before) * features)..<((b * steps + before + length) * features)]
+            }
+            return Tensor(shape: [batch, length, features], scalars: values)
+        case .pad:
+            let length = steps + before + after
+            var values = [Float](repeating: 0, count: batch * length * features)
+            for b in 0..<batch {
+                values.replaceSubrange(
+                    ((b * length + before) * features)..<((b * length + before + steps) * features),
+                    with: inputs.scalars[((b * steps) * features)..<((b + 1) * steps * features)])
+            }
+            return Tensor(shape: [batch, length, features], scalars: values)
+        }
+    }
+
+    public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }
+
+    public func outputShape(inputShape: [Int?]) -> [Int?] {
+        guard inputShape.count == 3 else { return inputShape }
+        let change = kind == .crop ? -(before + after) : before + after
+        return [inputShape[0], inputShape[1].map { $0 + change }, inputShape[2]]
+    }
+}
+
+extension Tensor {
+    /// The tensor with its axes reordered: axis `i` of the result is axis `axes[i]` of this one.
+    public func permuted(_ axes: [Int]) -> Tensor {
+        precondition(axes.sorted() == Array(0..<rank), "permuted: \(axes) is not a permutation of \(rank) axes")
+        let newShape = axes.map { shape[$0] }
+        var strides = [Int](repeating: 1, count: rank)
+        for axis in stride(from: rank - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
+        let sourceStrides = axes.map { strides[$0] }
+        var values = [Float](repeating: 0, count: count)
+        var index = [Int](repeating: 0, count: rank)
+        for i in 0..<count {
+            var offset = 0
+            for axis in 0..<rank { offset += index[axis] * sourceStrides[axis] }
+            values[i] = scalars[offset]
+            var axis = rank - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < newShape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return Tensor(shape: newShape, scalars: values)
+    }
+}

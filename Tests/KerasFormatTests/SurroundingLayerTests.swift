@@ -1,0 +1,44 @@
+import Foundation
+import KerasFormat
+import RecurrentLayers
+import Testing
+
+/// The layers around the RNN (issue 6), from files Keras 3.15.1 wrote (tools/make_surrounding_fixtures.py):
+/// one small model per layer option, and the real-model shapes, each returning Keras's outputs.
+@Suite("Layers around the RNN")
+struct SurroundingLayerTests {
+    static func load(_ file: String) -> ModelFileTests.Fixture {
+        let data = try! Data(contentsOf: LayoutTests.fixtures.appendingPathComponent("surrounding/\(file)"))
+        return try! JSONDecoder().decode(ModelFileTests.Fixture.self, from: data)
+    }
+
+    static let layerCases = load("outputs.json")
+    static let models = load("models.json")
+
+    static func check(_ item: ModelFileTests.Case, path: String, config: String? = nil) throws {
+        var loaded = try KerasModel.load(path: path, configPath: config)
+        let outputs = try loaded.model.call(item.inputs.map(\.tensor))
+        #expect(outputs.count == item.calls[0].outputs.count)
+        for (ours, keras) in zip(outputs, item.calls[0].outputs) {
+            LoadingTests.expectClose(ours, keras.tensor, (path as NSString).lastPathComponent)
+        }
+    }
+
+    @Test(
+        "each layer case returns Keras's outputs, from .keras and legacy .h5", arguments: layerCases.models.map(\.name),
+        ["keras", "h5"])
+    func layer(_ name: String, _ layout: String) throws {
+        let item = try #require(Self.layerCases.models.first { $0.name == name })
+        try Self.check(item, path: LayoutTests.fixture("surrounding/\(name).\(layout)"))
+    }
+
+    @Test(
+        "each real-model shape returns Keras's outputs from every layout", arguments: models.models.map(\.name),
+        ModelFileTests.layouts)
+    func model(_ name: String, _ layout: String) throws {
+        let item = try #require(Self.models.models.first { $0.name == name })
+        try Self.check(
+            item, path: LayoutTests.fixture("surrounding/\(name).\(layout)"),
+            config: layout == "weights.h5" ? LayoutTests.fixture("surrounding/\(name).json") : nil)
+    }
+}
