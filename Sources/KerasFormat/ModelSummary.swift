@@ -105,6 +105,28 @@ extension KerasModel {
             case let dropout as Dropout: return ["rate": String(dropout.rate)]
             case let activation as ActivationLayer: return ["activation": activation.activation.kerasName]
             case let wrapper as TimeDistributed: return ["layer": wrapper.layer.name]
+            case let conv as Conv1D:
+                return [
+                    "filters": String(conv.filters), "kernel_size": String(conv.kernelSize),
+                    "strides": String(conv.stride), "padding": conv.padding.rawValue,
+                    "dilation_rate": String(conv.dilation), "activation": conv.activation.kerasName,
+                ]
+            case let pooling as Pooling1D:
+                return [
+                    "pool_size": String(pooling.poolSize), "strides": String(pooling.stride),
+                    "padding": pooling.padding.rawValue,
+                ]
+            case let merge as Merge: return ["merge": merge.kind.rawValue]
+            case let concatenate as Concatenate: return ["axis": String(concatenate.axis)]
+            case let dot as Dot:
+                return ["axes": dot.axes.map(String.init).joined(separator: ","), "normalize": String(dot.normalize)]
+            case let reshape as Reshape:
+                return ["target_shape": reshape.targetShape.map(String.init).joined(separator: ",")]
+            case let permute as Permute: return ["dims": permute.dims.map(String.init).joined(separator: ",")]
+            case let repeatVector as RepeatVector: return ["n": String(repeatVector.n)]
+            case let norm as BatchNormalization: return ["axis": String(norm.axis), "epsilon": String(norm.epsilon)]
+            case let norm as LayerNormalization:
+                return ["axis": norm.axes.map(String.init).joined(separator: ","), "epsilon": String(norm.epsilon)]
             default: return [:]
             }
         }

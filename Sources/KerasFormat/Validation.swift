@@ -30,11 +30,11 @@ public struct Finding: Sendable, Encodable, CustomStringConvertible {
 /// matter in training.
 public enum Validation {
     /// The classes the layer factory builds (besides registered custom objects and Keras 3 operations).
-    static let supportedClasses: Set<String> = [
+    static let supportedClasses: Set<String> = Set([
         "InputLayer", "SimpleRNN", "LSTM", "GRU", "RNN", "CuDNNLSTM", "CuDNNGRU", "Bidirectional", "TimeDistributed",
         "Dense",
         "Embedding", "Masking", "Dropout", "Activation",
-    ]
+    ]).union(LayerFactory.surroundingClasses)
 
     /// Every finding for the file at `path` (with `configPath` for weights-only files).
     public static func validate(path: String, configPath: String? = nil, customObjects: CustomObjects = CustomObjects())
@@ -84,6 +84,18 @@ public enum Validation {
         }
         findings += unusedWeights(loaded, path: path)
         return findings
+    }
+
+    /// The layers of the file's config RNNKit cannot build (classes it does not implement, Lambda layers,
+    /// unregistered custom cells), one finding each; empty when every layer is supported or the file has
+    /// no readable config.
+    public static func unsupportedLayers(
+        path: String, configPath: String? = nil, customObjects: CustomObjects = CustomObjects()
+    ) -> [Finding] {
+        guard let config = try? configJSON(path: path, configPath: configPath),
+            let parsed = try? ModelConfig(config, file: path)
+        else { return [] }
+        return parsed.layers.flatMap { classFindings($0, file: path, customObjects: customObjects) }
     }
 
     /// A Keras 3 config checked against Schemas/model.schema.json; each violation named with its layer.

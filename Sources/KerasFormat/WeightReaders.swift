@@ -7,7 +7,7 @@ enum WeightReaders {
     /// Keras 3 operation classes: nodes of the graph that are not layers (not in `model.layers`).
     static let operationClasses: Set<String> = [
         "NotEqual", "Equal", "Greater", "GreaterEqual", "Less", "LessEqual", "Add", "Subtract", "Multiply", "Divide",
-        "Cast",
+        "Cast", "LogicalOr", "LogicalAnd", "LogicalNot", "ExpandDims", "ZerosLike", "OnesLike", "Any", "All",
     ]
 
     /// Keras's `to_snake_case`: `SimpleRNN` -> `simple_rnn`, `LSTMCell` -> `lstm_cell`, `ConvLSTM2D` -> `conv_lstm2d`.

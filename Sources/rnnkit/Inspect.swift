@@ -35,6 +35,13 @@ struct Inspect: ParsableCommand {
             summary = try KerasModel.load(path: file, configPath: config).summary
         } catch let error as KerasFormatError {
             problem = error.code == .unreadable && error.description.contains("--config") ? nil : error.description
+            // Name every layer RNNKit cannot build, not only the first the loader met.
+            let unsupported = Validation.unsupportedLayers(path: file, configPath: config)
+            if !unsupported.isEmpty {
+                problem =
+                    "layers RNNKit does not implement: "
+                    + unsupported.map { "'\($0.layer ?? "?")' (\($0.message))" }.joined(separator: "; ")
+            }
         }
         print(
             json

@@ -33,6 +33,21 @@ struct SurroundingLayerTests {
     }
 
     @Test(
+        "each real-model shape written in every layout reads back with Keras's outputs",
+        arguments: models.models.map(\.name), KerasWriteFormat.allCases)
+    func write(_ name: String, _ format: KerasWriteFormat) throws {
+        let item = try #require(Self.models.models.first { $0.name == name })
+        let source = try KerasModel.load(path: LayoutTests.fixture("surrounding/\(name).keras"))
+        let directory = try WritingTests.outputDirectory().deletingLastPathComponent().appendingPathComponent(
+            "surrounding")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("\(name).\(format.rawValue)").path
+        try source.write(to: path, format: format, overwrite: true)
+        let weightsOnly = format == .kerasWeights || format == .legacyWeights
+        try Self.check(item, path: path, config: weightsOnly ? LayoutTests.fixture("surrounding/\(name).json") : nil)
+    }
+
+    @Test(
         "each real-model shape returns Keras's outputs from every layout", arguments: models.models.map(\.name),
         ModelFileTests.layouts)
     func model(_ name: String, _ layout: String) throws {

@@ -38,10 +38,12 @@ struct ValidationTests {
 
     @Test("unsupported classes and unregistered cells are named, all of them")
     func unsupported() throws {
-        let concatenate = Validation.validate(path: LayoutTests.fixture("tf_keras/functional.h5"))
+        let unsupported = Validation.validate(path: LayoutTests.fixture("surrounding/unsupported.keras"))
+        #expect(unsupported.map(\.layer) == ["double", "upsample"])
+        #expect(unsupported[0].message.contains("Lambda") && unsupported[1].message.contains("UpSampling1D"))
         #expect(
-            concatenate.count == 1 && concatenate[0].layer == "concatenate"
-                && concatenate[0].message.contains("Concatenate"))
+            Validation.unsupportedLayers(path: LayoutTests.fixture("surrounding/unsupported.keras")).count == 2)
+        #expect(Validation.validate(path: LayoutTests.fixture("tf_keras/functional.h5")).isEmpty)
         let custom = Validation.validate(path: LayoutTests.fixture("custom/minimal_stacked.keras"))
         #expect(custom.count == 2 && custom.allSatisfy { $0.message.contains("MinimalRNNCell") })
         #expect(

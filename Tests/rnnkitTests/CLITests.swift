@@ -337,9 +337,19 @@ struct ValidateCommandTests {
         ])
         #expect(
             invalid.status == 1 && invalid.stdout.split(separator: "\n").filter { $0.hasPrefix("error:") }.count == 5)
-        let json = try CLITests.run(["validate", "Tests/Fixtures/tf_keras/functional.h5", "--json"])
+        let json = try CLITests.run(["validate", "Tests/Fixtures/surrounding/unsupported.keras", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(json.status == 1 && object["valid"] as? Bool == false && (object["findings"] as? [Any])?.count == 1)
+        #expect(json.status == 1 && object["valid"] as? Bool == false && (object["findings"] as? [Any])?.count == 2)
+        // inspect names every layer RNNKit does not implement; run refuses with the class and the layer.
+        let inspect = try CLITests.run(["inspect", "Tests/Fixtures/surrounding/unsupported.keras"])
+        #expect(
+            inspect.status == 0 && inspect.stdout.contains("'double' (a Lambda layer")
+                && inspect.stdout.contains("'upsample' (the class UpSampling1D"))
+        let input = RunCommandTests.scratch("unsupported-input.npy")
+        try Data(NumPyArraysForTests.npy([Float](repeating: 0, count: 18), shape: [1, 6, 3])).write(
+            to: URL(fileURLWithPath: input))
+        let run = try CLITests.run(["run", "Tests/Fixtures/surrounding/unsupported.keras", "--input", input])
+        #expect(run.status == 65 && run.stderr.contains("'double'") && run.stderr.contains("Lambda"))
         let missing = try CLITests.run(["validate", "/nonexistent.keras"])
         #expect(missing.status == 66 && missing.stderr == "/nonexistent.keras: no such file\n")
     }

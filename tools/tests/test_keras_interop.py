@@ -167,3 +167,23 @@ def test_keras_loads_our_legacy_weights_only_h5(case):
     model = keras.models.model_from_json((FIXTURES / "models" / f"{case['name']}.json").read_text())
     model.load_weights(written(case["name"], "weights-only.h5"))
     check(model, case)
+
+
+# The real-model shapes of issue 6 (tools/make_surrounding_fixtures.py), written by SurroundingLayerTests.
+SURROUNDING = json.loads((FIXTURES / "surrounding" / "models.json").read_text())["models"]
+
+
+@pytest.mark.parametrize("suffix", ["keras", "weights.h5", "h5", "weights-only.h5"])
+@pytest.mark.parametrize("case", SURROUNDING, ids=[c["name"] for c in SURROUNDING])
+def test_keras_loads_our_files_of_models_with_surrounding_layers(case, suffix):
+    value = os.environ.get("RNNKIT_INTEROP_DIR")
+    assert value, "RNNKIT_INTEROP_DIR is not set: run scripts/test"
+    path = pathlib.Path(value) / "surrounding" / f"{case['name']}.{suffix}"
+    assert path.exists(), f"{path} is missing: the Swift SurroundingLayerTests did not write it"
+    if suffix == "keras":
+        model = keras.saving.load_model(path)
+    else:
+        # Keras 3's legacy loader cannot rebuild graphs with operation nodes (C.10): weights into the JSON's model.
+        model = keras.models.model_from_json((FIXTURES / "surrounding" / f"{case['name']}.json").read_text())
+        model.load_weights(path)
+    check(model, case)

@@ -793,6 +793,671 @@ enum EmbeddedSchemas {
                   }
                 }
               }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Conv1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Conv1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Convolution1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Conv1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "MaxPooling1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Pooling1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "MaxPool1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Pooling1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "AveragePooling1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Pooling1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "AvgPool1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Pooling1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "GlobalMaxPooling1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/GlobalPooling1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "GlobalMaxPool1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/GlobalPooling1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "GlobalAveragePooling1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/GlobalPooling1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "GlobalAvgPool1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/GlobalPooling1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Flatten"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Flatten.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Reshape"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Reshape.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Permute"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Permute.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "RepeatVector"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/RepeatVector.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Cropping1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Cropping1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "ZeroPadding1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/ZeroPadding1D.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Average"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Merge.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Maximum"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Merge.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Minimum"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Merge.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Concatenate"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Concatenate.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Dot"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Dot.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "BatchNormalization"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/BatchNormalization.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "LayerNormalization"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/LayerNormalization.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "SpatialDropout1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Noise.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "GaussianNoise"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Noise.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "GaussianDropout"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Noise.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "ActivityRegularization"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Noise.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "LogicalOr"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/MaskOperation.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "LogicalAnd"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/MaskOperation.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "LogicalNot"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/MaskOperation.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "ExpandDims"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/MaskOperation.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "ZerosLike"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/MaskOperation.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "OnesLike"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/MaskOperation.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Any"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/MaskOperation.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "All"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/MaskOperation.schema.json"
+                  }
+                }
+              }
             }
           ],
           "$defs": {
@@ -945,6 +1610,180 @@ enum EmbeddedSchemas {
         }
 
         """#,
+        "layers/BatchNormalization.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/BatchNormalization.schema.json",
+          "title": "Keras 3 BatchNormalization config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "axis": {
+              "oneOf": [
+                {
+                  "type": "integer"
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer"
+                  },
+                  "minItems": 1,
+                  "maxItems": 1
+                }
+              ]
+            },
+            "momentum": {
+              "type": "number"
+            },
+            "epsilon": {
+              "type": "number",
+              "exclusiveMinimum": 0
+            },
+            "center": {
+              "type": "boolean"
+            },
+            "scale": {
+              "type": "boolean"
+            },
+            "beta_initializer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "gamma_initializer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "moving_mean_initializer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "moving_variance_initializer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "beta_regularizer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "gamma_regularizer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "beta_constraint": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "gamma_constraint": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "synchronized": {
+              "type": "boolean"
+            },
+            "renorm": {
+              "type": "boolean"
+            }
+          },
+          "required": []
+        }
+
+        """#,
         "layers/Bidirectional.schema.json": #"""
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -995,6 +1834,320 @@ enum EmbeddedSchemas {
           "required": [
             "layer"
           ]
+        }
+
+        """#,
+        "layers/Concatenate.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/Concatenate.schema.json",
+          "title": "Keras 3 Concatenate config (the layer, or the operation node)",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "axis": {
+              "type": "integer"
+            }
+          },
+          "required": []
+        }
+
+        """#,
+        "layers/Conv1D.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/Conv1D.schema.json",
+          "title": "Keras 3 Conv1D config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "filters": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "kernel_size": {
+              "oneOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "minItems": 1,
+                  "maxItems": 1
+                }
+              ]
+            },
+            "strides": {
+              "oneOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "minItems": 1,
+                  "maxItems": 1
+                }
+              ]
+            },
+            "padding": {
+              "enum": [
+                "valid",
+                "same",
+                "causal"
+              ]
+            },
+            "data_format": {
+              "enum": [
+                "channels_last",
+                "channels_first",
+                null
+              ]
+            },
+            "dilation_rate": {
+              "oneOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "minItems": 1,
+                  "maxItems": 1
+                }
+              ]
+            },
+            "groups": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "activation": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                }
+              ]
+            },
+            "use_bias": {
+              "type": "boolean"
+            },
+            "kernel_initializer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "bias_initializer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "kernel_regularizer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "bias_regularizer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "activity_regularizer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "kernel_constraint": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "bias_constraint": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            }
+          },
+          "required": [
+            "filters",
+            "kernel_size"
+          ]
+        }
+
+        """#,
+        "layers/Cropping1D.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/Cropping1D.schema.json",
+          "title": "Keras 3 Cropping1D config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "cropping": {
+              "oneOf": [
+                {
+                  "type": "integer",
+                  "minimum": 0
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "minItems": 1,
+                  "maxItems": 2
+                }
+              ]
+            }
+          },
+          "required": []
         }
 
         """#,
@@ -1137,6 +2290,62 @@ enum EmbeddedSchemas {
         }
 
         """#,
+        "layers/Dot.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/Dot.schema.json",
+          "title": "Keras 3 Dot config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "axes": {
+              "oneOf": [
+                {
+                  "type": "integer"
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer"
+                  },
+                  "minItems": 1,
+                  "maxItems": 2
+                }
+              ]
+            },
+            "normalize": {
+              "type": "boolean"
+            }
+          },
+          "required": [
+            "axes"
+          ]
+        }
+
+        """#,
         "layers/Dropout.schema.json": #"""
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -1239,6 +2448,49 @@ enum EmbeddedSchemas {
             "input_dim",
             "output_dim"
           ]
+        }
+
+        """#,
+        "layers/Flatten.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/Flatten.schema.json",
+          "title": "Keras 3 Flatten config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "data_format": {
+              "enum": [
+                "channels_last",
+                "channels_first",
+                null
+              ]
+            }
+          },
+          "required": []
         }
 
         """#,
@@ -1696,6 +2948,52 @@ enum EmbeddedSchemas {
           "required": [
             "units"
           ]
+        }
+
+        """#,
+        "layers/GlobalPooling1D.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/GlobalPooling1D.schema.json",
+          "title": "Keras 3 GlobalMaxPooling1D / GlobalAveragePooling1D config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "data_format": {
+              "enum": [
+                "channels_last",
+                "channels_first",
+                null
+              ]
+            },
+            "keepdims": {
+              "type": "boolean"
+            }
+          },
+          "required": []
         }
 
         """#,
@@ -2209,6 +3507,189 @@ enum EmbeddedSchemas {
         }
 
         """#,
+        "layers/LayerNormalization.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/LayerNormalization.schema.json",
+          "title": "Keras 3 LayerNormalization config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "axis": {
+              "oneOf": [
+                {
+                  "type": "integer"
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer"
+                  },
+                  "minItems": 1,
+                  "maxItems": 8
+                }
+              ]
+            },
+            "epsilon": {
+              "type": "number",
+              "exclusiveMinimum": 0
+            },
+            "center": {
+              "type": "boolean"
+            },
+            "scale": {
+              "type": "boolean"
+            },
+            "rms_scaling": {
+              "type": "boolean"
+            },
+            "beta_initializer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "gamma_initializer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "beta_regularizer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "gamma_regularizer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "beta_constraint": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "gamma_constraint": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            }
+          },
+          "required": []
+        }
+
+        """#,
+        "layers/MaskOperation.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/MaskOperation.schema.json",
+          "title": "Keras 3 operation node config for masks (LogicalOr, LogicalAnd, LogicalNot, ExpandDims, ZerosLike, OnesLike, Any, All)",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "axis": {
+              "oneOf": [
+                {
+                  "type": "integer"
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer"
+                  }
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "keepdims": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "type": [
+                "string",
+                "null"
+              ]
+            }
+          },
+          "required": []
+        }
+
+        """#,
         "layers/Masking.schema.json": #"""
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -2248,6 +3729,107 @@ enum EmbeddedSchemas {
         }
 
         """#,
+        "layers/Merge.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/Merge.schema.json",
+          "title": "Keras 3 merge layer config (Add, Subtract, Multiply, Average, Maximum, Minimum)",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            }
+          },
+          "required": []
+        }
+
+        """#,
+        "layers/Noise.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/Noise.schema.json",
+          "title": "Keras 3 SpatialDropout1D / GaussianNoise / GaussianDropout / ActivityRegularization config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "rate": {
+              "type": "number",
+              "minimum": 0,
+              "exclusiveMaximum": 1
+            },
+            "stddev": {
+              "type": "number",
+              "minimum": 0
+            },
+            "l1": {
+              "type": "number",
+              "minimum": 0
+            },
+            "l2": {
+              "type": "number",
+              "minimum": 0
+            },
+            "seed": {
+              "type": [
+                "integer",
+                "null"
+              ]
+            },
+            "noise_shape": {
+              "type": [
+                "array",
+                "null"
+              ]
+            }
+          },
+          "required": []
+        }
+
+        """#,
         "layers/Operation.schema.json": #"""
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -2258,6 +3840,141 @@ enum EmbeddedSchemas {
             "name": {
               "type": "string",
               "minLength": 1
+            }
+          },
+          "required": []
+        }
+
+        """#,
+        "layers/Permute.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/Permute.schema.json",
+          "title": "Keras 3 Permute config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "dims": {
+              "type": "array",
+              "items": {
+                "type": "integer",
+                "minimum": 1
+              }
+            }
+          },
+          "required": [
+            "dims"
+          ]
+        }
+
+        """#,
+        "layers/Pooling1D.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/Pooling1D.schema.json",
+          "title": "Keras 3 MaxPooling1D / AveragePooling1D config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "pool_size": {
+              "oneOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "minItems": 1,
+                  "maxItems": 1
+                }
+              ]
+            },
+            "strides": {
+              "oneOf": [
+                {
+                  "oneOf": [
+                    {
+                      "type": "integer",
+                      "minimum": 1
+                    },
+                    {
+                      "type": "array",
+                      "items": {
+                        "type": "integer",
+                        "minimum": 1
+                      },
+                      "minItems": 1,
+                      "maxItems": 1
+                    }
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "padding": {
+              "enum": [
+                "valid",
+                "same"
+              ]
+            },
+            "data_format": {
+              "enum": [
+                "channels_last",
+                "channels_first",
+                null
+              ]
             }
           },
           "required": []
@@ -2319,6 +4036,93 @@ enum EmbeddedSchemas {
           },
           "required": [
             "cell"
+          ]
+        }
+
+        """#,
+        "layers/RepeatVector.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/RepeatVector.schema.json",
+          "title": "Keras 3 RepeatVector config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "n": {
+              "type": "integer",
+              "minimum": 1
+            }
+          },
+          "required": [
+            "n"
+          ]
+        }
+
+        """#,
+        "layers/Reshape.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/Reshape.schema.json",
+          "title": "Keras 3 Reshape config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "target_shape": {
+              "type": "array",
+              "items": {
+                "type": "integer",
+                "minimum": -1
+              }
+            }
+          },
+          "required": [
+            "target_shape"
           ]
         }
 
@@ -2825,6 +4629,66 @@ enum EmbeddedSchemas {
           "required": [
             "layer"
           ]
+        }
+
+        """#,
+        "layers/ZeroPadding1D.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/ZeroPadding1D.schema.json",
+          "title": "Keras 3 ZeroPadding1D config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "padding": {
+              "oneOf": [
+                {
+                  "type": "integer",
+                  "minimum": 0
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "minItems": 1,
+                  "maxItems": 2
+                }
+              ]
+            },
+            "data_format": {
+              "enum": [
+                "channels_last",
+                "channels_first",
+                null
+              ]
+            }
+          },
+          "required": []
         }
 
         """#,

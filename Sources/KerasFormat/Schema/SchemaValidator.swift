@@ -101,6 +101,12 @@ struct SchemaValidator {
             if let maximum = rules["maximum"]?.doubleValue, number > maximum {
                 fail("is \(number), above the maximum \(maximum)")
             }
+            if let bound = rules["exclusiveMinimum"]?.doubleValue, number <= bound {
+                fail("is \(number), not above \(bound)")
+            }
+            if let bound = rules["exclusiveMaximum"]?.doubleValue, number >= bound {
+                fail("is \(number), not below \(bound)")
+            }
         }
         if let string = value.stringValue, let minimum = rules["minLength"]?.intValue, string.count < minimum {
             fail("is shorter than \(minimum) characters")
