@@ -38,13 +38,7 @@ public struct Dropout: FeedForwardLayer {
             var offset = 0
             for axis in 0..<inputs.rank { offset = offset * maskShape[axis] + (maskShape[axis] == 1 ? 0 : index[axis]) }
             result.scalars[i] *= mask[offset]
-            var axis = inputs.rank - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < inputs.shape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
+            Tensor.advance(&index, within: inputs.shape)
         }
         return result
     }

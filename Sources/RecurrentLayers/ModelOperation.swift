@@ -173,13 +173,7 @@ public enum ModelOperation: Sendable, Equatable {
                 r += index[axis] * rightStrides[axis]
             }
             values[i] = op(a.scalars[l], b.scalars[r])
-            var axis = rank - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < shape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
+            Tensor.advance(&index, within: shape)
         }
         return Tensor(shape: shape, scalars: values)
     }

@@ -24,11 +24,7 @@ public struct Pooling1D: FeedForwardLayer {
     }
 
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
-        guard inputs.rank == 3 else {
-            throw RecurrentError(
-                .shapeMismatch, layer: name, "expected inputs [batch, steps, channels], received shape \(inputs.shape)")
-        }
-        let (batch, steps, channels) = (inputs.shape[0], inputs.shape[1], inputs.shape[2])
+        let (batch, steps, channels) = try sequenceShape(inputs, layer: name)
         let (length, before) = padding.outputLength(steps, window: poolSize, stride: stride)
         var output = [Float](repeating: 0, count: batch * length * channels)
         for b in 0..<batch {
@@ -79,11 +75,7 @@ public struct GlobalPooling1D: FeedForwardLayer {
     }
 
     public func call(_ inputs: Tensor, mask: Mask?, training: Bool) throws -> Tensor {
-        guard inputs.rank == 3 else {
-            throw RecurrentError(
-                .shapeMismatch, layer: name, "expected inputs [batch, steps, channels], received shape \(inputs.shape)")
-        }
-        let (batch, steps, channels) = (inputs.shape[0], inputs.shape[1], inputs.shape[2])
+        let (batch, steps, channels) = try sequenceShape(inputs, layer: name)
         let mask = kind == .average ? mask : nil
         if let mask, mask.shape != [batch, steps] {
             throw RecurrentError(

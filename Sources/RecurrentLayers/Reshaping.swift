@@ -145,11 +145,7 @@ public struct Steps1D: FeedForwardLayer {
     }
 
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
-        guard inputs.rank == 3 else {
-            throw RecurrentError(
-                .shapeMismatch, layer: name, "expected inputs [batch, steps, features], received shape \(inputs.shape)")
-        }
-        let (batch, steps, features) = (inputs.shape[0], inputs.shape[1], inputs.shape[2])
+        let (batch, steps, features) = try sequenceShape(inputs, layer: name)
         switch kind {
         case .crop:
             guard before + after < steps else {
@@ -199,14 +195,28 @@ extension Tensor {
             var offset = 0
             for axis in 0..<rank { offset += index[axis] * sourceStrides[axis] }
             values[i] = scalars[offset]
-            var axis = rank - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < newShape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
+            Self.advance(&index, within: newShape)
         }
         return Tensor(shape: newShape, scalars: values)
     }
+
+    /// Steps a row-major multi-index to the next element of `shape` (the last axis fastest).
+    static func advance(_ index: inout [Int], within shape: [Int]) {
+        var axis = shape.count - 1
+        while axis >= 0 {
+            index[axis] += 1
+            if index[axis] < shape[axis] { return }
+            index[axis] = 0
+            axis -= 1
+        }
+    }
+}
+
+/// The `[batch, steps, channels]` of a sequence input, or an error naming the layer and the shape.
+func sequenceShape(_ inputs: Tensor, layer: String) throws -> (batch: Int, steps: Int, channels: Int) {
+    guard inputs.rank == 3 else {
+        throw RecurrentError(
+            .shapeMismatch, layer: layer, "expected inputs [batch, steps, channels], received shape \(inputs.shape)")
+    }
+    return (inputs.shape[0], inputs.shape[1], inputs.shape[2])
 }
