@@ -26,6 +26,10 @@ MODELS = json.loads((FIXTURES / "outputs.json").read_text())["models"]
 KERAS3 = json.loads((FIXTURES.parent / "layers" / "models_keras3.json").read_text())["models"]
 # Keras 3 operation nodes (ops.not_equal) have no tf.keras layer; RNNKit refuses that model (tested in Swift).
 KERAS3 = [m for m in KERAS3 if m["name"] != "operation_node_mask"]
+# The real-model shapes of issue 6 whose layers tf.keras has (Keras2DialectTests.surroundingNames).
+SURROUNDING = [m for m in json.loads((FIXTURES.parent / "surrounding" / "models.json").read_text())["models"]
+               if m["name"] in ("forecaster", "autoencoder", "dot_attention")]
+KERAS3 = KERAS3 + SURROUNDING
 
 
 def written(name, suffix, folder="tf_keras"):
