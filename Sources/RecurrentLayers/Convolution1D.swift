@@ -87,16 +87,22 @@ public struct Conv1D: FeedForwardLayer {
                     }
                 }
             }
-            var weights = [Float](repeating: 0, count: patch * groupFilters)
-            for k in 0..<kernelSize {
-                for c in 0..<groupChannels {
+            // The kernel [k, channels, filters] is already the [patch, filters] matrix; with groups, this
+            // group's filter columns are gathered.
+            var weights = kernel.scalars
+            if groups > 1 {
+                weights = [Float](repeating: 0, count: patch * groupFilters)
+                for row in 0..<patch {
                     for f in 0..<groupFilters {
-                        weights[(k * groupChannels + c) * groupFilters + f] =
-                            kernel.scalars[(k * groupChannels + c) * filters + group * groupFilters + f]
+                        weights[row * groupFilters + f] = kernel.scalars[row * filters + group * groupFilters + f]
                     }
                 }
             }
             let product = Kernels.matmul(columns, weights, m: batch * length, k: patch, n: groupFilters)
+            if groups == 1 {
+                output = product
+                break
+            }
             for row in 0..<(batch * length) {
                 for f in 0..<groupFilters {
                     output[row * filters + group * groupFilters + f] = product[row * groupFilters + f]

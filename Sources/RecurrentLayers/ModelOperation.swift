@@ -80,8 +80,6 @@ public enum ModelOperation: Sendable, Equatable {
             var shape = x.shape
             shape.insert(1, at: position)
             return x.reshaped(shape)
-        case .zerosLike: return .zeros(x.shape)
-        case .onesLike: return Tensor(repeating: 1, shape: x.shape)
         case .concatenate(let axis):
             return try Concatenate(axis: axis, name: "concatenate").call(inputs, masks: [], training: false)
         case .any(let axis, let keepDims), .all(let axis, let keepDims):
@@ -93,7 +91,8 @@ public enum ModelOperation: Sendable, Equatable {
             let inner = x.shape[(position + 1)...].reduce(1, *)
             let outer = x.count / max(size * inner, 1)
             var values = [Float](repeating: 0, count: outer * inner)
-            let isAny = kerasClassName == "Any"
+            let isAny: Bool
+            if case .any = self { isAny = true } else { isAny = false }
             for o in 0..<outer {
                 for i in 0..<inner {
                     var result = !isAny
@@ -108,7 +107,7 @@ public enum ModelOperation: Sendable, Equatable {
             if keepDims { shape[position] = 1 } else { shape.remove(at: position) }
             return Tensor(shape: shape, scalars: values)
         default:
-            return apply(x)
+            return elementwise(x)
         }
     }
 
@@ -178,7 +177,8 @@ public enum ModelOperation: Sendable, Equatable {
         return Tensor(shape: shape, scalars: values)
     }
 
-    public func apply(_ x: Tensor) -> Tensor {
+    /// The one-tensor operations, element by element.
+    private func elementwise(_ x: Tensor) -> Tensor {
         func truth(_ condition: (Float) -> Bool) -> Tensor {
             Tensor(shape: x.shape, scalars: x.scalars.map { condition($0) ? 1 : 0 })
         }
@@ -197,7 +197,8 @@ public enum ModelOperation: Sendable, Equatable {
         case .logicalNot: return truth { $0 == 0 }
         case .zerosLike: return .zeros(x.shape)
         case .onesLike: return Tensor(repeating: 1, shape: x.shape)
-        default: return (try? apply([x])) ?? x
+        case .logicalOr, .logicalAnd, .expandDims, .concatenate, .any, .all:
+            preconditionFailure("\(kerasClassName) is applied by apply(_:), not element by element")
         }
     }
 }

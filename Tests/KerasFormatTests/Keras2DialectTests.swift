@@ -18,10 +18,19 @@ struct Keras2DialectTests {
         return url
     }
 
-    @Test("each Keras 3 model written in the tf.keras dialect reads back with Keras's outputs", arguments: names)
-    func write(_ name: String) throws {
-        let item = try #require(ModelFileTests.fixture.models.first { $0.name == name })
-        let source = try KerasModel.load(path: LayoutTests.fixture("models/\(name).keras"))
+    /// The real-model shapes of issue 6 whose layers tf.keras has (the sentiment and seq2seq models hold
+    /// Keras 3 mask operation nodes, refused below).
+    static let surroundingNames = ["forecaster", "autoencoder", "dot_attention"]
+    /// (fixture folder, model name): the model fixtures, then the issue 6 models.
+    static let cases = names.map { ("models", $0) } + surroundingNames.map { ("surrounding", $0) }
+
+    @Test(
+        "each Keras 3 model written in the tf.keras dialect reads back with Keras's outputs",
+        arguments: cases)
+    func write(_ folder: String, _ name: String) throws {
+        let fixture = folder == "models" ? ModelFileTests.fixture : SurroundingLayerTests.models
+        let item = try #require(fixture.models.first { $0.name == name })
+        let source = try KerasModel.load(path: LayoutTests.fixture("\(folder)/\(name).keras"))
         #expect(source.dialect == .keras3)
         let directory = try Self.directory()
         let (converted, changes) = try source.conversion(to: .keras2, file: "\(name).h5")
@@ -56,28 +65,6 @@ struct Keras2DialectTests {
             try root.group("model_weights/\(firstWeights)").readStringList("weight_names").allSatisfy {
                 $0.hasSuffix(":0")
             })
-    }
-
-    /// The real-model shapes of issue 6 whose layers tf.keras has (the sentiment and seq2seq models hold
-    /// Keras 3 mask operation nodes, refused above).
-    static let surroundingNames = ["forecaster", "autoencoder", "dot_attention"]
-
-    @Test(
-        "models with the layers around the RNN, written in the tf.keras dialect, read back the same",
-        arguments: surroundingNames)
-    func writeSurrounding(_ name: String) throws {
-        let item = try #require(SurroundingLayerTests.models.models.first { $0.name == name })
-        let source = try KerasModel.load(path: LayoutTests.fixture("surrounding/\(name).keras"))
-        let directory = try Self.directory()
-        let (converted, changes) = try source.conversion(to: .keras2, file: "\(name).h5")
-        #expect(changes.isEmpty)
-        let json = directory.appendingPathComponent("\(name).json").path
-        try Data(converted.config.jsonText.utf8).write(to: URL(fileURLWithPath: json))
-        for format in [KerasWriteFormat.legacyModel, .legacyWeights] {
-            let path = directory.appendingPathComponent("\(name).\(format.rawValue)").path
-            try source.write(to: path, format: format, dialect: .keras2, overwrite: true)
-            try SurroundingLayerTests.check(item, path: path, config: format == .legacyWeights ? json : nil)
-        }
     }
 
     @Test("what tf.keras cannot express is refused or named, and nothing is written")
