@@ -39,9 +39,15 @@ extension KerasModel {
         }
         let layers = model.layers.enumerated().map { index, layer -> ModelSummary.Layer in
             let nodes = model.nodes.filter { $0.layer == index }
-            var inputs = nodes.flatMap { node in
-                node.inputs.map(label) + node.initialState.map { "initial_state: " + label($0) }
-                    + (node.mask.map { ["mask: " + label($0)] } ?? [])
+            var inputs = nodes.flatMap { node -> [String] in
+                var labels: [String] = node.inputs.map(label)
+                labels += node.initialState.map { "initial_state: " + label($0) }
+                labels += node.masks.map { (reference: Model.TensorReference?) -> String in
+                    "mask: " + (reference.map(label) ?? "None")
+                }
+                if node.attention.useCausalMask { labels.append("use_causal_mask: True") }
+                if node.attention.returnAttentionScores { labels.append("return_attention_scores: True") }
+                return labels
             }
             inputs = inputs.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
             let slots = layer.weightSlots.map { ModelSummary.Slot(name: $0.name, shape: $0.shape, dtype: "float32") }
@@ -120,6 +126,11 @@ extension KerasModel {
             case let concatenate as Concatenate: return ["axis": String(concatenate.axis)]
             case let dot as Dot:
                 return ["axes": dot.axes.map(String.init).joined(separator: ","), "normalize": String(dot.normalize)]
+            case let attention as Attention:
+                return [
+                    "score_mode": attention.scoreMode.rawValue, "use_scale": String(attention.useScale),
+                    "dropout": String(attention.dropout),
+                ].merging(attention.causal ? ["causal": "true"] : [:]) { $1 }
             case let reshape as Reshape:
                 return ["target_shape": reshape.targetShape.map(String.init).joined(separator: ",")]
             case let permute as Permute: return ["dims": permute.dims.map(String.init).joined(separator: ",")]

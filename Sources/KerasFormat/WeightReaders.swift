@@ -8,6 +8,7 @@ enum WeightReaders {
     static let operationClasses: Set<String> = [
         "NotEqual", "Equal", "Greater", "GreaterEqual", "Less", "LessEqual", "Add", "Subtract", "Multiply", "Divide",
         "Cast", "LogicalOr", "LogicalAnd", "LogicalNot", "ExpandDims", "ZerosLike", "OnesLike", "Any", "All",
+        "ConvertToTensor",
     ]
 
     /// Keras's `to_snake_case`: `SimpleRNN` -> `simple_rnn`, `LSTMCell` -> `lstm_cell`, `ConvLSTM2D` -> `conv_lstm2d`.

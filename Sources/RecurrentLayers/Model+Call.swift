@@ -45,12 +45,19 @@ extension Model {
                 } catch let error as RecurrentError {
                     throw RecurrentError(error.code, layer: name, error.message)
                 }
+            case .feedForward(let layer as Attention):
+                let xs = try node.inputs.map(value)
+                let masks = try listMasks(node, inputs: xs, value: value)
+                let outputs = try layer.attend(
+                    xs.map(\.tensor), masks: masks, options: node.attention, training: training)
+                // The query's mask goes to the output; the scores carry none.
+                let mask = layer.outputMask(inputs: xs.map(\.tensor), masks: masks)
+                results = outputs.enumerated().map { Value(tensor: $1, mask: $0 == 0 ? mask : nil) }
             case .feedForward(let layer) where layer.takesList:
                 let xs = try node.inputs.map(value)
-                let output = try layer.call(xs.map(\.tensor), masks: xs.map(\.mask), training: training)
-                results = [
-                    Value(tensor: output, mask: layer.outputMask(inputs: xs.map(\.tensor), masks: xs.map(\.mask)))
-                ]
+                let masks = try listMasks(node, inputs: xs, value: value)
+                let output = try layer.call(xs.map(\.tensor), masks: masks, training: training)
+                results = [Value(tensor: output, mask: layer.outputMask(inputs: xs.map(\.tensor), masks: masks))]
             case .feedForward(let layer):
                 let x = try value(node.inputs[0])
                 let mask = try node.mask.map { try Self.mask(from: try value($0).tensor) } ?? x.mask
@@ -58,22 +65,20 @@ extension Model {
                 results = [Value(tensor: output, mask: layer.outputMask(inputs: x.tensor, mask: mask))]
             case .recurrent(var layer):
                 let x = try value(node.inputs[0])
-                let mask =
-                    try node.mask.map { try Self.mask(from: try value($0).tensor) }
-                    ?? (node.usesInputMask ? x.mask : nil)
+                let (mask, previous) = try recurrentMasks(node, input: x, value: value)
                 let state = node.initialState.isEmpty ? nil : try node.initialState.map { try value($0).tensor }
                 let result = try layer.call(x.tensor, initialState: state, mask: mask, training: training)
                 layers[node.layer] = .recurrent(layer)
-                results = zip(result.tensors, layer.outputMasks(inputMask: mask)).map { Value(tensor: $0, mask: $1) }
+                results = zip(result.tensors, layer.outputMasks(inputMask: previous)).map {
+                    Value(tensor: $0, mask: $1)
+                }
             case .bidirectional(var layer):
                 let x = try value(node.inputs[0])
-                let mask =
-                    try node.mask.map { try Self.mask(from: try value($0).tensor) }
-                    ?? (node.usesInputMask ? x.mask : nil)
+                let (mask, previous) = try recurrentMasks(node, input: x, value: value)
                 let state = node.initialState.isEmpty ? nil : try node.initialState.map { try value($0).tensor }
                 let tensors = try layer.call(x.tensor, initialState: state, mask: mask, training: training)
                 layers[node.layer] = .bidirectional(layer)
-                results = zip(tensors, layer.outputMasks(inputMask: mask)).map { Value(tensor: $0, mask: $1) }
+                results = zip(tensors, layer.outputMasks(inputMask: previous)).map { Value(tensor: $0, mask: $1) }
             }
             for (output, result) in results.enumerated() {
                 values[TensorReference(node: index, output: output)] = result
@@ -87,6 +92,25 @@ extension Model {
             }
             return value.tensor
         }
+    }
+
+    /// A recurrent call's masks: the one the layer runs with (the explicit mask, else the input's when the
+    /// node uses it), and the one its output masks come from. Keras 3's `previous_mask` is the input's mask
+    /// even when the call did not use it (an RNN called with `initial_state`): its outputs carry that mask.
+    private func recurrentMasks(_ node: Node, input: Value, value: (TensorReference) throws -> Value) throws -> (
+        call: Mask?, previous: Mask?
+    ) {
+        if let explicit = try node.mask.map({ try Self.mask(from: try value($0).tensor) }) {
+            return (explicit, explicit)
+        }
+        return (node.usesInputMask ? input.mask : nil, input.mask)
+    }
+
+    /// The masks of a call on a list: the explicit `mask` list when the call passes one, else each
+    /// input's own mask.
+    private func listMasks(_ node: Node, inputs: [Value], value: (TensorReference) throws -> Value) throws -> [Mask?] {
+        guard !node.masks.isEmpty else { return inputs.map(\.mask) }
+        return try node.masks.map { reference in try reference.map { try Self.mask(from: try value($0).tensor) } }
     }
 
     /// A mask from a tensor of truth values `[batch, timesteps]`: non-zero is true.

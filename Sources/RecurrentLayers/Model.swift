@@ -35,24 +35,32 @@ public struct Model: Sendable {
         public var inputs: [TensorReference]
         /// Tensors passed as the call's `initial_state` (recurrent layers).
         public var initialState: [TensorReference]
-        /// A tensor passed as the call's explicit `mask`: it wins over the input's own mask (Keras 3).
-        /// Non-zero values are true.
-        public var mask: TensorReference?
+        /// Tensors passed as the call's explicit `mask`: they win over the inputs' own masks (Keras 3).
+        /// One entry for a call on one tensor; one per input (nil: none) for a call on a list, such as
+        /// Attention's `[query_mask, value_mask]`. Non-zero values are true.
+        public var masks: [TensorReference?]
         /// Whether a recurrent layer uses its input's own mask when the call names none. Keras 3.15.1
         /// does only for a call with one tensor argument: an RNN called with `initial_state` tensors gets
         /// no mask unless one is passed (its Layer.__call__, step 6); tf.keras always does.
         public var usesInputMask: Bool
+        /// An attention call's `use_causal_mask` and `return_attention_scores`.
+        public var attention: Attention.CallOptions
 
         public init(
             layer: Int, inputs: [TensorReference] = [], initialState: [TensorReference] = [],
-            mask: TensorReference? = nil, usesInputMask: Bool = true
+            mask: TensorReference? = nil, masks: [TensorReference?] = [], usesInputMask: Bool = true,
+            attention: Attention.CallOptions = .init()
         ) {
             self.layer = layer
             self.inputs = inputs
             self.initialState = initialState
-            self.mask = mask
+            self.masks = mask.map { [$0] } ?? masks
             self.usesInputMask = usesInputMask
+            self.attention = attention
         }
+
+        /// The explicit mask of a call on one tensor.
+        public var mask: TensorReference? { masks.first ?? nil }
     }
 
     public var name: String

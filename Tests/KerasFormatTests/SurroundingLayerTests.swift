@@ -12,8 +12,11 @@ struct SurroundingLayerTests {
         return try! JSONDecoder().decode(ModelFileTests.Fixture.self, from: data)
     }
 
-    static let layerCases = load("outputs.json")
-    static let models = load("models.json")
+    /// The layer cases of make_surrounding_fixtures.py and make_attention_fixtures.py.
+    static let layerCases = ModelFileTests.Fixture(
+        models: load("outputs.json").models + load("attention.json").models)
+    static let models = ModelFileTests.Fixture(
+        models: load("models.json").models + load("attention_models.json").models)
 
     static func check(_ item: ModelFileTests.Case, path: String, config: String? = nil) throws {
         var loaded = try KerasModel.load(path: path, configPath: config)

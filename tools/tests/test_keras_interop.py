@@ -169,8 +169,10 @@ def test_keras_loads_our_legacy_weights_only_h5(case):
     check(model, case)
 
 
-# The real-model shapes of issue 6 (tools/make_surrounding_fixtures.py), written by SurroundingLayerTests.
-SURROUNDING = json.loads((FIXTURES / "surrounding" / "models.json").read_text())["models"]
+# The real-model shapes of issue 6 (tools/make_surrounding_fixtures.py, make_attention_fixtures.py), written
+# by SurroundingLayerTests.
+SURROUNDING = [m for f in ("models.json", "attention_models.json")
+               for m in json.loads((FIXTURES / "surrounding" / f).read_text())["models"]]
 
 
 @pytest.mark.parametrize("suffix", ["keras", "weights.h5", "h5", "weights-only.h5"])

@@ -8,7 +8,7 @@ extension LayerFactory {
         "GlobalMaxPooling1D", "GlobalMaxPool1D", "GlobalAveragePooling1D", "GlobalAvgPool1D", "Flatten", "Reshape",
         "Permute", "RepeatVector", "Cropping1D", "ZeroPadding1D", "Concatenate", "Add", "Subtract", "Multiply",
         "Average", "Maximum", "Minimum", "Dot", "BatchNormalization", "LayerNormalization", "SpatialDropout1D",
-        "GaussianNoise", "GaussianDropout", "ActivityRegularization",
+        "GaussianNoise", "GaussianDropout", "ActivityRegularization", "Attention", "AdditiveAttention",
     ]
     /// Class names Keras 3 also gives operation nodes (`x + 1` is an `Add` node with a constant).
     static let operationClasses: Set<String> = ["Add", "Subtract", "Multiply"]
@@ -67,6 +67,24 @@ extension LayerFactory {
         case "Dot":
             guard let axes = try fields.ints("axes") else { throw fail(name, "the config has no 'axes'") }
             return try Dot(axes: axes, normalize: fields.bool("normalize", false), name: name)
+        case "Attention", "AdditiveAttention":
+            let mode: Attention.ScoreMode
+            if className == "AdditiveAttention" {
+                mode = .additive
+            } else {
+                let spelled = fields.string("score_mode") ?? "dot"
+                guard let parsed = Attention.ScoreMode(rawValue: spelled), parsed != .additive else {
+                    throw fail(name, "score_mode must be 'dot' or 'concat', received '\(spelled)'")
+                }
+                mode = parsed
+            }
+            guard let dim = inputShapes.first?.last ?? nil else {
+                throw fail(name, "the query's last dimension is unknown")
+            }
+            return try Attention(
+                scoreMode: mode, useScale: fields.bool("use_scale", className == "AdditiveAttention"),
+                dropout: Float(fields.double("dropout") ?? 0), causal: fields.bool("causal", false), dim: dim,
+                name: name)
         case "BatchNormalization":
             if fields.bool("renorm", false) { throw fail(name, "batch renormalization (renorm) is not supported") }
             let axes = try fields.ints("axis") ?? [-1]

@@ -22,6 +22,12 @@ struct LayerFactory {
         case "ExpandDims": return .expandDims(axis: fields.int("axis") ?? -1)
         case "ZerosLike": return .zerosLike
         case "OnesLike": return .onesLike
+        case "ConvertToTensor":
+            // Attention's output mask (its compute_mask returns convert_to_tensor(query_mask)).
+            if fields.bool("sparse", false) || fields.bool("ragged", false) {
+                throw fail(name, "sparse and ragged tensors are not supported")
+            }
+            return .cast(toBool: fields.string("dtype") == "bool")
         case "Concatenate": return .concatenate(axis: fields.int("axis") ?? 0)
         case "Any", "All":
             guard let axes = try fields.ints("axis"), axes.count == 1 else {

@@ -71,7 +71,7 @@ struct ModelBuilder {
             var waiting: [(layer: ModelConfig.Layer, call: Int)] = []
             for (layer, callIndex) in pending {
                 let call = layer.calls.isEmpty ? nil : layer.calls[callIndex]
-                let needed = (call?.inputs ?? []) + (call?.initialState ?? []) + (call?.mask.map { [$0] } ?? [])
+                let needed = call?.needed ?? []
                 guard needed.allSatisfy({ shapes[$0] != nil }) else {
                     waiting.append((layer, callIndex))
                     continue
@@ -117,8 +117,15 @@ struct ModelBuilder {
                 let initialState = try (call?.initialState ?? []).map(reference)
                 let node = Model.Node(
                     layer: index, inputs: try (call?.inputs ?? []).prefix(takesList ? Int.max : 1).map(reference),
-                    initialState: initialState, mask: try call?.mask.map(reference),
-                    usesInputMask: factory.keras2 || initialState.isEmpty)
+                    initialState: initialState,
+                    masks: try (call?.masks ?? []).map { try $0.map(reference) },
+                    usesInputMask: factory.keras2 || initialState.isEmpty,
+                    attention: Attention.CallOptions(
+                        useCausalMask: call?.useCausalMask ?? false,
+                        returnAttentionScores: call?.returnAttentionScores ?? false))
+                if case .feedForward(let attention as Attention) = layers[index], node.attention.returnAttentionScores {
+                    outputShapes.append(attention.scoresShape(inputShapes: inputShapes))
+                }
                 nodeIndex[layer.name, default: [:]][callIndex] = nodes.count
                 nodes.append(node)
                 for (output, shape) in outputShapes.enumerated() {

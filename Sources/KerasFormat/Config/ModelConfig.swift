@@ -15,7 +15,14 @@ struct ModelConfig {
         /// Constant (non-tensor) positional arguments, such as the `0` of `NotEqual(tokens, 0)`.
         var constants: [JSONValue]
         var initialState: [TensorReference]
-        var mask: TensorReference?
+        /// The explicit `mask` argument: one tensor, or one entry per input (nil for none).
+        var masks: [TensorReference?] = []
+        /// Attention's `use_causal_mask` and `return_attention_scores`.
+        var useCausalMask = false
+        var returnAttentionScores = false
+
+        /// Every tensor the call needs before it can run.
+        var needed: [TensorReference] { inputs + initialState + masks.compactMap { $0 } }
     }
 
     struct Layer {
@@ -92,8 +99,7 @@ struct ModelConfig {
             }
             let kwargs = object["kwargs"] ?? .null
             let initialState = kwargs["initial_state"].map(tensorReferences) ?? []
-            let mask = kwargs["mask"].flatMap { tensorReferences(in: $0).first }
-            return Call(inputs: inputs, constants: constants, initialState: initialState, mask: mask)
+            return Call(inputs: inputs, constants: constants, initialState: initialState).with(kwargs)
         }
         guard let entries = json.arrayValue else {
             throw fail("layer '\(layer)' has an inbound node that is neither a list nor an object")
@@ -106,10 +112,21 @@ struct ModelConfig {
             return TensorReference(layer: name, node: node, tensor: tensor)
         }
         let kwargs = entries.first?.arrayValue.flatMap { $0.count > 3 ? $0[3] : nil } ?? .null
-        let mask = kwargs["mask"].flatMap { tensorReferences(in: $0).first }
-        if takesList { return Call(inputs: references, constants: [], initialState: [], mask: mask) }
-        return Call(
-            inputs: Array(references.prefix(1)), constants: [], initialState: Array(references.dropFirst()), mask: mask)
+        if takesList { return Call(inputs: references, constants: [], initialState: []).with(kwargs) }
+        return Call(inputs: Array(references.prefix(1)), constants: [], initialState: Array(references.dropFirst()))
+            .with(kwargs)
+    }
+
+    /// A tensor named in a call's kwargs: Keras 3's `__keras_tensor__` object or tf.keras's
+    /// `[layer, node, tensor]` triple.
+    fileprivate static func kwargTensor(_ json: JSONValue) -> TensorReference? {
+        if let reference = tensorReferences(in: json).first, json.arrayValue == nil { return reference }
+        if let parts = json.arrayValue, parts.count == 3, let name = parts[0].stringValue,
+            let node = parts[1].intValue, let tensor = parts[2].intValue
+        {
+            return TensorReference(layer: name, node: node, tensor: tensor)
+        }
+        return nil
     }
 
     /// Every `__keras_tensor__` reference in a Keras 3 argument (a tensor, or a list or dict of them).
@@ -140,5 +157,23 @@ struct ModelConfig {
             else { throw fail("a model input or output reference is malformed: \(triple.jsonText.prefix(80))") }
             return TensorReference(layer: name, node: node, tensor: tensor)
         }
+    }
+}
+
+extension ModelConfig.Call {
+    /// The call with the kwargs RNNKit reads besides `initial_state`: the explicit mask (one tensor or a
+    /// list with nulls) and attention's two switches.
+    fileprivate func with(_ kwargs: JSONValue) -> Self {
+        var call = self
+        if let mask = kwargs["mask"], !mask.isNull {
+            if let single = ModelConfig.kwargTensor(mask) {
+                call.masks = [single]
+            } else if let items = mask.arrayValue {
+                call.masks = items.map(ModelConfig.kwargTensor)
+            }
+        }
+        call.useCausalMask = kwargs["use_causal_mask"]?.boolValue ?? false
+        call.returnAttentionScores = kwargs["return_attention_scores"]?.boolValue ?? false
+        return call
     }
 }

@@ -1458,6 +1458,63 @@ enum EmbeddedSchemas {
                   }
                 }
               }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "Attention"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Attention.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "AdditiveAttention"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/Attention.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "ConvertToTensor"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/MaskOperation.schema.json"
+                  }
+                }
+              }
             }
           ],
           "$defs": {
@@ -1607,6 +1664,68 @@ enum EmbeddedSchemas {
           "required": [
             "activation"
           ]
+        }
+
+        """#,
+        "layers/Attention.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/Attention.schema.json",
+          "title": "Keras 3 Attention and AdditiveAttention config (tf.keras's deprecated causal accepted)",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "use_scale": {
+              "type": "boolean"
+            },
+            "score_mode": {
+              "enum": [
+                "dot",
+                "concat"
+              ]
+            },
+            "dropout": {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 1
+            },
+            "seed": {
+              "oneOf": [
+                {
+                  "type": "integer"
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "causal": {
+              "type": "boolean"
+            }
+          }
         }
 
         """#,
@@ -3653,7 +3772,7 @@ enum EmbeddedSchemas {
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
           "$id": "https://rnnkit.example/schemas/layers/MaskOperation.schema.json",
-          "title": "Keras 3 operation node config for masks (LogicalOr, LogicalAnd, LogicalNot, ExpandDims, ZerosLike, OnesLike, Any, All)",
+          "title": "Keras 3 operation node config for masks (LogicalOr, LogicalAnd, LogicalNot, ExpandDims, ZerosLike, OnesLike, Any, All, ConvertToTensor)",
           "type": "object",
           "properties": {
             "name": {
@@ -3682,6 +3801,18 @@ enum EmbeddedSchemas {
             "dtype": {
               "type": [
                 "string",
+                "null"
+              ]
+            },
+            "sparse": {
+              "type": [
+                "boolean",
+                "null"
+              ]
+            },
+            "ragged": {
+              "type": [
+                "boolean",
                 "null"
               ]
             }
