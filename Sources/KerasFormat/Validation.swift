@@ -31,7 +31,8 @@ public struct Finding: Sendable, Encodable, CustomStringConvertible {
 public enum Validation {
     /// The classes the layer factory builds (besides registered custom objects and Keras 3 operations).
     static let supportedClasses: Set<String> = Set([
-        "InputLayer", "SimpleRNN", "LSTM", "GRU", "RNN", "CuDNNLSTM", "CuDNNGRU", "Bidirectional", "TimeDistributed",
+        "InputLayer", "SimpleRNN", "LSTM", "GRU", "RNN", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D",
+        "ConvLSTM3D", "Bidirectional", "TimeDistributed",
         "Dense",
         "Embedding", "Masking", "Dropout", "Activation",
     ]).union(LayerFactory.surroundingClasses)

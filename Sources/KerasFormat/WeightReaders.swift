@@ -113,6 +113,7 @@ enum WeightReaders {
     static func cellClasses(_ className: String, _ config: JSONObject) -> [String] {
         switch className {
         case "SimpleRNN", "LSTM", "GRU": return [className + "Cell"]
+        case "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D": return ["ConvLSTMCell"]
         default:
             guard let cell = config["cell"] else { return [] }
             if cell["class_name"]?.stringValue == "StackedRNNCells" {

@@ -34,7 +34,8 @@ extension RNN {
             context.dropout = cell.makeDropoutMasks(batchSize: batch, inputSize: inputSize, call: trainingCalls)
             trainingCalls += 1
         }
-        let outputSize = cell.outputSize
+        let outputShape = cell.outputShape
+        let outputSize = outputShape.reduce(1, *)
 
         // One product projects every timestep's input; only the recurrent product runs per step. Under
         // dropout masks each step applies its own masks instead.
@@ -56,7 +57,7 @@ extension RNN {
                 } else {
                     try cell.step(Tensor(shape: stepShape, scalars: slice), states: states, context: context)
                 }
-            try checkStep(result, batch: batch, outputSize: outputSize, states: states)
+            try checkStep(result, batch: batch, outputShape: outputShape, states: states)
             var output = result.output.scalars
             if let mask {
                 states = Self.select(result.states, states, mask: mask, t: t)
@@ -86,8 +87,8 @@ extension RNN {
         }
         var output =
             returnSequences
-            ? Tensor(shape: [batch, timesteps, outputSize], scalars: sequence)
-            : Tensor(shape: [batch, outputSize], scalars: previousOutput)
+            ? Tensor(shape: [batch, timesteps] + outputShape, scalars: sequence)
+            : Tensor(shape: [batch] + outputShape, scalars: previousOutput)
         if timeMajor && returnSequences { output = output.swappingFirstTwoAxes() }
         return RNNOutput(output: output, states: states, includesStates: returnState)
     }
@@ -130,11 +131,11 @@ extension RNN {
     }
 
     /// Checks a step's result against what the cell declared, so a custom cell's mistake is named.
-    private func checkStep(_ result: CellOutput, batch: Int, outputSize: Int, states: [Tensor]) throws {
-        guard result.output.shape == [batch, outputSize] else {
+    private func checkStep(_ result: CellOutput, batch: Int, outputShape: [Int], states: [Tensor]) throws {
+        guard result.output.shape == [batch] + outputShape else {
             throw RecurrentError(
                 .shapeMismatch, layer: name,
-                "the cell returned an output of shape \(result.output.shape), expected \([batch, outputSize])")
+                "the cell returned an output of shape \(result.output.shape), expected \([batch] + outputShape)")
         }
         guard result.states.count == states.count else {
             throw RecurrentError(

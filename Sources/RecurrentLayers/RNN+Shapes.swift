@@ -6,8 +6,9 @@ extension RNN {
             timeMajor && inputShape.count >= 2 ? [inputShape[1], inputShape[0]] + inputShape.dropFirst(2) : inputShape
         let batch = batchMajor.first ?? nil
         let timesteps = batchMajor.count > 1 ? batchMajor[1] : nil
-        var output: [Int?] = returnSequences ? [batch, timesteps, cell.outputSize] : [batch, cell.outputSize]
-        if timeMajor && returnSequences { output = [timesteps, batch, cell.outputSize] }
+        let step = cell.outputShape.map { Optional($0) }
+        var output: [Int?] = returnSequences ? [batch, timesteps] + step : [batch] + step
+        if timeMajor && returnSequences { output = [timesteps, batch] + step }
         guard returnState else { return [output] }
         return [output] + cell.stateShapes.map { [batch] + $0.map { Optional($0) } }
     }

@@ -57,6 +57,10 @@ public protocol RecurrentCell: Sendable {
     /// The width of the output; by default the first state's first dimension (Keras's rule).
     var outputSize: Int { get }
 
+    /// The shape of one step's output without its batch dimension: `[outputSize]` by default; a
+    /// convolutional cell's is `[spatial..., filters]`.
+    var outputShape: [Int] { get }
+
     /// The states a sequence starts from when none are given: zeros by default.
     func initialState(batchSize: Int) -> [Tensor]
 
@@ -88,7 +92,7 @@ public protocol RecurrentCell: Sendable {
 
 /// What one step returns.
 public struct CellOutput: Sendable {
-    /// `[batch, outputSize]`.
+    /// `[batch, outputSize]` (`[batch] + outputShape`).
     public var output: Tensor
     /// The new states, in the order of `stateShapes`.
     public var states: [Tensor]
@@ -101,6 +105,7 @@ public struct CellOutput: Sendable {
 
 extension RecurrentCell {
     public var outputSize: Int { stateShapes.first?.first ?? 0 }
+    public var outputShape: [Int] { [outputSize] }
 
     public func initialState(batchSize: Int) -> [Tensor] {
         stateShapes.map { Tensor.zeros([batchSize] + $0) }

@@ -13,6 +13,7 @@ public struct StackedRNNCells: RecurrentCell {
 
     public var stateShapes: [[Int]] { cells.flatMap(\.stateShapes) }
     public var outputSize: Int { cells[cells.count - 1].outputSize }
+    public var outputShape: [Int] { cells[cells.count - 1].outputShape }
     public var acceptsConstants: Bool { cells.contains { $0.acceptsConstants } }
 
     public func initialState(batchSize: Int) -> [Tensor] {

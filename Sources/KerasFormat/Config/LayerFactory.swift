@@ -68,7 +68,7 @@ struct LayerFactory {
                 throw fail(name, "an InputLayer without batch_shape or shape")
             }
             return (.input(name: name, shape: Array(batchShape.dropFirst()), batchSize: batchShape[0]), [batchShape])
-        case "SimpleRNN", "LSTM", "GRU", "RNN", "CuDNNLSTM", "CuDNNGRU":
+        case "SimpleRNN", "LSTM", "GRU", "RNN", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D":
             let layer = try recurrent(className, name: name, fields: fields, inputShape: inputShape)
             return (.recurrent(layer), layer.outputShapes(inputShape: inputShape))
         case "Bidirectional":
@@ -197,6 +197,9 @@ struct LayerFactory {
 
     /// SimpleRNN / LSTM / GRU (a layer over its own cell) or RNN over a cell config.
     func recurrent(_ className: String, name: String, fields: Fields, inputShape: [Int?]) throws -> RNN {
+        if Self.convLSTMClasses.contains(className) {
+            return try convLSTM(className, name: name, fields: fields, inputShape: inputShape)
+        }
         let features = try fields.features(inputShape)
         let cell: any RecurrentCell
         switch className {

@@ -1,0 +1,232 @@
+/// Keras's `ConvLSTMCell`, the cell of ConvLSTM1D/2D/3D: an LSTM whose products are convolutions.
+/// Each step's input is `[batch, spatial..., channels]` (`[batch, channels, spatial...]` with
+/// `channelsFirst`); gate blocks i, f, c, o as in LSTMCell:
+///
+///     z = conv(x, kernel, strides, padding, dilation) + bias + conv(h, recurrent_kernel, 1, "same")
+///     c_t = f * c_{t-1} + i * act(z_c);  h_t = o * act(c_t)
+///
+/// Weights: `kernel [kernel..., channels, 4 filters]`, `recurrent_kernel [kernel..., filters, 4 filters]`,
+/// `bias [4 filters]`. States `[h, c]`, each `[output spatial..., filters]` (channels first:
+/// `[filters, output spatial...]`); the output is `h`.
+public struct ConvLSTMCell: RecurrentCell {
+    public var name: String
+    /// 1, 2 or 3 spatial dimensions.
+    public let rank: Int
+    public var filters: Int
+    public var kernelSize: [Int]
+    public var strides: [Int]
+    public var dilation: [Int]
+    /// `valid` or `same`.
+    public var padding: Padding
+    public var channelsFirst: Bool
+    public var activation: Activation
+    public var recurrentActivation: Activation
+    public var useBias: Bool
+    public var dropout: Float
+    public var recurrentDropout: Float
+    public var seed: UInt64?
+    public var kernel: Tensor
+    public var recurrentKernel: Tensor
+    public var bias: Tensor?
+    /// The spatial size of each step's input (Keras needs it static) and its channels.
+    public let inputSpatial: [Int]
+    public let channels: Int
+    let geometry: ConvolutionGeometry
+    let recurrentGeometry: ConvolutionGeometry
+
+    /// A cell with fresh weights (Keras's defaults: glorot-uniform kernel, orthogonal recurrent kernel,
+    /// zero bias with the forget block at one).
+    /// - Parameters:
+    ///   - kernelSize, strides, dilation: One value per spatial dimension (`rank` of them).
+    ///   - inputSpatial: The spatial shape of each step's input.
+    public init(
+        filters: Int, kernelSize: [Int], inputSpatial: [Int], channels: Int, strides: [Int]? = nil,
+        dilation: [Int]? = nil, padding: Padding = .valid, channelsFirst: Bool = false,
+        activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid, useBias: Bool = true,
+        unitForgetBias: Bool = true, kernelInitializer: Initializer = .glorotUniform,
+        recurrentInitializer: Initializer = .orthogonal(), biasInitializer: Initializer = .zeros,
+        dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil, name: String = "conv_lstm_cell"
+    ) throws {
+        let rank = kernelSize.count
+        let strides = strides ?? Array(repeating: 1, count: rank)
+        let dilation = dilation ?? Array(repeating: 1, count: rank)
+        guard (1...3).contains(rank), inputSpatial.count == rank, strides.count == rank, dilation.count == rank
+        else {
+            throw RecurrentError(
+                .invalidArgument, layer: name,
+                "kernel_size \(kernelSize), strides \(strides), dilation_rate \(dilation) and the input's spatial shape \(inputSpatial) must have the same rank, 1 to 3"
+            )
+        }
+        guard filters > 0, channels > 0, (kernelSize + strides + dilation + inputSpatial).allSatisfy({ $0 > 0 })
+        else {
+            throw RecurrentError(
+                .invalidArgument, layer: name,
+                "filters (\(filters)), channels (\(channels)), kernel_size \(kernelSize), strides \(strides), dilation_rate \(dilation) and the spatial shape \(inputSpatial) must be positive"
+            )
+        }
+        guard strides.max()! == 1 || dilation.max()! == 1 else {
+            throw RecurrentError(
+                .invalidArgument, layer: name,
+                "Specifying `strides > 1` is not compatible with `dilation_rate > 1`. Received: strides=\(strides) and dilation_rate=\(dilation)"
+            )
+        }
+        guard padding != .causal else {
+            throw RecurrentError(.invalidArgument, layer: name, "padding must be 'valid' or 'same', received 'causal'")
+        }
+        self.name = name
+        self.rank = rank
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.strides = strides
+        self.dilation = dilation
+        self.padding = padding
+        self.channelsFirst = channelsFirst
+        self.activation = activation
+        self.recurrentActivation = recurrentActivation
+        self.useBias = useBias
+        self.dropout = min(max(dropout, 0), 1)
+        self.recurrentDropout = min(max(recurrentDropout, 0), 1)
+        self.seed = seed
+        self.inputSpatial = inputSpatial
+        self.channels = channels
+        geometry = ConvolutionGeometry(
+            input: inputSpatial, kernel: kernelSize, strides: strides, dilation: dilation, padding: padding)
+        guard geometry.output.allSatisfy({ $0 > 0 }) else {
+            throw RecurrentError(
+                .shapeMismatch, layer: name,
+                "the kernel \(kernelSize) (dilation \(dilation)) does not fit the input's spatial shape \(inputSpatial) with valid padding"
+            )
+        }
+        recurrentGeometry = ConvolutionGeometry(
+            input: geometry.output, kernel: kernelSize, strides: Array(repeating: 1, count: rank),
+            dilation: Array(repeating: 1, count: rank), padding: .same)
+        var generator = SeededGenerator(seed: seed ?? 0)
+        let zeroIfPlaceholder = { (initializer: Initializer, shape: [Int]) throws -> Tensor in
+            initializer == .placeholder ? .zeros(shape) : try initializer.make(shape, generator: &generator)
+        }
+        kernel = try zeroIfPlaceholder(kernelInitializer, kernelSize + [channels, 4 * filters])
+        recurrentKernel = try zeroIfPlaceholder(recurrentInitializer, kernelSize + [filters, 4 * filters])
+        if useBias {
+            if unitForgetBias, biasInitializer != .placeholder {
+                let input = try biasInitializer.make([filters], generator: &generator).scalars
+                let rest = try biasInitializer.make([2 * filters], generator: &generator).scalars
+                bias = Tensor(shape: [4 * filters], scalars: input + Array(repeating: 1, count: filters) + rest)
+            } else {
+                bias = try zeroIfPlaceholder(biasInitializer, [4 * filters])
+            }
+        }
+    }
+
+    /// The spatial shape of the output and states.
+    public var outputSpatial: [Int] { geometry.output }
+
+    public var stateShapes: [[Int]] {
+        let shape = channelsFirst ? [filters] + outputSpatial : outputSpatial + [filters]
+        return [shape, shape]
+    }
+
+    public var outputShape: [Int] { stateShapes[0] }
+    /// The filters, as LSTM's units.
+    public var outputSize: Int { filters }
+
+    public var weightSlots: [WeightSlot] {
+        [
+            WeightSlot(name: "kernel", shape: kernelSize + [channels, 4 * filters]),
+            WeightSlot(name: "recurrent_kernel", shape: kernelSize + [filters, 4 * filters]),
+        ] + (useBias ? [WeightSlot(name: "bias", shape: [4 * filters])] : [])
+    }
+
+    public var weights: [Tensor] { [kernel, recurrentKernel] + (bias.map { [$0] } ?? []) }
+
+    public mutating func setWeights(_ weights: [Tensor]) throws {
+        try checkWeights(weights, against: weightSlots, layer: name)
+        kernel = weights[0]
+        recurrentKernel = weights[1]
+        bias = useBias ? weights[2] : nil
+    }
+
+    /// Four masks for the input and four for the state (one per gate), as Keras's `dropout_mask_count`.
+    public func makeDropoutMasks(batchSize: Int, inputSize: Int, call: Int) -> [DropoutMasks?] {
+        guard dropout > 0 || recurrentDropout > 0 else { return [nil] }
+        var generator = DropoutMasks.generator(seed: seed, call: call)
+        let stateSize = stateShapes[0].reduce(1, *)
+        let input =
+            dropout > 0
+            ? DropoutMasks.make(4, shape: [batchSize, inputSize], rate: dropout, generator: &generator) : []
+        let recurrent =
+            recurrentDropout > 0
+            ? DropoutMasks.make(4, shape: [batchSize, stateSize], rate: recurrentDropout, generator: &generator) : []
+        return [DropoutMasks(input: input, recurrent: recurrent)]
+    }
+
+    public func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+        let batch = input.shape[0]
+        let expected = [batch] + (channelsFirst ? [channels] + inputSpatial : inputSpatial + [channels])
+        guard input.shape == expected else {
+            throw RecurrentError(
+                .shapeMismatch, layer: name, "expected each step's input of shape \(expected), received \(input.shape)")
+        }
+        let masks = context.masks
+        let x = channelsLast(input)
+        let h = channelsLast(states[0])
+        let c = channelsLast(states[1])
+        let positions = batch * geometry.outputCount
+        var z = convolve(x, masks: masks?.input ?? [], weights: kernel, inChannels: channels, geometry: geometry)
+        if let bias { Gates.addRowBias(&z, bias.scalars) }
+        let recurrent = convolve(
+            h, masks: masks?.recurrent ?? [], weights: recurrentKernel, inChannels: filters,
+            geometry: recurrentGeometry)
+        let (hNext, cNext) = Kernels.lstmGates(
+            x: z, recurrent: recurrent, previousC: c.scalars, batch: positions, units: filters,
+            activation: activation, recurrentActivation: recurrentActivation)
+        let spatial = [batch] + outputSpatial + [filters]
+        let output = stored(Tensor(shape: spatial, scalars: hNext))
+        return CellOutput(output: output, states: [output, stored(Tensor(shape: spatial, scalars: cNext))])
+    }
+
+    /// `x [batch, spatial..., in]` convolved with `weights [kernel..., in, 4 filters]`; with masks (one per
+    /// gate, flat per sample), each gate's block convolves the input under its own mask.
+    private func convolve(
+        _ x: Tensor, masks: [Tensor], weights: Tensor, inChannels: Int, geometry: ConvolutionGeometry
+    ) -> [Float] {
+        let batch = x.shape[0]
+        guard !masks.isEmpty else {
+            return Kernels.convolve(
+                x.scalars, batch: batch, channels: inChannels, geometry: geometry, kernel: weights.scalars,
+                filters: 4 * filters)
+        }
+        let positions = batch * geometry.outputCount
+        var result = [Float](repeating: 0, count: positions * 4 * filters)
+        let rows = weights.count / (4 * filters)
+        for gate in 0..<4 {
+            // The mask was drawn over the step's input layout; bring it to channels last with the input.
+            let mask = channelsLast(
+                Tensor(
+                    shape: channelsFirst ? [batch, inChannels] + geometry.input : x.shape, scalars: masks[gate].scalars)
+            )
+            let masked = zip(x.scalars, mask.scalars).map { $0 * $1 }
+            var block = [Float](repeating: 0, count: rows * filters)
+            for r in 0..<rows {
+                for f in 0..<filters { block[r * filters + f] = weights.scalars[r * 4 * filters + gate * filters + f] }
+            }
+            let part = Kernels.convolve(
+                masked, batch: batch, channels: inChannels, geometry: geometry, kernel: block, filters: filters)
+            for p in 0..<positions {
+                for f in 0..<filters { result[p * 4 * filters + gate * filters + f] = part[p * filters + f] }
+            }
+        }
+        return result
+    }
+
+    /// A `[batch, channels, spatial...]` tensor moved to `[batch, spatial..., channels]` (channels first).
+    private func channelsLast(_ tensor: Tensor) -> Tensor {
+        guard channelsFirst else { return tensor }
+        return tensor.permuted([0] + Array(2..<tensor.rank) + [1])
+    }
+
+    /// A channels-last result in the layout the cell keeps (channels first).
+    private func stored(_ tensor: Tensor) -> Tensor {
+        guard channelsFirst else { return tensor }
+        return tensor.permuted([0, tensor.rank - 1] + Array(1..<(tensor.rank - 1)))
+    }
+}

@@ -1,0 +1,96 @@
+/// Where an N-dimensional convolution's windows fall: Keras's `compute_conv_output_shape` and the
+/// `valid` / `same` padding of `ops.conv` (same: `total = max((out - 1) * stride + window - in, 0)`,
+/// `total / 2` before, the rest after, as JAX and TensorFlow pad).
+struct ConvolutionGeometry: Sendable, Equatable {
+    var input: [Int]
+    var kernel: [Int]
+    var strides: [Int]
+    var dilation: [Int]
+    var output: [Int]
+    /// Padding before the first element, per spatial axis.
+    var before: [Int]
+
+    init(input: [Int], kernel: [Int], strides: [Int], dilation: [Int], padding: Padding) {
+        self.input = input
+        self.kernel = kernel
+        self.strides = strides
+        self.dilation = dilation
+        var output: [Int] = []
+        var before: [Int] = []
+        for axis in input.indices {
+            let window = (kernel[axis] - 1) * dilation[axis] + 1
+            let (length, pad) = padding.outputLength(input[axis], window: window, stride: strides[axis])
+            output.append(length)
+            before.append(pad)
+        }
+        self.output = output
+        self.before = before
+    }
+
+    var inputCount: Int { input.reduce(1, *) }
+    var outputCount: Int { output.reduce(1, *) }
+    var windowCount: Int { kernel.reduce(1, *) }
+}
+
+extension Kernels {
+    /// A channels-last convolution: `x [batch, input..., channels]` with `kernel [kernel..., channels,
+    /// filters]` (+ `bias [filters]`) gives `[batch, output..., filters]`. Each output position's window is
+    /// gathered into a row (zeros where it falls in the padding), then one matrix product does the rest.
+    static func convolve(
+        _ x: [Float], batch: Int, channels: Int, geometry: ConvolutionGeometry, kernel: [Float], filters: Int,
+        bias: [Float]? = nil
+    ) -> [Float] {
+        let rank = geometry.input.count
+        let rows = batch * geometry.outputCount
+        let columns = geometry.windowCount * channels
+        var patches = [Float](repeating: 0, count: rows * columns)
+        var position = [Int](repeating: 0, count: rank)
+        var offset = [Int](repeating: 0, count: rank)
+        // Strides of the input's spatial axes, in elements of `channels` values.
+        var inputStride = [Int](repeating: 1, count: rank)
+        for axis in stride(from: rank - 2, through: 0, by: -1) {
+            inputStride[axis] = inputStride[axis + 1] * geometry.input[axis + 1]
+        }
+        x.withUnsafeBufferPointer { x in
+            patches.withUnsafeMutableBufferPointer { patches in
+                for b in 0..<batch {
+                    for o in 0..<geometry.outputCount {
+                        Tensor.unravel(o, shape: geometry.output, into: &position)
+                        let row = (b * geometry.outputCount + o) * columns
+                        for w in 0..<geometry.windowCount {
+                            Tensor.unravel(w, shape: geometry.kernel, into: &offset)
+                            var source = 0
+                            var inside = true
+                            for axis in 0..<rank {
+                                let at =
+                                    position[axis] * geometry.strides[axis] - geometry.before[axis] + offset[axis]
+                                    * geometry.dilation[axis]
+                                if at < 0 || at >= geometry.input[axis] {
+                                    inside = false
+                                    break
+                                }
+                                source += at * inputStride[axis]
+                            }
+                            guard inside else { continue }
+                            let from = (b * geometry.inputCount + source) * channels
+                            let to = row + w * channels
+                            for c in 0..<channels { patches[to + c] = x[from + c] }
+                        }
+                    }
+                }
+            }
+        }
+        return matmul(patches, kernel, m: rows, k: columns, n: filters, bias: bias)
+    }
+}
+
+extension Tensor {
+    /// The multi-index of flat position `index` in a row-major `shape`.
+    static func unravel(_ index: Int, shape: [Int], into indices: inout [Int]) {
+        var rest = index
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            indices[axis] = rest % shape[axis]
+            rest /= shape[axis]
+        }
+    }
+}
