@@ -189,3 +189,54 @@ def test_keras_loads_our_files_of_models_with_surrounding_layers(case, suffix):
         model = keras.models.model_from_json((FIXTURES / "surrounding" / f"{case['name']}.json").read_text())
         model.load_weights(path)
     check(model, case)
+
+
+# ConvLSTM (tools/make_convlstm_fixtures.py), written by the Swift ConvLSTMFileTests.
+CONVLSTM_CASES = {c["name"]: c for c in json.loads((FIXTURES / "convlstm" / "outputs.json").read_text())["models"]}
+CONVLSTM_MODEL = json.loads((FIXTURES / "convlstm" / "models.json").read_text())["models"][0]
+
+
+def convlstm_written(name, suffix):
+    value = os.environ.get("RNNKIT_INTEROP_DIR")
+    assert value, "RNNKIT_INTEROP_DIR is not set: run scripts/test"
+    path = pathlib.Path(value) / "convlstm" / f"{name}.{suffix}"
+    assert path.exists(), f"{path} is missing: the Swift ConvLSTMFileTests did not write it"
+    return path
+
+
+def check_every_call(model, case):
+    """Each recorded call, resetting the stateful layers where Keras did."""
+    xs = inputs(case)
+    for call in case["calls"]:
+        if call["reset"]:
+            for layer in model.layers:
+                if getattr(layer, "stateful", False):
+                    layer.reset_states()
+        outputs = model(xs if len(xs) > 1 else xs[0])
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        assert len(outputs) == len(call["outputs"])
+        for ours, theirs in zip(outputs, call["outputs"]):
+            expected = np.array(theirs["values"]).reshape(theirs["shape"])
+            np.testing.assert_allclose(np.asarray(ours), expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("suffix", ["keras", "weights.h5", "h5", "weights-only.h5"])
+def test_keras_loads_our_files_of_the_stacked_convlstm2d_model(suffix):
+    name = CONVLSTM_MODEL["name"]
+    path = convlstm_written(name, suffix)
+    if suffix == "keras":
+        model = keras.saving.load_model(path)
+    elif suffix == "h5":
+        model = keras.models.load_model(path, compile=False)
+    else:
+        model = keras.models.model_from_json((FIXTURES / "convlstm" / f"{name}.json").read_text())
+        model.load_weights(path)
+    check_every_call(model, CONVLSTM_MODEL)
+
+
+@pytest.mark.parametrize("suffix", ["keras", "h5"])
+@pytest.mark.parametrize("name", ["bidirectional_convlstm2d", "convlstm2d_channels_first", "convlstm1d_stateful"])
+def test_keras_loads_our_convlstm_files(name, suffix):
+    path = convlstm_written(name, suffix)
+    model = keras.saving.load_model(path) if suffix == "keras" else keras.models.load_model(path, compile=False)
+    check_every_call(model, CONVLSTM_CASES[name])
