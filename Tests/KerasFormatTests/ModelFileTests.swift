@@ -82,3 +82,29 @@ struct TFKerasModelFileTests {
         }
     }
 }
+
+/// The real-model shapes of issue 6 as tf_keras 2.21 writes them (tools/make_tf_keras_real_models.py), in
+/// each of its layouts.
+@Suite("tf.keras files of the real-model shapes")
+struct TFKerasRealModelTests {
+    static let fixture: TFKerasModelFileTests.Fixture = {
+        let data = try! Data(
+            contentsOf: LayoutTests.fixtures.appendingPathComponent("surrounding_tf_keras/outputs.json"))
+        return try! JSONDecoder().decode(TFKerasModelFileTests.Fixture.self, from: data)
+    }()
+
+    @Test(
+        "each model, from each layout, returns tf_keras's outputs", arguments: fixture.models.map(\.name),
+        ["h5", "weights", "keras"])
+    func model(_ name: String, _ layout: String) throws {
+        let item = try #require(Self.fixture.models.first { $0.name == name })
+        let base = LayoutTests.fixture("surrounding_tf_keras/\(name)")
+        let path = layout == "weights" ? base + "_weights.h5" : base + "." + layout
+        var loaded = try KerasModel.load(path: path, configPath: layout == "weights" ? base + ".json" : nil)
+        let outputs = try loaded.model.call(item.inputs.map(\.tensor))
+        #expect(outputs.count == item.outputs.count)
+        for (ours, keras) in zip(outputs, item.outputs) {
+            LoadingTests.expectClose(ours, keras.tensor, "\(name) (\(layout))")
+        }
+    }
+}

@@ -100,7 +100,13 @@ struct LayerFactory {
                 forwardCopy.name = String(base)
             }
             do {
-                let layer = try Bidirectional(forwardCopy, mergeMode: mode, backwardLayer: backward, name: name)
+                var layer = try Bidirectional(forwardCopy, mergeMode: mode, backwardLayer: backward, name: name)
+                if keras2, Self.convLSTMClasses.contains(innerClass) {
+                    // tf.keras's ConvRNN never passes zero_output_for_mask to its loop: masked steps carry the
+                    // previous output even where Bidirectional sets the flag.
+                    layer.forward.zeroOutputForMask = false
+                    layer.backward.zeroOutputForMask = false
+                }
                 return (.bidirectional(layer), layer.outputShapes(inputShape: inputShape))
             } catch let error as RecurrentError {
                 throw fail(name, error.message)
