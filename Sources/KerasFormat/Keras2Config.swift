@@ -117,7 +117,9 @@ struct Keras2Config {
     }
 
     mutating func layerConfig(_ className: String, _ config: JSONObject, layer: String) throws -> JSONObject {
-        let recurrent = Self.recurrentClasses.contains(className) || Self.cellClasses.contains(className)
+        let convolutional = LayerFactory.convLSTMClasses.contains(className)
+        let recurrent =
+            Self.recurrentClasses.contains(className) || Self.cellClasses.contains(className) || convolutional
         var out = JSONObject()
         for (key, value) in config {
             switch key {
@@ -128,6 +130,9 @@ struct Keras2Config {
                 out["batch_input_shape"] = value
             case "seed" where recurrent:
                 continue
+            case "unroll" where convolutional:
+                // tf.keras's ConvRNN refuses unroll=True; unrolling never changes the numbers.
+                out[key] = .bool(false)
             case "input_axes", "output_axes":  // Keras 3 initializers' fan axes; tf.keras's take none
                 continue
             case "lora_rank", "lora_alpha", "quantization_config":

@@ -21,15 +21,27 @@ struct Keras2DialectTests {
     /// The real-model shapes of issue 6 whose layers tf.keras has (the sentiment and seq2seq models hold
     /// Keras 3 mask operation nodes, refused below).
     static let surroundingNames = ["forecaster", "autoencoder", "dot_attention"]
+    /// ConvLSTM fixtures tf.keras can hold (the masked ones pass their mask through Keras 3 nodes).
+    static let convLSTMNames = [
+        "stacked_convlstm2d", "bidirectional_convlstm2d", "convlstm2d_channels_first", "convlstm1d_stateful",
+        "convlstm3d", "convlstm2d_initial_state",
+    ]
     /// (fixture folder, model name): the model fixtures, then the issue 6 models.
-    static let cases = names.map { ("models", $0) } + surroundingNames.map { ("surrounding", $0) }
+    static let cases =
+        names.map { ("models", $0) } + surroundingNames.map { ("surrounding", $0) }
+        + convLSTMNames.map { ("convlstm", $0) }
 
     @Test(
         "each Keras 3 model written in the tf.keras dialect reads back with Keras's outputs",
         arguments: cases)
     func write(_ folder: String, _ name: String) throws {
-        let fixture = folder == "models" ? ModelFileTests.fixture : SurroundingLayerTests.models
-        let item = try #require(fixture.models.first { $0.name == name })
+        let fixture =
+            switch folder {
+            case "models": ModelFileTests.fixture.models
+            case "convlstm": ConvLSTMFileTests.cases.models + ConvLSTMFileTests.models.models
+            default: SurroundingLayerTests.models.models
+            }
+        let item = try #require(fixture.first { $0.name == name })
         let source = try KerasModel.load(path: LayoutTests.fixture("\(folder)/\(name).keras"))
         #expect(source.dialect == .keras3)
         let directory = try Self.directory()

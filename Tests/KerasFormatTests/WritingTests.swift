@@ -86,19 +86,24 @@ struct WritingTests {
 /// tf.keras models written back in the legacy layouts, for tools/tests_tf (tf_keras loads them).
 @Suite("Writing tf.keras models")
 struct TFKerasWritingTests {
-    @Test(
-        "each tf.keras model written as legacy .h5 and weights-only .h5 reads back the same",
-        arguments: TFKerasModelFileTests.fixture.models.map(\.name))
-    func write(_ name: String) throws {
-        let item = try #require(TFKerasModelFileTests.fixture.models.first { $0.name == name })
-        let source = try KerasModel.load(path: LayoutTests.fixture("models_tf_keras/\(name).h5"))
+    /// (fixture folder, model name): the tf.keras model fixtures, then the real-model shapes.
+    static let cases =
+        TFKerasModelFileTests.fixture.models.map { ("models_tf_keras", $0.name) }
+        + TFKerasRealModelTests.fixture.models.map { ("surrounding_tf_keras", $0.name) }
+
+    @Test("each tf.keras model written as legacy .h5 and weights-only .h5 reads back the same", arguments: cases)
+    func write(_ folder: String, _ name: String) throws {
+        let fixture = folder == "models_tf_keras" ? TFKerasModelFileTests.fixture : TFKerasRealModelTests.fixture
+        let item = try #require(fixture.models.first { $0.name == name })
+        let source = try KerasModel.load(path: LayoutTests.fixture("\(folder)/\(name).h5"))
+        // tools/tests_tf reads them from here.
         let directory = try WritingTests.outputDirectory().deletingLastPathComponent().appendingPathComponent(
-            "tf_keras")
+            folder == "models_tf_keras" ? "tf_keras" : "tf_keras_real")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for format in [KerasWriteFormat.legacyModel, .legacyWeights] {
             let path = directory.appendingPathComponent("\(name).\(format.rawValue)").path
             try source.write(to: path, format: format, overwrite: true)
-            let config = format == .legacyWeights ? LayoutTests.fixture("models_tf_keras/\(name).json") : nil
+            let config = format == .legacyWeights ? LayoutTests.fixture("\(folder)/\(name).json") : nil
             var loaded = try KerasModel.load(path: path, configPath: config)
             #expect(loaded.kerasVersion == source.kerasVersion)
             for (ours, keras) in zip(try loaded.model.call(item.inputs.map(\.tensor)), item.outputs) {

@@ -1,6 +1,6 @@
 """tf_keras 2.21 (tf.keras) loads the legacy .h5 files RNNKit wrote and predicts what Keras predicted.
 
-Two sets: tf.keras models written back (TFKerasWritingTests, $RNNKIT_INTEROP_DIR/tf_keras) and Keras 3
+Two sets: tf.keras models written back (TFKerasWritingTests, $RNNKIT_INTEROP_DIR/tf_keras and tf_keras_real) and Keras 3
 models written in tf.keras's dialect (Keras2DialectTests, $RNNKIT_INTEROP_DIR/tf_keras_from_keras3,
 with the JSON RNNKit wrote for the weights-only files).
 
@@ -29,7 +29,11 @@ KERAS3 = [m for m in KERAS3 if m["name"] != "operation_node_mask"]
 # The real-model shapes of issue 6 whose layers tf.keras has (Keras2DialectTests.surroundingNames).
 SURROUNDING = [m for m in json.loads((FIXTURES.parent / "surrounding" / "models.json").read_text())["models"]
                if m["name"] in ("forecaster", "autoencoder", "dot_attention")]
-KERAS3 = KERAS3 + SURROUNDING
+CONVLSTM = [m for f in ("outputs.json", "models.json")
+            for m in json.loads((FIXTURES.parent / "convlstm" / f).read_text())["models"]
+            if m["name"] in ("stacked_convlstm2d", "bidirectional_convlstm2d", "convlstm2d_channels_first",
+                             "convlstm1d_stateful", "convlstm3d", "convlstm2d_initial_state")]
+KERAS3 = KERAS3 + SURROUNDING + CONVLSTM
 
 
 def written(name, suffix, folder="tf_keras"):
@@ -86,3 +90,17 @@ def test_tf_keras_loads_keras3_weights_in_its_dialect(case):
     model = keras.models.model_from_json(config)
     model.load_weights(written(case["name"], "weights-only.h5", "tf_keras_from_keras3"))
     check_calls(model, case)
+
+
+# The real-model shapes of issue 6 in tf_keras (tools/make_tf_keras_real_models.py), written back by RNNKit
+# (TFKerasWritingTests, $RNNKIT_INTEROP_DIR/tf_keras_real).
+REAL_FIXTURES = FIXTURES.parent / "surrounding_tf_keras"
+REAL = json.loads((REAL_FIXTURES / "outputs.json").read_text())["models"]
+
+
+@pytest.mark.parametrize("case", REAL, ids=[m["name"] for m in REAL])
+def test_tf_keras_loads_our_legacy_files_of_the_real_model_shapes(case):
+    check(keras.models.load_model(written(case["name"], "h5", "tf_keras_real"), compile=False), case)
+    model = keras.models.model_from_json((REAL_FIXTURES / f"{case['name']}.json").read_text())
+    model.load_weights(written(case["name"], "weights-only.h5", "tf_keras_real"))
+    check(model, case)
