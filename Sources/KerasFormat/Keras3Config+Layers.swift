@@ -28,6 +28,9 @@ extension Keras3Config {
         case let cell as GRUCell:
             className = "GRU"
             config += try cellFields(cell, in: rnn.name)
+        case let cell as ConvLSTMCell:
+            className = "ConvLSTM\(cell.rank)D"
+            config += convLSTMFields(cell, in: rnn.name)
         default:
             className = "RNN"
             config.append(("cell", try cellEntry(rnn.cell, in: rnn.name, source: source?["cell"])))
@@ -153,6 +156,16 @@ extension Keras3Config {
                 "TimeDistributed", [("layer", try feedForward(wrapper.layer, source: source?["config"]?["layer"]).0)]
             )
         default:
+            if let (name, config) = surrounding(layer) {
+                // Keras 3's SpatialDropout1D takes no `trainable` argument.
+                let fields = (name == "SpatialDropout1D" ? head.filter { $0.0 != "trainable" } : head) + config
+                return (
+                    Self.object([
+                        ("module", .string("keras.layers")), ("class_name", .string(name)),
+                        ("config", Self.object(fields)), ("registered_name", .null),
+                    ]), name
+                )
+            }
             if let custom = Self.customEntry(source) { return custom }
             throw KerasFormatError(
                 .unsupportedLayer, file: file,

@@ -7,7 +7,7 @@ struct Keras3Config {
     /// The file named in errors: the output being written.
     let file: String
     /// Changes Keras 3 cannot express exactly (Keras 2's hard_sigmoid), one sentence each.
-    private(set) var changes: [String] = []
+    var changes: [String] = []
 
     init(_ source: KerasModel, file: String) {
         self.source = source
@@ -53,10 +53,14 @@ struct Keras3Config {
         }
         var entries: [JSONValue] = []
         var sources: [ModelConfig.Layer] = []
+        var names = Set(model.layers.map(\.name))
         for (index, layer) in model.layers.enumerated() {
             let calls = model.nodes.enumerated().filter { $0.element.layer == index }
-            let inbound: [JSONValue] = calls.map { nodeIndex, node in
-                var args = node.inputs.map { tensor($0) }
+            let listCall = if case .feedForward(let inner) = layer { inner.takesList } else { false }
+            var maskEntries: [JSONValue] = []
+            let inbound: [JSONValue] = try calls.map { nodeIndex, node in
+                let tensors = node.inputs.map { tensor($0) }
+                var args = listCall ? [JSONValue.array(tensors)] : tensors
                 if case .operation(_, let operation) = layer, let constant = Self.constant(operation) {
                     args.append(constant)
                 }
@@ -64,17 +68,51 @@ struct Keras3Config {
                 if !node.initialState.isEmpty {
                     kwargs.append(("initial_state", .array(node.initialState.map { tensor($0) })))
                 }
-                if let mask = node.mask { kwargs.append(("mask", tensor(mask, dtype: "bool"))) }
+                if listCall, !node.masks.isEmpty {
+                    kwargs.append(("mask", .array(node.masks.map { $0.map { tensor($0, dtype: "bool") } ?? .null })))
+                } else if let mask = node.mask {
+                    kwargs.append(("mask", tensor(mask, dtype: "bool")))
+                } else if try needsExplicitMask(node, in: model), let input = node.inputs.first {
+                    // Keras 3 runs an RNN called with initial_state without its input's mask; tf.keras used it.
+                    // The mask, rebuilt as Keras 3 operation nodes, goes in as the call's explicit mask.
+                    let (made, mask) = try explicitMask(
+                        for: input, in: model, shapes: shapes, tensor: tensor, names: &names)
+                    maskEntries += made
+                    kwargs.append(("mask", mask))
+                }
+                if case .feedForward(let attention as Attention) = layer {
+                    if node.attention.useCausalMask || attention.causal {
+                        kwargs.append(("use_causal_mask", .bool(true)))
+                    }
+                    if node.attention.returnAttentionScores { kwargs.append(("return_attention_scores", .bool(true))) }
+                }
+                if case .bidirectional(let wrapper) = layer, wrapper.forward.cell is ConvLSTMCell,
+                    wrapper.returnSequences, !wrapper.forward.zeroOutputForMask,
+                    try node.mask != nil || node.inputs.first.map({ try maskOrigin($0, in: model) }) != nil
+                {
+                    changes.append(
+                        "layer '\(wrapper.name)': Keras 3's Bidirectional zeroes the outputs of masked steps, where tf.keras's ConvLSTM carried the previous output"
+                    )
+                }
                 _ = nodeIndex
                 return Self.object([("args", .array(args)), ("kwargs", Self.object(kwargs))])
             }
+            entries += maskEntries
             let inputShape = calls.first.flatMap { $0.element.inputs.first }.flatMap { shapes[$0] }
             let isEmbeddingInput = calls.contains { consumersOfEmbedding.contains($0.offset) }
+            let sourceEntry = index < source.sources.count ? source.sources[index].entry : nil
+            let sourceDtype = sourceEntry?["config"]?["dtype"]?.stringValue
             var (entry, className) = try serialize(
-                layer, inputShape: inputShape, inputDtype: isEmbeddingInput ? "int32" : "float32",
-                source: index < source.sources.count ? .object(source.sources[index].entry) : nil)
+                layer, inputShape: inputShape,
+                inputDtype: sourceDtype.flatMap { ["bool", "int32", "int64"].contains($0) ? $0 : nil }
+                    ?? (isEmbeddingInput ? "int32" : "float32"),
+                source: sourceEntry.map { .object($0) })
             var object = entry.objectValue ?? JSONObject()
             if case .operation = layer {
+            } else if listCall, let first = calls.first {
+                // A layer called on a list is built from the list of its inputs' shapes.
+                let all = first.element.inputs.map { Self.shape(shapes[$0] ?? []) }
+                object["build_config"] = Self.object([("input_shape", .array(all))])
             } else if let inputShape, !(layer.isInput) {
                 object["build_config"] = Self.object([("input_shape", Self.shape(inputShape))])
             }
@@ -121,6 +159,13 @@ struct Keras3Config {
             case .input(_, let shape, let batch): outputs = [[batch] + shape]
             case .recurrent(let layer): outputs = layer.outputShapes(inputShape: input)
             case .bidirectional(let layer): outputs = layer.outputShapes(inputShape: input)
+            case .feedForward(let attention as Attention):
+                let all = node.inputs.map { shapes[$0] ?? [] }
+                outputs =
+                    [attention.outputShape(inputShapes: all)]
+                    + (node.attention.returnAttentionScores ? [attention.scoresShape(inputShapes: all)] : [])
+            case .feedForward(let layer) where layer.takesList:
+                outputs = [layer.outputShape(inputShapes: node.inputs.map { shapes[$0] ?? [] })]
             case .feedForward(let layer): outputs = [layer.outputShape(inputShape: input)]
             case .operation: outputs = [input]
             }

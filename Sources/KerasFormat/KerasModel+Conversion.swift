@@ -47,15 +47,15 @@ extension KerasModel {
         file: String
     ) throws -> KerasModel {
         var converted = model
-        guard converted.layers.count == self.model.layers.count else {
-            throw KerasFormatError(
-                .unsupportedLayer, file: file,
-                reason:
-                    "the converted model has \(converted.layers.count) layers where the source has \(self.model.layers.count)"
-            )
-        }
+        // By name: a conversion may add weightless operation nodes (a mask made explicit).
+        let sourceLayers = Dictionary(self.model.layers.map { ($0.name, $0) }) { first, _ in first }
         for index in converted.layers.indices where !converted.layers[index].weightSlots.isEmpty {
-            try converted.layers[index].setWeights(self.model.layers[index].weights)
+            guard let layer = sourceLayers[converted.layers[index].name] else {
+                throw KerasFormatError(
+                    .unsupportedLayer, file: file,
+                    reason: "the converted model's layer '\(converted.layers[index].name)' is not in the source")
+            }
+            try converted.layers[index].setWeights(layer.weights)
         }
         var result = KerasModel(
             model: converted, layout: layout, kerasVersion: version,

@@ -1,0 +1,97 @@
+import RecurrentLayers
+
+/// The layers around the RNN (issue 6) in Keras 3's config form, written from the layers themselves, so
+/// that an older model holding them becomes a `.keras` archive Keras 3 builds with the same math.
+extension Keras3Config {
+    static func ints(_ values: [Int]) -> JSONValue { .array(values.map { .int(Int64($0)) }) }
+    static func int(_ value: Int) -> JSONValue { .int(Int64(value)) }
+    static func float(_ value: Float) -> JSONValue { .double(Double(value)) }
+
+    /// The class name and Keras 3 config fields of a surrounding layer; nil for other layers.
+    mutating func surrounding(_ layer: any FeedForwardLayer) -> (String, [(String, JSONValue)])? {
+        let channelsLast: (String, JSONValue) = ("data_format", .string("channels_last"))
+        switch layer {
+        case let conv as Conv1D:
+            return (
+                "Conv1D",
+                [
+                    ("filters", Self.int(conv.filters)), ("kernel_size", Self.ints([conv.kernelSize])),
+                    ("strides", Self.ints([conv.stride])), ("padding", .string(conv.padding.rawValue)), channelsLast,
+                    ("dilation_rate", Self.ints([conv.dilation])), ("groups", Self.int(conv.groups)),
+                    ("activation", activation(conv.activation, in: conv.name)), ("use_bias", .bool(conv.useBias)),
+                ]
+            )
+        case let pooling as Pooling1D:
+            return (
+                pooling.kind == .max ? "MaxPooling1D" : "AveragePooling1D",
+                [
+                    ("pool_size", Self.ints([pooling.poolSize])), ("strides", Self.ints([pooling.stride])),
+                    ("padding", .string(pooling.padding.rawValue)), channelsLast,
+                ]
+            )
+        case let pooling as GlobalPooling1D:
+            return (
+                pooling.kind == .max ? "GlobalMaxPooling1D" : "GlobalAveragePooling1D",
+                [channelsLast, ("keepdims", .bool(pooling.keepDims))]
+            )
+        case is Flatten: return ("Flatten", [channelsLast])
+        case let reshape as Reshape: return ("Reshape", [("target_shape", Self.ints(reshape.targetShape))])
+        case let permute as Permute: return ("Permute", [("dims", Self.ints(permute.dims))])
+        case let repeatVector as RepeatVector: return ("RepeatVector", [("n", Self.int(repeatVector.n))])
+        case let steps as Steps1D:
+            return steps.kind == .crop
+                ? ("Cropping1D", [("cropping", Self.ints([steps.before, steps.after]))])
+                : ("ZeroPadding1D", [("padding", Self.ints([steps.before, steps.after]))])
+        case let merge as Merge:
+            return (merge.kind.rawValue.prefix(1).uppercased() + merge.kind.rawValue.dropFirst(), [])
+        case let concatenate as Concatenate: return ("Concatenate", [("axis", Self.int(concatenate.axis))])
+        case let dot as Dot: return ("Dot", [("axes", Self.ints(dot.axes)), ("normalize", .bool(dot.normalize))])
+        case let attention as Attention:
+            var fields: [(String, JSONValue)] = [
+                ("use_scale", .bool(attention.useScale)), ("dropout", Self.float(attention.dropout)),
+            ]
+            if attention.scoreMode != .additive { fields.append(("score_mode", .string(attention.scoreMode.rawValue))) }
+            return (attention.scoreMode == .additive ? "AdditiveAttention" : "Attention", fields)
+        case let norm as BatchNormalization:
+            return (
+                "BatchNormalization",
+                [
+                    ("axis", Self.int(norm.axis)), ("momentum", .double(0.99)), ("epsilon", Self.float(norm.epsilon)),
+                    ("center", .bool(norm.center)), ("scale", .bool(norm.scale)),
+                ]
+            )
+        case let norm as LayerNormalization:
+            return (
+                "LayerNormalization",
+                [
+                    ("axis", norm.axes.count == 1 ? Self.int(norm.axes[0]) : Self.ints(norm.axes)),
+                    ("epsilon", Self.float(norm.epsilon)), ("center", .bool(norm.beta != nil)),
+                    ("scale", .bool(norm.gamma != nil)), ("rms_scaling", .bool(norm.rmsScaling)),
+                ]
+            )
+        case let noise as NoiseLayer:
+            switch noise.kind {
+            case .spatialDropout1D(let rate): return ("SpatialDropout1D", [("rate", Self.float(rate))])
+            case .gaussianNoise(let stddev): return ("GaussianNoise", [("stddev", Self.float(stddev))])
+            case .gaussianDropout(let rate): return ("GaussianDropout", [("rate", Self.float(rate))])
+            case .activityRegularization(let l1, let l2):
+                return ("ActivityRegularization", [("l1", Self.float(l1)), ("l2", Self.float(l2))])
+            }
+        default: return nil
+        }
+    }
+
+    /// ConvLSTM1D/2D/3D's config fields (besides the RNN flags) from its cell.
+    mutating func convLSTMFields(_ cell: ConvLSTMCell, in layer: String) -> [(String, JSONValue)] {
+        [
+            ("filters", Self.int(cell.filters)), ("kernel_size", Self.ints(cell.kernelSize)),
+            ("strides", Self.ints(cell.strides)), ("padding", .string(cell.padding.rawValue)),
+            ("data_format", .string(cell.channelsFirst ? "channels_first" : "channels_last")),
+            ("dilation_rate", Self.ints(cell.dilation)), ("activation", activation(cell.activation, in: layer)),
+            ("recurrent_activation", activation(cell.recurrentActivation, in: layer)),
+            ("use_bias", .bool(cell.useBias)), ("dropout", Self.float(cell.dropout)),
+            ("recurrent_dropout", Self.float(cell.recurrentDropout)),
+            ("seed", cell.seed.map { .int(Int64(truncatingIfNeeded: $0)) } ?? .null),
+        ]
+    }
+}
