@@ -29,7 +29,10 @@ struct SchemaTests {
         arguments: [
             "models/encoder_decoder.json", "models/bidirectional_two_outputs.json", "models/operation_node_mask.json",
             "models/stateful_lstm.json",
-            "custom/minimal_stacked.json",
+            "custom/minimal_stacked.json", "surrounding/sentiment.json", "surrounding/forecaster.json",
+            "surrounding/autoencoder.json", "surrounding/seq2seq.json", "surrounding/dot_attention.json",
+            "surrounding/bahdanau_translator.json", "surrounding/attention_tagger.json",
+            "convlstm/stacked_convlstm2d.json",
         ])
     func fixtures(_ relative: String) throws {
         let config = try JSONValue.parse(
@@ -50,5 +53,26 @@ struct SchemaTests {
             path: LayoutTests.fixture("models/encoder_decoder.weights.h5"), configPath: path)
         let schema = findings.filter { $0.message.contains("Schemas/model.schema.json") }
         #expect(schema.count >= 2 && schema.contains { $0.layer == "encoder" && $0.message.contains("units") })
+    }
+
+    @Test("a ConvLSTM or Attention config with mistakes gives findings naming the field")
+    func newLayerMistakes() throws {
+        let cases = [
+            (
+                #"{"class_name": "ConvLSTM2D", "config": {"name": "c", "kernel_size": 3, "padding": "causal"}}"#,
+                ["filters", "padding"]
+            ),
+            (
+                #"{"class_name": "Attention", "config": {"name": "a", "score_mode": "cosine", "dropout": 2}}"#,
+                ["score_mode", "dropout"]
+            ),
+        ]
+        for (text, fields) in cases {
+            let findings = try SchemaValidator().validate(
+                try JSONValue.parse(Array(text.utf8)), against: "layer.schema.json")
+            for field in fields {
+                #expect(findings.contains { "\($0)".contains(field) }, "\(field) in \(findings)")
+            }
+        }
     }
 }

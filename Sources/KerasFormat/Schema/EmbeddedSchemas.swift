@@ -1515,6 +1515,63 @@ enum EmbeddedSchemas {
                   }
                 }
               }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "ConvLSTM1D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/ConvLSTM.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "ConvLSTM2D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/ConvLSTM.schema.json"
+                  }
+                }
+              }
+            },
+            {
+              "if": {
+                "properties": {
+                  "class_name": {
+                    "const": "ConvLSTM3D"
+                  }
+                },
+                "required": [
+                  "class_name"
+                ]
+              },
+              "then": {
+                "properties": {
+                  "config": {
+                    "$ref": "layers/ConvLSTM.schema.json"
+                  }
+                }
+              }
             }
           ],
           "$defs": {
@@ -2202,6 +2259,321 @@ enum EmbeddedSchemas {
                   "type": "object",
                   "required": [
                     "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            }
+          },
+          "required": [
+            "filters",
+            "kernel_size"
+          ]
+        }
+
+        """#,
+        "layers/ConvLSTM.schema.json": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://rnnkit.example/schemas/layers/ConvLSTM.schema.json",
+          "title": "Keras 3 ConvLSTM1D / ConvLSTM2D / ConvLSTM3D config",
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "minLength": 1
+            },
+            "trainable": {
+              "type": "boolean"
+            },
+            "dtype": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name",
+                    "config"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "return_sequences": {
+              "type": "boolean"
+            },
+            "return_state": {
+              "type": "boolean"
+            },
+            "go_backwards": {
+              "type": "boolean"
+            },
+            "stateful": {
+              "type": "boolean"
+            },
+            "unroll": {
+              "type": "boolean"
+            },
+            "zero_output_for_mask": {
+              "type": "boolean"
+            },
+            "filters": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "activation": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                }
+              ]
+            },
+            "use_bias": {
+              "type": "boolean"
+            },
+            "dropout": {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 1
+            },
+            "recurrent_dropout": {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 1
+            },
+            "seed": {
+              "type": [
+                "integer",
+                "null"
+              ]
+            },
+            "kernel_initializer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "recurrent_initializer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "bias_initializer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "kernel_regularizer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "recurrent_regularizer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "bias_regularizer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "kernel_constraint": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "recurrent_constraint": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "bias_constraint": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "recurrent_activation": {
+              "oneOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                }
+              ]
+            },
+            "unit_forget_bias": {
+              "type": "boolean"
+            },
+            "activity_regularizer": {
+              "oneOf": [
+                {
+                  "type": "object",
+                  "required": [
+                    "class_name"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            },
+            "kernel_size": {
+              "oneOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "minItems": 1,
+                  "maxItems": 3
+                }
+              ]
+            },
+            "strides": {
+              "oneOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "minItems": 1,
+                  "maxItems": 3
+                }
+              ]
+            },
+            "dilation_rate": {
+              "oneOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "minItems": 1,
+                  "maxItems": 3
+                }
+              ]
+            },
+            "padding": {
+              "enum": [
+                "valid",
+                "same"
+              ]
+            },
+            "data_format": {
+              "oneOf": [
+                {
+                  "enum": [
+                    "channels_last",
+                    "channels_first"
                   ]
                 },
                 {
