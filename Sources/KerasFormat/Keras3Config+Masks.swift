@@ -124,3 +124,47 @@ extension Keras3Config {
         }
     }
 }
+
+extension Keras3Config {
+    /// The layers in the order Keras 3 holds them (`Functional.layers`, from `map_graph`): by depth from the
+    /// outputs, deepest (the inputs) first, ties in the order a depth-first walk from the outputs meets them.
+    /// Keras 3 names the weight groups of a `.keras` archive in this order, so a converted config lists its
+    /// layers the same way. A node's parents are its inputs, then its initial states, then its masks (the
+    /// `initial_state` and `mask` kwargs, flattened in key order).
+    static func kerasOrder(_ model: Model) -> [Int] {
+        func parents(_ node: Int) -> [Int] {
+            let call = model.nodes[node]
+            return (call.inputs + call.initialState + call.masks.compactMap { $0 }).map(\.node)
+        }
+        var traversal: [Int: Int] = [:]
+        var finished = Set<Int>()
+        var decreasing: [Int] = []
+        func visit(_ node: Int) {
+            guard !finished.contains(node) else { return }
+            let layer = model.nodes[node].layer
+            if traversal[layer] == nil { traversal[layer] = traversal.count }
+            for parent in parents(node) { visit(parent) }
+            finished.insert(node)
+            decreasing.append(node)
+        }
+        for output in model.outputs { visit(output.node) }
+        var nodeDepth: [Int: Int] = [:]
+        var layerDepth: [Int: Int] = [:]
+        for node in decreasing.reversed() {
+            let layer = model.nodes[node].layer
+            let depth = max(nodeDepth[node, default: 0], layerDepth[layer, default: 0])
+            layerDepth[layer] = depth
+            nodeDepth[node] = depth
+            for parent in parents(node) { nodeDepth[parent] = max(depth + 1, nodeDepth[parent, default: 0]) }
+        }
+        for input in model.inputs where layerDepth[model.nodes[input.node].layer] == nil {
+            layerDepth[model.nodes[input.node].layer] = 0
+            traversal[model.nodes[input.node].layer] = -1
+        }
+        let ordered = layerDepth.keys.sorted {
+            (layerDepth[$0]!, -traversal[$0]!) > (layerDepth[$1]!, -traversal[$1]!)
+        }
+        // Layers no output depends on keep their place after the rest.
+        return ordered + model.layers.indices.filter { layerDepth[$0] == nil }
+    }
+}

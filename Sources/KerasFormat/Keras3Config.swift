@@ -54,7 +54,8 @@ struct Keras3Config {
         var entries: [JSONValue] = []
         var sources: [ModelConfig.Layer] = []
         var names = Set(model.layers.map(\.name))
-        for (index, layer) in model.layers.enumerated() {
+        for index in Self.kerasOrder(model) {
+            let layer = model.layers[index]
             let calls = model.nodes.enumerated().filter { $0.element.layer == index }
             let listCall = if case .feedForward(let inner) = layer { inner.takesList } else { false }
             var maskEntries: [JSONValue] = []

@@ -14,14 +14,54 @@ enum LegacyConversions {
                 + convert(Array(arrays[half...]), for: wrapper.backward.cell, layer: wrapper.name, file: file)
         case .recurrent(let rnn):
             return try convert(arrays, for: rnn.cell, layer: rnn.name, file: file)
+        case .feedForward(let conv as Conv1D):
+            return conv1D(arrays, filters: conv.filters, kernelSize: conv.kernelSize)
         default:
             return arrays
         }
     }
 
+    /// Keras 1's Convolution1D kernel, 4-D: `(filter_length, 1, input_dim, nb_filter)`, or in Keras 1.1's
+    /// layout `(nb_filter, input_dim, filter_length, 1)`, becomes `(kernel_size, input_dim, filters)`.
+    static func conv1D(_ arrays: [Tensor], filters: Int, kernelSize: Int) -> [Tensor] {
+        guard var kernel = arrays.first, kernel.rank == 4 else { return arrays }
+        if Array(kernel.shape[..<2]) != [kernelSize, 1] || kernel.shape[3] != filters {
+            guard kernel.shape[0] == filters, Array(kernel.shape[2...]) == [kernelSize, 1] else { return arrays }
+            kernel = kernel.permuted([2, 3, 1, 0])
+        }
+        return [kernel.reshaped([kernel.shape[0], kernel.shape[2], kernel.shape[3]])] + arrays.dropFirst()
+    }
+
+    /// Keras 1's ConvLSTM2D: 12 per-gate arrays `[W_i, U_i, b_i, W_c, U_c, b_c, W_f, U_f, b_f, W_o, U_o,
+    /// b_o]`, each kernel `(rows, cols, in, filters)`, or `(filters, in, rows, cols)` in Theano's ordering
+    /// (`dim_ordering: th`, read as channels_first), joined along the filters axis in the gate order i, f, c, o.
+    static func convLSTM(_ arrays: [Tensor], cell: ConvLSTMCell) -> [Tensor] {
+        guard arrays.count == 12 else { return arrays }
+        func kernel(_ gates: [Tensor], inputs: Int) -> Tensor {
+            // Theano's ordering is the layer's channels_first (as tf_keras decides, by data format).
+            let blocks = gates.map { block -> Tensor in
+                guard cell.channelsFirst, block.shape == [cell.filters, inputs] + cell.kernelSize else { return block }
+                return block.permuted(Array(2..<block.rank) + [1, 0])
+            }
+            // Side by side along the last axis: rows of `inputs`-wide positions, each gate's filters in turn.
+            let positions = blocks[0].count / cell.filters
+            var scalars: [Float] = []
+            for p in 0..<positions {
+                for block in blocks { scalars += block.scalars[(p * cell.filters)..<((p + 1) * cell.filters)] }
+            }
+            return Tensor(shape: Array(blocks[0].shape.dropLast()) + [4 * cell.filters], scalars: scalars)
+        }
+        return [
+            kernel([arrays[0], arrays[6], arrays[3], arrays[9]], inputs: cell.channels),
+            kernel([arrays[1], arrays[7], arrays[4], arrays[10]], inputs: cell.filters),
+            cat([arrays[2], arrays[8], arrays[5], arrays[11]]),
+        ]
+    }
+
     static func convert(_ arrays: [Tensor], for cell: any RecurrentCell, layer: String, file: String) throws -> [Tensor]
     {
         var arrays = arrays
+        if let cell = cell as? ConvLSTMCell { return convLSTM(arrays, cell: cell) }
         if cell is LSTMCell, arrays.count == 12 {
             // Keras 1: [W_i, U_i, b_i, W_c, U_c, b_c, W_f, U_f, b_f, W_o, U_o, b_o] -> gate order i, f, c, o.
             arrays = [

@@ -24,6 +24,13 @@ struct ConversionTests {
                     item.inputs.map(\.tensor), item.outputs.map(\.tensor)
                 ))
         }
+        for item in LegacyRealModelTests.fixture.models {
+            cases.append(
+                (
+                    "legacy_real_\(item.name)", LayoutTests.fixture("legacy_real/\(item.name).h5"),
+                    item.inputs.map(\.tensor), item.outputs.map(\.tensor)
+                ))
+        }
         for generation in TF2ArchiveTests.generations.keys.sorted() {
             for item in TF2ArchiveTests.fixture(generation).models {
                 cases.append(

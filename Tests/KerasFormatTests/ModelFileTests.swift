@@ -108,3 +108,25 @@ struct TFKerasRealModelTests {
         }
     }
 }
+
+/// The real-model shapes as Keras 1.2.2 and standalone Keras 2.2.4 wrote them (tools/make_legacy_real_models.py,
+/// h5py in their layouts), with the outputs of the equivalent tf_keras models.
+@Suite("Keras 1 and standalone Keras 2 files of the real-model shapes")
+struct LegacyRealModelTests {
+    static let fixture: TFKerasModelFileTests.Fixture = {
+        let data = try! Data(contentsOf: LayoutTests.fixtures.appendingPathComponent("legacy_real/outputs.json"))
+        return try! JSONDecoder().decode(TFKerasModelFileTests.Fixture.self, from: data)
+    }()
+
+    @Test("each model returns the equivalent tf_keras model's outputs", arguments: fixture.models.map(\.name))
+    func model(_ name: String) throws {
+        let item = try #require(Self.fixture.models.first { $0.name == name })
+        var loaded = try KerasModel.load(path: LayoutTests.fixture("legacy_real/\(name).h5"))
+        #expect(loaded.kerasVersion == (name.hasPrefix("keras1") ? "1.2.2" : "2.2.4"))
+        let outputs = try loaded.model.call(item.inputs.map(\.tensor))
+        #expect(outputs.count == item.outputs.count)
+        for (ours, keras) in zip(outputs, item.outputs) {
+            LoadingTests.expectClose(ours, keras.tensor, name)
+        }
+    }
+}

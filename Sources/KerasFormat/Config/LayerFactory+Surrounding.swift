@@ -8,7 +8,8 @@ extension LayerFactory {
         "GlobalMaxPooling1D", "GlobalMaxPool1D", "GlobalAveragePooling1D", "GlobalAvgPool1D", "Flatten", "Reshape",
         "Permute", "RepeatVector", "Cropping1D", "ZeroPadding1D", "Concatenate", "Add", "Subtract", "Multiply",
         "Average", "Maximum", "Minimum", "Dot", "BatchNormalization", "LayerNormalization", "SpatialDropout1D",
-        "GaussianNoise", "GaussianDropout", "ActivityRegularization", "Attention", "AdditiveAttention",
+        "GaussianNoise", "GaussianDropout", "ActivityRegularization", "Attention", "AdditiveAttention", "Merge",
+        "TimeDistributedDense",
     ]
     /// Class names Keras 3 also gives operation nodes (`x + 1` is an `Add` node with a constant).
     static let operationClasses: Set<String> = ["Add", "Subtract", "Multiply"]
@@ -67,6 +68,15 @@ extension LayerFactory {
         case "Dot":
             guard let axes = try fields.ints("axes") else { throw fail(name, "the config has no 'axes'") }
             return try Dot(axes: axes, normalize: fields.bool("normalize", false), name: name)
+        case "Merge":
+            return try merge(name: name, fields: fields)
+        case "TimeDistributedDense":
+            // Keras 1's Dense applied at every step: TimeDistributed(Dense), same weights (W, b).
+            let dense = try Dense(
+                units: try fields.required("output_dim", orOld: "units"), inputSize: try fields.features(inputShape),
+                activation: try fields.activation("activation"), useBias: fields.bool("bias", true),
+                kernelInitializer: .placeholder, biasInitializer: .placeholder, name: name)
+            return TimeDistributed(dense, name: name)
         case "Attention", "AdditiveAttention":
             let mode: Attention.ScoreMode
             if className == "AdditiveAttention" {
@@ -116,6 +126,31 @@ extension LayerFactory {
             return try NoiseLayer(
                 .activityRegularization(l1: Float(fields.double("l1") ?? 0), l2: Float(fields.double("l2") ?? 0)),
                 name: name)
+        }
+    }
+
+    /// Keras 1's `Merge` layer (`merge([a, b], mode=...)`) as the layer Keras 2 split it into: sum -> Add,
+    /// mul -> Multiply, ave -> Average, max -> Maximum, concat -> Concatenate(concat_axis), dot ->
+    /// Dot(dot_axes). `cos` and a Python function as the mode are refused (RNNKit runs no Python).
+    func merge(name: String, fields: Fields) throws -> any FeedForwardLayer {
+        if let type = fields.string("mode_type"), type != "raw" {
+            throw fail(name, "its Merge mode is a Python function (mode_type '\(type)'), which RNNKit never runs")
+        }
+        guard let mode = fields.string("mode") else {
+            throw fail(name, "its Merge mode is not one of sum, mul, ave, max, concat, dot")
+        }
+        switch mode {
+        case "sum": return Merge(.add, name: name)
+        case "mul": return Merge(.multiply, name: name)
+        case "ave": return Merge(.average, name: name)
+        case "max": return Merge(.maximum, name: name)
+        case "concat": return Concatenate(axis: fields.int("concat_axis") ?? -1, name: name)
+        case "dot":
+            guard let axes = try fields.ints("dot_axes") else { throw fail(name, "a dot Merge without dot_axes") }
+            return try Dot(axes: axes, name: name)
+        default:
+            throw fail(
+                name, "Merge mode '\(mode)' has no Keras 2 layer; RNNKit reads sum, mul, ave, max, concat and dot")
         }
     }
 }
