@@ -103,4 +103,15 @@ struct PlainLayerTests {
         let output = try ActivationLayer(.softmax).call(Inputs.arange([2, 3]))
         for row in 0..<2 { #expect(isClose((0..<3).map { output[row, $0] }.reduce(0, +), 1)) }
     }
+
+    /// keras/src/layers/normalization/layer_normalization_test.py `test_output` (Keras 3.15.1): gamma and
+    /// beta of ones over `arange(5)`. (The other issue 6 layers' Keras tests compare with NumPy references,
+    /// not hard-coded numbers; the fixtures check them against Keras itself.)
+    @Test("LayerNormalization: Keras's test_output")
+    func layerNormalization() throws {
+        var layer = try LayerNormalization(inputShape: [nil, 5])
+        try layer.setWeights([Tensor(repeating: 1, shape: [5]), Tensor(repeating: 1, shape: [5])])
+        expectClose(
+            try layer.call(Inputs.arange([1, 5])), [-0.41386, 0.29307, 1.0, 1.70693, 2.41386], atol: 1e-5)
+    }
 }
