@@ -13,7 +13,6 @@ untouched:
 Run: .venv/bin/python tools/make_attention_fixtures.py
 """
 
-import json
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -22,7 +21,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras import layers  # noqa: E402
 
-from make_surrounding_fixtures import OUT, floats, randomize, record, tokens  # noqa: E402
+from make_surrounding_fixtures import OUT, floats, save_case, save_model, tokens, write_outputs  # noqa: E402
 
 
 def on_floats(attention, name, key=False, **call):
@@ -149,23 +148,10 @@ def main():
     keras.utils.set_random_seed(7)
     rng = np.random.default_rng(7)
     OUT.mkdir(parents=True, exist_ok=True)
-    cases = []
-    for name, model, inputs in layer_cases(rng):
-        randomize(model, rng)
-        cases.append(record(name, model, inputs))
-        model.save(OUT / f"{name}.keras")
-        model.save(OUT / f"{name}.h5")
-    models = []
-    for name, model, inputs in real_models(rng):
-        randomize(model, rng)
-        models.append(record(name, model, inputs))
-        model.save(OUT / f"{name}.keras")
-        model.save(OUT / f"{name}.h5")
-        model.save_weights(OUT / f"{name}.weights.h5")
-        (OUT / f"{name}.json").write_text(model.to_json() + "\n")
-    (OUT / "attention.json").write_text(json.dumps({"keras_version": keras.__version__, "models": cases}) + "\n")
-    (OUT / "attention_models.json").write_text(
-        json.dumps({"keras_version": keras.__version__, "models": models}) + "\n")
+    cases = [save_case(name, model, inputs, rng, OUT) for name, model, inputs in layer_cases(rng)]
+    models = [save_model(name, model, inputs, rng, OUT) for name, model, inputs in real_models(rng)]
+    write_outputs(OUT / "attention.json", cases)
+    write_outputs(OUT / "attention_models.json", models)
     print("wrote", len(cases), "attention cases and", len(models), "models into", OUT)
 
 

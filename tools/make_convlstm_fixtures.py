@@ -16,7 +16,6 @@ masked Bidirectional case returns the last step only (tf_keras's fixtures cover 
 Run: .venv/bin/python tools/make_convlstm_fixtures.py
 """
 
-import json
 import os
 import pathlib
 
@@ -26,7 +25,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras import layers  # noqa: E402
 
-from make_surrounding_fixtures import array, floats, randomize, record  # noqa: E402
+from make_surrounding_fixtures import array, floats, randomize, save_case, save_model, write_outputs  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "convlstm"
 
@@ -178,25 +177,15 @@ def main():
     keras.utils.set_random_seed(8)
     rng = np.random.default_rng(8)
     OUT.mkdir(parents=True, exist_ok=True)
-    cases = []
-    for name, model, inputs in layer_cases(rng):
-        randomize(model, rng)
-        cases.append(record(name, model, inputs))
-        model.save(OUT / f"{name}.keras")
-        model.save(OUT / f"{name}.h5")
+    cases = [save_case(name, model, inputs, rng, OUT) for name, model, inputs in layer_cases(rng)]
     model, case = stateful_case(rng)
     model.save(OUT / "convlstm1d_stateful.keras")
     model.save(OUT / "convlstm1d_stateful.h5")
     cases.append(case)
     model, inputs = stacked(rng)
-    randomize(model, rng)
-    models = [record("stacked_convlstm2d", model, inputs)]
-    model.save(OUT / "stacked_convlstm2d.keras")
-    model.save(OUT / "stacked_convlstm2d.h5")
-    model.save_weights(OUT / "stacked_convlstm2d.weights.h5")
-    (OUT / "stacked_convlstm2d.json").write_text(model.to_json() + "\n")
-    (OUT / "outputs.json").write_text(json.dumps({"keras_version": keras.__version__, "models": cases}) + "\n")
-    (OUT / "models.json").write_text(json.dumps({"keras_version": keras.__version__, "models": models}) + "\n")
+    models = [save_model("stacked_convlstm2d", model, inputs, rng, OUT)]
+    write_outputs(OUT / "outputs.json", cases)
+    write_outputs(OUT / "models.json", models)
     print("wrote", len(cases), "ConvLSTM cases and", len(models), "model into", OUT)
 
 

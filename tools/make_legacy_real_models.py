@@ -39,32 +39,9 @@ import tf_keras as keras  # noqa: E402
 from tf_keras import layers as L  # noqa: E402
 
 from make_legacy_generation_fixtures import k1_dense_config, k1_lstm_arrays, k1_rnn_config, write  # noqa: E402
+from make_tf_keras_real_models import array, randomize, tokens  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "legacy_real"
-
-
-def array(x):
-    return {"shape": list(np.asarray(x).shape), "values": np.asarray(x).astype("float64").reshape(-1).tolist()}
-
-
-def randomize(model, rng):
-    for layer in model.layers:
-        values = []
-        for variable in layer.weights:
-            if "moving_variance" in variable.name:
-                values.append(rng.uniform(0.5, 2.0, size=variable.shape).astype("float32"))
-            else:
-                values.append(rng.normal(scale=0.6, size=variable.shape).astype("float32"))
-        layer.set_weights(values)
-    return model
-
-
-def tokens(rng, shape, vocabulary, zeros):
-    x = rng.integers(1, vocabulary, size=shape).astype("int32")
-    for row, count in zeros.items():
-        if count:
-            x[row, -count:] = 0
-    return x
 
 
 def layer(class_name, name, config, inbound=None):

@@ -223,26 +223,35 @@ def record(name, model, inputs):
             "calls": [{"reset": False, "outputs": [array(y) for y in outputs]}]}
 
 
+def save_case(name, model, inputs, rng, out):
+    """Random weights, Keras's outputs; saved as .keras and legacy .h5."""
+    randomize(model, rng)
+    case = record(name, model, inputs)
+    model.save(out / f"{name}.keras")
+    model.save(out / f"{name}.h5")
+    return case
+
+
+def save_model(name, model, inputs, rng, out):
+    """A case also saved as .weights.h5 with its JSON."""
+    case = save_case(name, model, inputs, rng, out)
+    model.save_weights(out / f"{name}.weights.h5")
+    (out / f"{name}.json").write_text(model.to_json() + "\n")
+    return case
+
+
+def write_outputs(path, cases):
+    path.write_text(json.dumps({"keras_version": keras.__version__, "models": cases}) + "\n")
+
+
 def main():
     keras.utils.set_random_seed(6)
     rng = np.random.default_rng(6)
     OUT.mkdir(parents=True, exist_ok=True)
-    cases = []
-    for name, model, inputs in layer_cases(rng):
-        randomize(model, rng)
-        cases.append(record(name, model, inputs))
-        model.save(OUT / f"{name}.keras")
-        model.save(OUT / f"{name}.h5")
-    models = []
-    for name, model, inputs in real_models(rng):
-        randomize(model, rng)
-        models.append(record(name, model, inputs))
-        model.save(OUT / f"{name}.keras")
-        model.save(OUT / f"{name}.h5")
-        model.save_weights(OUT / f"{name}.weights.h5")
-        (OUT / f"{name}.json").write_text(model.to_json() + "\n")
-    (OUT / "outputs.json").write_text(json.dumps({"keras_version": keras.__version__, "models": cases}) + "\n")
-    (OUT / "models.json").write_text(json.dumps({"keras_version": keras.__version__, "models": models}) + "\n")
+    cases = [save_case(name, model, inputs, rng, OUT) for name, model, inputs in layer_cases(rng)]
+    models = [save_model(name, model, inputs, rng, OUT) for name, model, inputs in real_models(rng)]
+    write_outputs(OUT / "outputs.json", cases)
+    write_outputs(OUT / "models.json", models)
     print("wrote", len(cases), "layer cases and", len(models), "models into", OUT)
 
 

@@ -137,6 +137,7 @@ def randomize(model, rng):
             else:
                 values.append(rng.normal(scale=0.6, size=variable.shape).astype("float32"))
         layer.set_weights(values)
+    return model
 
 
 def main():

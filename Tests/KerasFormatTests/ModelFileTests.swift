@@ -70,8 +70,13 @@ struct TFKerasModelFileTests {
         "each model, from each layout, returns tf_keras's outputs", arguments: fixture.models.map(\.name),
         ["h5", "weights", "keras"])
     func model(_ name: String, _ layout: String) throws {
-        let item = try #require(Self.fixture.models.first { $0.name == name })
-        let base = LayoutTests.fixture("models_tf_keras/\(name)")
+        try Self.check(Self.fixture, folder: "models_tf_keras", name: name, layout: layout)
+    }
+
+    /// Loads `<folder>/<name>` in tf_keras's `layout` (h5, weights + JSON, keras) and compares its outputs.
+    static func check(_ fixture: Fixture, folder: String, name: String, layout: String) throws {
+        let item = try #require(fixture.models.first { $0.name == name })
+        let base = LayoutTests.fixture("\(folder)/\(name)")
         let path = layout == "weights" ? base + "_weights.h5" : base + "." + layout
         var loaded = try KerasModel.load(path: path, configPath: layout == "weights" ? base + ".json" : nil)
         #expect(loaded.kerasVersion?.hasPrefix("2.") == true || layout == "keras")
@@ -97,15 +102,7 @@ struct TFKerasRealModelTests {
         "each model, from each layout, returns tf_keras's outputs", arguments: fixture.models.map(\.name),
         ["h5", "weights", "keras"])
     func model(_ name: String, _ layout: String) throws {
-        let item = try #require(Self.fixture.models.first { $0.name == name })
-        let base = LayoutTests.fixture("surrounding_tf_keras/\(name)")
-        let path = layout == "weights" ? base + "_weights.h5" : base + "." + layout
-        var loaded = try KerasModel.load(path: path, configPath: layout == "weights" ? base + ".json" : nil)
-        let outputs = try loaded.model.call(item.inputs.map(\.tensor))
-        #expect(outputs.count == item.outputs.count)
-        for (ours, keras) in zip(outputs, item.outputs) {
-            LoadingTests.expectClose(ours, keras.tensor, "\(name) (\(layout))")
-        }
+        try TFKerasModelFileTests.check(Self.fixture, folder: "surrounding_tf_keras", name: name, layout: layout)
     }
 }
 
