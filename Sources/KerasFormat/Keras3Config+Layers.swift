@@ -30,7 +30,7 @@ extension Keras3Config {
             config += try cellFields(cell, in: rnn.name)
         case let cell as ConvLSTMCell:
             className = "ConvLSTM\(cell.rank)D"
-            config += convLSTMFields(cell, in: rnn.name)
+            config += convLSTMFields(cell, in: rnn.name) + Self.trainingFields(source, besides: config.map(\.0))
         default:
             className = "RNN"
             config.append(("cell", try cellEntry(rnn.cell, in: rnn.name, source: source?["cell"])))
@@ -158,7 +158,8 @@ extension Keras3Config {
         default:
             if let (name, config) = surrounding(layer) {
                 // Keras 3's SpatialDropout1D takes no `trainable` argument.
-                let fields = (name == "SpatialDropout1D" ? head.filter { $0.0 != "trainable" } : head) + config
+                var fields = (name == "SpatialDropout1D" ? head.filter { $0.0 != "trainable" } : head) + config
+                fields += Self.trainingFields(source?["config"], besides: fields.map(\.0))
                 return (
                     Self.object([
                         ("module", .string("keras.layers")), ("class_name", .string(name)),

@@ -56,7 +56,7 @@ extension Keras3Config {
             return (
                 "BatchNormalization",
                 [
-                    ("axis", Self.int(norm.axis)), ("momentum", .double(0.99)), ("epsilon", Self.float(norm.epsilon)),
+                    ("axis", Self.int(norm.axis)), ("epsilon", Self.float(norm.epsilon)),
                     ("center", .bool(norm.center)), ("scale", .bool(norm.scale)),
                 ]
             )
@@ -93,5 +93,24 @@ extension Keras3Config {
             ("recurrent_dropout", Self.float(cell.recurrentDropout)),
             ("seed", cell.seed.map { .int(Int64(truncatingIfNeeded: $0)) } ?? .null),
         ]
+    }
+
+    /// Settings that matter only for further training (initializers, regularizers, constraints,
+    /// BatchNormalization's momentum), carried over from a Keras 2 / tf.keras source config as they are
+    /// (Keras 3 reads their `{"class_name", "config"}` forms); Keras 1's names (`W_regularizer`, ...) are
+    /// not carried.
+    static func trainingFields(_ source: JSONValue?, besides written: [String]) -> [(String, JSONValue)] {
+        let keys = [
+            "kernel_initializer", "recurrent_initializer", "bias_initializer", "kernel_regularizer",
+            "recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+            "recurrent_constraint", "bias_constraint", "unit_forget_bias", "momentum", "beta_initializer",
+            "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer",
+            "gamma_regularizer", "beta_constraint", "gamma_constraint",
+        ]
+        guard let config = source?.objectValue else { return [] }
+        return keys.compactMap { key in
+            guard !written.contains(key), let value = config[key] else { return nil }
+            return (key, value)
+        }
     }
 }

@@ -105,4 +105,20 @@ struct ConversionTests {
             #expect(difference > 1e-4, "\(name): the change should show, difference \(difference)")
         }
     }
+
+    @Test("a conversion keeps the training settings of the issue 6 layers (initializers, momentum)")
+    func trainingSettings() throws {
+        let source = try KerasModel.load(path: LayoutTests.fixture("surrounding_tf_keras/stacked_convlstm2d.h5"))
+        let (converted, _) = try source.keras3Conversion(file: "stacked.keras")
+        let before = try #require(source.config["config"]?["layers"]?.arrayValue)
+        let after = try #require(converted.config["config"]?["layers"]?.arrayValue)
+        for name in ["conv_lstm_1", "norm_1"] {
+            let old = try #require(before.first { $0["config"]?["name"]?.stringValue == name }?["config"])
+            let new = try #require(after.first { $0["config"]?["name"]?.stringValue == name }?["config"])
+            for key in ["kernel_initializer", "recurrent_initializer", "momentum", "gamma_initializer"]
+            where old[key] != nil {
+                #expect(new[key] == old[key], "\(name).\(key)")
+            }
+        }
+    }
 }
