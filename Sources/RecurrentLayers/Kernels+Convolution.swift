@@ -25,7 +25,37 @@ struct ConvolutionGeometry: Sendable, Equatable {
         }
         self.output = output
         self.before = before
+        // Where each output position's window elements come from: a spatial input index, or -1 in the padding.
+        var sources = [Int32](repeating: -1, count: output.reduce(1, *) * kernel.reduce(1, *))
+        var inputStride = [Int](repeating: 1, count: input.count)
+        for axis in stride(from: input.count - 2, through: 0, by: -1) {
+            inputStride[axis] = inputStride[axis + 1] * input[axis + 1]
+        }
+        var position = [Int](repeating: 0, count: input.count)
+        var offset = [Int](repeating: 0, count: input.count)
+        let windowCount = kernel.reduce(1, *)
+        for o in 0..<output.reduce(1, *) {
+            Tensor.unravel(o, shape: output, into: &position)
+            for w in 0..<windowCount {
+                Tensor.unravel(w, shape: kernel, into: &offset)
+                var source = 0
+                var inside = true
+                for axis in input.indices {
+                    let at = position[axis] * strides[axis] - before[axis] + offset[axis] * dilation[axis]
+                    if at < 0 || at >= input[axis] {
+                        inside = false
+                        break
+                    }
+                    source += at * inputStride[axis]
+                }
+                if inside { sources[o * windowCount + w] = Int32(source) }
+            }
+        }
+        self.sources = sources
     }
+
+    /// `sources[o * windowCount + w]`: the input position under window element `w` of output position `o`.
+    let sources: [Int32]
 
     var inputCount: Int { input.reduce(1, *) }
     var outputCount: Int { output.reduce(1, *) }
@@ -40,41 +70,24 @@ extension Kernels {
         _ x: [Float], batch: Int, channels: Int, geometry: ConvolutionGeometry, kernel: [Float], filters: Int,
         bias: [Float]? = nil
     ) -> [Float] {
-        let rank = geometry.input.count
         let rows = batch * geometry.outputCount
-        let columns = geometry.windowCount * channels
+        let windows = geometry.windowCount
+        let columns = windows * channels
         var patches = [Float](repeating: 0, count: rows * columns)
-        var position = [Int](repeating: 0, count: rank)
-        var offset = [Int](repeating: 0, count: rank)
-        // Strides of the input's spatial axes, in elements of `channels` values.
-        var inputStride = [Int](repeating: 1, count: rank)
-        for axis in stride(from: rank - 2, through: 0, by: -1) {
-            inputStride[axis] = inputStride[axis + 1] * geometry.input[axis + 1]
-        }
         x.withUnsafeBufferPointer { x in
             patches.withUnsafeMutableBufferPointer { patches in
-                for b in 0..<batch {
-                    for o in 0..<geometry.outputCount {
-                        Tensor.unravel(o, shape: geometry.output, into: &position)
-                        let row = (b * geometry.outputCount + o) * columns
-                        for w in 0..<geometry.windowCount {
-                            Tensor.unravel(w, shape: geometry.kernel, into: &offset)
-                            var source = 0
-                            var inside = true
-                            for axis in 0..<rank {
-                                let at =
-                                    position[axis] * geometry.strides[axis] - geometry.before[axis] + offset[axis]
-                                    * geometry.dilation[axis]
-                                if at < 0 || at >= geometry.input[axis] {
-                                    inside = false
-                                    break
-                                }
-                                source += at * inputStride[axis]
+                geometry.sources.withUnsafeBufferPointer { sources in
+                    for b in 0..<batch {
+                        let image = b * geometry.inputCount
+                        for o in 0..<geometry.outputCount {
+                            let row = (b * geometry.outputCount + o) * columns
+                            for w in 0..<windows {
+                                let source = Int(sources[o * windows + w])
+                                guard source >= 0 else { continue }
+                                let from = (image + source) * channels
+                                let to = row + w * channels
+                                for c in 0..<channels { patches[to + c] = x[from + c] }
                             }
-                            guard inside else { continue }
-                            let from = (b * geometry.inputCount + source) * channels
-                            let to = row + w * channels
-                            for c in 0..<channels { patches[to + c] = x[from + c] }
                         }
                     }
                 }
