@@ -159,17 +159,29 @@ public struct Attention: FeedForwardLayer {
                 scoreMode == .additive
                 ? (scale?.scalars ?? [Float](repeating: 1, count: features))
                 : [Float](repeating: 1, count: features)
-            let weight = concatScoreWeight?.scalars.first ?? 1
-            for b in 0..<batch {
-                for i in 0..<tq {
-                    let q = (b * tq + i) * features
-                    for j in 0..<tv {
-                        let k = (b * tv + j) * features
-                        var sum: Float = 0
-                        for f in 0..<features {
-                            sum += outside[f] * Foundation.tanh(inside * (query.scalars[q + f] + key.scalars[k + f]))
+            let weight = scoreMode == .concat ? (concatScoreWeight?.scalars.first ?? 1) : 1
+            // Per query position: every key's pre-activation row at once, one vectorised tanh, then the sums.
+            var hidden = [Float](repeating: 0, count: tv * features)
+            query.scalars.withUnsafeBufferPointer { queries in
+                key.scalars.withUnsafeBufferPointer { keys in
+                    hidden.withUnsafeMutableBufferPointer { hidden in
+                        for b in 0..<batch {
+                            for i in 0..<tq {
+                                let q = (b * tq + i) * features
+                                for j in 0..<tv {
+                                    let k = (b * tv + j) * features
+                                    for f in 0..<features {
+                                        hidden[j * features + f] = inside * (queries[q + f] + keys[k + f])
+                                    }
+                                }
+                                Activation.tanh.apply(to: hidden)
+                                for j in 0..<tv {
+                                    var sum: Float = 0
+                                    for f in 0..<features { sum += outside[f] * hidden[j * features + f] }
+                                    scores[(b * tq + i) * tv + j] = weight * sum
+                                }
+                            }
                         }
-                        scores[(b * tq + i) * tv + j] = scoreMode == .concat ? weight * sum : sum
                     }
                 }
             }
@@ -177,12 +189,11 @@ public struct Attention: FeedForwardLayer {
         // Scores where the value is masked (or in the future, with a causal mask) lose 1e9.
         let causal = options.useCausalMask || self.causal
         if valueMask != nil || causal {
+            let keep = valueMask?.values ?? [Bool](repeating: true, count: batch * tv)
             for b in 0..<batch {
                 for i in 0..<tq {
-                    for j in 0..<tv {
-                        let kept = (valueMask?[b, j] ?? true) && (!causal || i >= j)
-                        if !kept { scores[(b * tq + i) * tv + j] -= 1e9 }
-                    }
+                    let row = (b * tq + i) * tv
+                    for j in 0..<tv where !keep[b * tv + j] || (causal && j > i) { scores[row + j] -= 1e9 }
                 }
             }
         }
@@ -203,13 +214,10 @@ public struct Attention: FeedForwardLayer {
                 m: tq, k: tv, n: valueFeatures)
             output.replaceSubrange((b * tq * valueFeatures)..<((b + 1) * tq * valueFeatures), with: product)
         }
-        if let queryMask {
-            for b in 0..<batch {
-                for i in 0..<tq where !queryMask[b, i] {
-                    let start = (b * tq + i) * valueFeatures
-                    output.replaceSubrange(
-                        start..<(start + valueFeatures), with: repeatElement(0, count: valueFeatures))
-                }
+        if let keep = queryMask?.values {
+            for position in 0..<(batch * tq) where !keep[position] {
+                let start = position * valueFeatures
+                output.replaceSubrange(start..<(start + valueFeatures), with: repeatElement(0, count: valueFeatures))
             }
         }
         let result = Tensor(shape: [batch, tq, valueFeatures], scalars: output)
