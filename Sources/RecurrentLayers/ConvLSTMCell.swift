@@ -159,26 +159,51 @@ public struct ConvLSTMCell: RecurrentCell {
         return [DropoutMasks(input: input, recurrent: recurrent)]
     }
 
+    /// The input convolution (bias included) of every timestep at once: `[n, step shape...]` to
+    /// `[n, output positions * 4 filters]`, so that only the recurrent convolution runs per step.
+    public func projectInputs(_ inputs: Tensor) throws -> Tensor? {
+        try checkStepInput(inputs)
+        let n = inputs.shape[0]
+        var z = convolve(channelsLast(inputs), masks: [], weights: kernel, inChannels: channels, geometry: geometry)
+        if let bias { Gates.addRowBias(&z, bias.scalars) }
+        return Tensor(shape: [n, z.count / max(n, 1)], scalars: z)
+    }
+
+    public func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+        advance(projected.scalars, states: states, recurrentMasks: [])
+    }
+
     public func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
-        let batch = input.shape[0]
-        let expected = [batch] + (channelsFirst ? [channels] + inputSpatial : inputSpatial + [channels])
+        guard let masks = context.masks else {
+            return try step(projected: projectInputs(input)!, states: states, context: context)
+        }
+        try checkStepInput(input)
+        var z = convolve(
+            channelsLast(input), masks: masks.input, weights: kernel, inChannels: channels, geometry: geometry)
+        if let bias { Gates.addRowBias(&z, bias.scalars) }
+        return advance(z, states: states, recurrentMasks: masks.recurrent)
+    }
+
+    private func checkStepInput(_ input: Tensor) throws {
+        let expected =
+            [input.shape.first ?? 0] + (channelsFirst ? [channels] + inputSpatial : inputSpatial + [channels])
         guard input.shape == expected else {
             throw RecurrentError(
                 .shapeMismatch, layer: name, "expected each step's input of shape \(expected), received \(input.shape)")
         }
-        let masks = context.masks
-        let x = channelsLast(input)
-        let h = channelsLast(states[0])
-        let c = channelsLast(states[1])
-        let positions = batch * geometry.outputCount
-        var z = convolve(x, masks: masks?.input ?? [], weights: kernel, inChannels: channels, geometry: geometry)
-        if let bias { Gates.addRowBias(&z, bias.scalars) }
+    }
+
+    /// The gates from the input part `z` `[batch * positions, 4 filters]` (bias included) and the
+    /// recurrent convolution of `h_prev` under its masks.
+    private func advance(_ z: [Float], states: [Tensor], recurrentMasks: [Tensor]) -> CellOutput {
+        let batch = states[0].shape[0]
         let recurrent = convolve(
-            h, masks: masks?.recurrent ?? [], weights: recurrentKernel, inChannels: filters,
+            channelsLast(states[0]), masks: recurrentMasks, weights: recurrentKernel, inChannels: filters,
             geometry: recurrentGeometry)
         let (hNext, cNext) = Kernels.lstmGates(
-            x: z, recurrent: recurrent, previousC: c.scalars, batch: positions, units: filters,
-            activation: activation, recurrentActivation: recurrentActivation)
+            x: z, recurrent: recurrent, previousC: channelsLast(states[1]).scalars,
+            batch: batch * geometry.outputCount, units: filters, activation: activation,
+            recurrentActivation: recurrentActivation)
         let spatial = [batch] + outputSpatial + [filters]
         let output = stored(Tensor(shape: spatial, scalars: hNext))
         return CellOutput(output: output, states: [output, stored(Tensor(shape: spatial, scalars: cNext))])

@@ -41,7 +41,7 @@ extension RNN {
         // dropout masks each step applies its own masks instead.
         let flat = x.reshaped([batch * timesteps] + Array(x.shape.dropFirst(2)))
         let masked = context.dropout.contains { $0 != nil }
-        let projected = x.rank == 3 && !masked ? try cell.projectInputs(flat) : nil
+        let projected = masked ? nil : try cell.projectInputs(flat)
         let width = projected.map { $0.shape[1] } ?? stepShape.dropFirst().reduce(1, *)
         let source = projected?.scalars ?? x.scalars
 

@@ -82,8 +82,9 @@ public protocol RecurrentCell: Sendable {
     ///   - call: The layer's training-call counter, so that masks differ from call to call.
     func makeDropoutMasks(batchSize: Int, inputSize: Int, call: Int) -> [DropoutMasks?]
 
-    /// Fast path, optional: the input projection of every timestep at once, `[n, features]` to
-    /// `[n, width]`, so that only the recurrent product runs per step. Return nil to use `step` instead.
+    /// Fast path, optional: the input projection of every timestep at once, `[n, step shape...]`
+    /// (`[n, features]` for rank-3 sequences) to `[n, width]`, so that only the recurrent product runs per
+    /// step. Return nil to use `step` instead.
     func projectInputs(_ inputs: Tensor) throws -> Tensor?
 
     /// One timestep from a row of `projectInputs`'s result; called only when `projectInputs` returned one.
