@@ -59,7 +59,7 @@ struct Keras3Config {
             let calls = model.nodes.enumerated().filter { $0.element.layer == index }
             let listCall = if case .feedForward(let inner) = layer { inner.takesList } else { false }
             var maskEntries: [JSONValue] = []
-            let inbound: [JSONValue] = try calls.map { nodeIndex, node in
+            let inbound: [JSONValue] = try calls.map { _, node in
                 let tensors = node.inputs.map { tensor($0) }
                 var args = listCall ? [JSONValue.array(tensors)] : tensors
                 if case .operation(_, let operation) = layer, let constant = Self.constant(operation) {
@@ -95,7 +95,6 @@ struct Keras3Config {
                         "layer '\(wrapper.name)': Keras 3's Bidirectional zeroes the outputs of masked steps, where tf.keras's ConvLSTM carried the previous output"
                     )
                 }
-                _ = nodeIndex
                 return Self.object([("args", .array(args)), ("kwargs", Self.object(kwargs))])
             }
             entries += maskEntries

@@ -145,10 +145,10 @@ public struct Attention: FeedForwardLayer {
         var scores = [Float](repeating: 0, count: batch * tq * tv)
         switch scoreMode {
         case .dot:
+            let keysT = key.permuted([0, 2, 1]).scalars
             for b in 0..<batch {
                 let q = Array(query.scalars[(b * tq * features)..<((b + 1) * tq * features)])
-                let kT = Self.transposed(
-                    Array(key.scalars[(b * tv * features)..<((b + 1) * tv * features)]), rows: tv, columns: features)
+                let kT = Array(keysT[(b * tv * features)..<((b + 1) * tv * features)])
                 scores.replaceSubrange(
                     (b * tq * tv)..<((b + 1) * tq * tv), with: Kernels.matmul(q, kT, m: tq, k: features, n: tv))
             }
@@ -233,13 +233,5 @@ public struct Attention: FeedForwardLayer {
                 "the \(input) mask has shape \(mask.shape), expected [\(batch), \(steps)] (batch, timesteps)")
         }
         return mask
-    }
-
-    private static func transposed(_ values: [Float], rows: Int, columns: Int) -> [Float] {
-        var result = [Float](repeating: 0, count: values.count)
-        for r in 0..<rows {
-            for c in 0..<columns { result[c * rows + r] = values[r * columns + c] }
-        }
-        return result
     }
 }

@@ -35,9 +35,8 @@ struct ConvolutionGeometry: Sendable, Equatable {
         var offset = [Int](repeating: 0, count: input.count)
         let windowCount = kernel.reduce(1, *)
         for o in 0..<output.reduce(1, *) {
-            Tensor.unravel(o, shape: output, into: &position)
             for w in 0..<windowCount {
-                Tensor.unravel(w, shape: kernel, into: &offset)
+                defer { Tensor.advance(&offset, within: kernel) }
                 var source = 0
                 var inside = true
                 for axis in input.indices {
@@ -50,6 +49,7 @@ struct ConvolutionGeometry: Sendable, Equatable {
                 }
                 if inside { sources[o * windowCount + w] = Int32(source) }
             }
+            Tensor.advance(&position, within: output)
         }
         self.sources = sources
     }
@@ -94,16 +94,5 @@ extension Kernels {
             }
         }
         return matmul(patches, kernel, m: rows, k: columns, n: filters, bias: bias)
-    }
-}
-
-extension Tensor {
-    /// The multi-index of flat position `index` in a row-major `shape`.
-    static func unravel(_ index: Int, shape: [Int], into indices: inout [Int]) {
-        var rest = index
-        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
-            indices[axis] = rest % shape[axis]
-            rest /= shape[axis]
-        }
     }
 }
