@@ -33,7 +33,8 @@ public struct HDF5Dataset: HDF5Object {
         /// The bytes the data occupies in the file (`H5Dget_storage_size`).
         public var storedBytes: Int
         /// The number of elements: the product of `shape`.
-        public var elementCount: Int { shape.reduce(1, *) }
+        /// (`Int.max` when the product does not fit.)
+        public var elementCount: Int { Dataspace.elementCount(shape) ?? Int.max }
     }
 
     /// Shape, element type and storage of the dataset (`H5Dget_space`, `H5Dget_type`, `H5Pget_layout`).
@@ -61,7 +62,8 @@ public struct HDF5Dataset: HDF5Object {
         }
         return Info(
             shape: shape, datatype: TypeDescription.describe(type.raw), layout: layout,
-            filterCount: Int(max(0, rnk_dataset_filter_count(dataset))), storedBytes: Int(H5Dget_storage_size(dataset)))
+            filterCount: Int(max(0, rnk_dataset_filter_count(dataset))),
+            storedBytes: Int(clamping: H5Dget_storage_size(dataset)))
     }
 
     /// Reads every value, converted to `Scalar` from whatever integer or float type the file holds

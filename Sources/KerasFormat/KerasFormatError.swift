@@ -45,7 +45,9 @@ public struct KerasFormatError: Error, Sendable, CustomStringConvertible {
         self.init(code, file: error.file, reason: error.description, underlying: error)
     }
 
+    /// One line, whatever the file held: names and values from the file are escaped and long ones cut
+    /// (`TerminalText`).
     public var description: String {
-        underlying?.description ?? "\(file): \(reason)"
+        TerminalText.escaped(underlying?.description ?? "\(file): \(reason)")
     }
 }

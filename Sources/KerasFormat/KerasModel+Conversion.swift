@@ -121,6 +121,26 @@ extension KerasModel {
     public func measureConversion(to dialect: KerasDialect = .keras3, file: String) throws -> ConversionReport {
         let (converted, changes) = try conversion(to: dialect, file: file)
         guard !changes.isEmpty else { return ConversionReport(model: converted, changes: [], largestDifference: 0) }
+        let probe = try probeInputs(file: file)
+        // Probe copies: stateful layers carry state across calls, and the returned model must not.
+        var original = model
+        var probed = converted.model
+        let before = try original.call(probe)
+        let after = try probed.call(probe)
+        let difference =
+            zip(before, after).map { a, b in zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+        return ConversionReport(model: converted, changes: changes, largestDifference: difference)
+    }
+}
+
+extension KerasModel {
+    /// The most values a probe input may hold (64 Mi): an input shape beyond it comes from a damaged config.
+    static let probeLimit = 1 << 26
+
+    /// A seeded probe input for each model input: token ids within the vocabulary for an Embedding's
+    /// input, values in [-2, 2) otherwise; unknown batch and time dimensions become `batch` and `timesteps`.
+    /// - Throws: `KerasFormatError.unreadable` when an input's declared shape is too large to probe.
+    func probeInputs(batch: Int = 2, timesteps: Int = 8, file: String) throws -> [Tensor] {
         var generator = SeededGenerator(seed: 7)
         let vocabularies = Dictionary(
             model.nodes.compactMap { node -> (Int, Int)? in
@@ -129,9 +149,13 @@ extension KerasModel {
                 else { return nil }
                 return (input, embedding.inputDim)
             }, uniquingKeysWith: { first, _ in first })
-        let probe = inputs.enumerated().map { position, input -> Tensor in
-            let shape = input.shape.enumerated().map { axis, dim in dim ?? (axis == 0 ? 2 : 8) }
-            let count = shape.reduce(1, *)
+        return try inputs.enumerated().map { position, input -> Tensor in
+            let shape = input.shape.enumerated().map { axis, dim in dim ?? (axis == 0 ? batch : timesteps) }
+            let (count, overflow) = Tensor.checkedCount(shape)
+            guard !overflow, count <= Self.probeLimit else {
+                throw KerasFormatError(
+                    .unreadable, file: file, reason: "input '\(input.name)' declares shape \(shape), too large to run")
+            }
             if let vocabulary = vocabularies[model.inputs[position].node] {
                 return Tensor(
                     shape: shape,
@@ -141,14 +165,6 @@ extension KerasModel {
                 shape: shape, scalars: (0..<count).map { _ in 2 * Float(Double(generator.next() % 10_000) / 5_000 - 1) }
             )
         }
-        // Probe copies: stateful layers carry state across calls, and the returned model must not.
-        var original = model
-        var probed = converted.model
-        let before = try original.call(probe)
-        let after = try probed.call(probe)
-        let difference =
-            zip(before, after).map { a, b in zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
-        return ConversionReport(model: converted, changes: changes, largestDifference: difference)
     }
 }
 

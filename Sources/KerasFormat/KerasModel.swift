@@ -23,6 +23,8 @@ public struct KerasModel: Sendable {
     var kind: ModelConfig.Kind
     /// The user's cells and layers the model was loaded with: a conversion rebuilds with them.
     var customObjects = CustomObjects()
+    /// The file the model was loaded from (empty for a model made otherwise), named when the model fails.
+    public internal(set) var path = ""
 
     /// Reads a model from any layout, detected by content.
     /// - Parameters:
@@ -36,6 +38,7 @@ public struct KerasModel: Sendable {
     {
         var loaded = try read(path: path, configPath: configPath, customObjects: customObjects)
         loaded.customObjects = customObjects
+        loaded.path = path
         return loaded
     }
 
@@ -44,7 +47,7 @@ public struct KerasModel: Sendable {
         do {
             switch layout {
             case .kerasArchive:
-                let archive = try KerasArchive(path: path)
+                let archive = try KerasArchive.model(path: path, customObjects: customObjects)
                 let config = try parseJSON(try archive.require("config.json"), file: path + "/config.json")
                 let version = (try? archive.member("metadata.json").map { try JSONValue.parse($0) })??["keras_version"]?
                     .stringValue
@@ -79,7 +82,7 @@ public struct KerasModel: Sendable {
                 var model = built
                 let tensors = try WeightReaders.keras3(model: model, sources: sources, sequential: kind == .sequential)
                 { group, count, layer in
-                    try shards.variables(group, count: count, layer: layer)
+                    try shards.variables(group, count: count, layer: layer, limit: WeightReaders.elementLimit(built))
                 }
                 for (index, layerWeights) in tensors {
                     do {

@@ -54,7 +54,7 @@ extension KerasModel {
             return ModelSummary.Layer(
                 name: layer.name, className: index < sources.count ? sources[index].className : "?", inputs: inputs,
                 options: Self.options(of: layer), weights: slots,
-                parameters: slots.reduce(0) { $0 + $1.shape.reduce(1, *) })
+                parameters: slots.reduce(0) { $0 + Tensor.checkedCount($1.shape).partialValue })
         }
         let total = layers.reduce(0) { $0 + $1.parameters }
         return ModelSummary(

@@ -44,7 +44,7 @@ public struct NumPyArray: Sendable, Equatable {
         default:
             throw fail("unsupported .npy format version \(major)")
         }
-        guard headerStart + headerLength <= bytes.count else { throw fail("the .npy header is truncated") }
+        guard headerLength <= bytes.count - headerStart else { throw fail("the .npy header is truncated") }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
         guard let descr = field("descr", in: header), let order = field("fortran_order", in: header),
             let shapeText = field("shape", in: header)
@@ -60,7 +60,8 @@ public struct NumPyArray: Sendable, Equatable {
             }
             return extent
         }
-        let count = shape.reduce(1, *)
+        let (count, overflow) = Tensor.checkedCount(shape)
+        guard !overflow else { throw fail("its shape \(shape) has more elements than can be counted") }
         let data = Array(bytes[(headerStart + headerLength)...])
         let values = try decode(data, dtype: dtype, count: count, fail: fail)
         return NumPyArray(dtype: dtype, shape: shape, tensor: Tensor(shape: shape, scalars: values))
@@ -97,7 +98,8 @@ public struct NumPyArray: Sendable, Equatable {
         let order = dtype.first!
         let kind = dtype[dtype.index(after: dtype.startIndex)]
         guard kind != "O" else { throw fail("object arrays (pickles) are refused: nothing in a file is executed") }
-        guard data.count >= count * width else {
+        guard [1, 2, 4, 8].contains(width) else { throw fail("unsupported dtype '\(dtype)'") }
+        guard data.count / width >= count else {
             throw fail("the array data is truncated: \(data.count) bytes for \(count) elements of \(dtype)")
         }
         let bigEndian = order == ">"

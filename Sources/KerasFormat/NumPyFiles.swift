@@ -110,7 +110,11 @@ extension KerasModel {
         do {
             return try model.call(tensors)
         } catch let error as RecurrentError {
-            throw KerasFormatError(.unreadable, file: file, reason: error.description)
+            // The arrays fit the model's declared inputs, so the model is at fault (a kernel made for
+            // another width, say): name the model file, and the input it failed on.
+            throw KerasFormatError(
+                .unreadable, file: path.isEmpty ? file : path,
+                reason: "the model cannot run on the arrays of \(file): \(error.description)")
         }
     }
 }

@@ -40,7 +40,7 @@ struct ShardedWeights {
     }
 
     /// Variables `0..<count` of the group at `path` (`layers/lstm/cell/vars`), from every shard holding some.
-    func variables(_ path: String, count: Int, layer: String) throws -> [Tensor] {
+    func variables(_ path: String, count: Int, layer: String, limit: Int) throws -> [Tensor] {
         guard let names = weightMap["/" + path], !names.isEmpty else {
             throw KerasFormatError(
                 .weightMismatch, file: self.path, reason: "layer '\(layer)': the weight map has no /\(path)")
@@ -52,8 +52,8 @@ struct ShardedWeights {
                 let group = try shard.root.group(path)
                 for entry in try group.children() where entry.kind == .dataset {
                     guard let index = Int(entry.name) else { continue }
-                    let array = try group.dataset(entry.name).read(as: Float.self)
-                    found[index] = Tensor(shape: array.shape, scalars: array.values)
+                    found[index] = try WeightReaders.tensor(
+                        group.dataset(entry.name), limit: limit, layer: layer, file: self.path)
                 }
             }
         } catch let error as HDF5Error {

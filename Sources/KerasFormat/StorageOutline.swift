@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import RecurrentLayers
 
 /// What a Keras file holds at the storage level: its layout, the Keras version and backend that wrote it,
 /// and every weight dataset with its shape and type. The model-level view (layers, configs, slots) is
@@ -65,7 +66,7 @@ public struct StorageOutline: Sendable {
     }
 
     private static func readArchive(path: String) throws -> StorageOutline {
-        let archive = try KerasArchive(path: path)
+        let archive = try KerasArchive.model(path: path)
         let file = try HDF5File(image: try archive.require("model.weights.h5"), name: path + "/model.weights.h5")
         var outline = try outline(of: file, path: path, layout: .kerasArchive)
         outline.archiveMembers = archive.members
@@ -82,5 +83,11 @@ public struct StorageOutline: Sendable {
     }
 
     /// The number of values in every dataset together.
-    public var valueCount: Int { datasets.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+    /// (Saturates at `Int.max`: a damaged file may declare more than an `Int` counts.)
+    public var valueCount: Int {
+        datasets.reduce(0) { total, dataset in
+            let (count, overflow) = Tensor.checkedCount(dataset.shape)
+            return overflow ? Int.max : total.addingReportingOverflow(count).overflow ? Int.max : total + count
+        }
+    }
 }

@@ -21,7 +21,7 @@ public struct Finding: Sendable, Encodable, CustomStringConvertible {
         var place = file
         if let layer { place += ": layer '\(layer)'" }
         if let slot { place += " slot '\(slot)'" }
-        return "\(severity.rawValue): \(place): \(message)"
+        return TerminalText.escaped("\(severity.rawValue): \(place): \(message)")
     }
 }
 
@@ -84,6 +84,16 @@ public enum Validation {
             findings += optionWarnings(layer, file: path)
         }
         findings += unusedWeights(loaded, path: path)
+        // 3. Everything `run` would trip on that the shapes alone do not show (a kernel made for another
+        // input width, a graph that indexes outputs a layer does not have): one forward pass on a probe.
+        do {
+            var probed = loaded.model
+            _ = try probed.call(try loaded.probeInputs(batch: 1, timesteps: 3, file: path))
+        } catch let problem as KerasFormatError {
+            findings.append(error("the model cannot run: \(problem.reason)"))
+        } catch let problem {
+            findings.append(error("the model cannot run on an input of its declared shape: \(problem)"))
+        }
         return findings
     }
 
@@ -126,8 +136,11 @@ public enum Validation {
     static func fileVersion(_ path: String) throws -> String? {
         switch try KerasLayout.detect(path: path) {
         case .kerasArchive:
-            return (try? KerasArchive(path: path).member("metadata.json").map { try JSONValue.parse($0) })??[
-                "keras_version"]?.stringValue
+            return
+                (try? KerasArchive(path: path, only: ["metadata.json"]).member("metadata.json").map {
+                    try JSONValue.parse($0)
+                })??[
+                    "keras_version"]?.stringValue
         case .legacyModel, .legacyWeights, .kerasWeights:
             do {
                 let file = try HDF5File(opening: path)
@@ -145,7 +158,8 @@ public enum Validation {
         if let configPath { return try KerasModel.readConfig(configPath) }
         switch try KerasLayout.detect(path: path) {
         case .kerasArchive:
-            return try KerasModel.parseJSON(try KerasArchive(path: path).require("config.json"), file: path)
+            return try KerasModel.parseJSON(
+                try KerasArchive(path: path, only: ["config.json"]).require("config.json"), file: path)
         case .legacyModel:
             do {
                 let root = try HDF5File(opening: path).root
@@ -238,7 +252,7 @@ public enum Validation {
             let file: HDF5File
             let version: String?
             if layout == .kerasArchive {
-                let archive = try KerasArchive(path: path)
+                let archive = try KerasArchive.model(path: path, customObjects: customObjects)
                 file = try HDF5File(image: try archive.require("model.weights.h5"), name: path)
                 version =
                     (try? archive.member("metadata.json").map { try JSONValue.parse($0) })??["keras_version"]?
@@ -294,7 +308,8 @@ public enum Validation {
                     }
                 }
             } else {
-                let saved = try WeightReaders.legacySaved(file.root)
+                let saved = try WeightReaders.legacySaved(
+                    file.root, limit: WeightReaders.elementLimit(model), file: path)
                 let targets = model.layers.indices.filter { !model.layers[$0].weightSlots.isEmpty }
                 if targets.count != saved.count {
                     findings.append(
@@ -324,7 +339,7 @@ public enum Validation {
         do {
             let file: HDF5File =
                 loaded.layout == .kerasArchive
-                ? try HDF5File(image: try KerasArchive(path: path).require("model.weights.h5"), name: path)
+                ? try HDF5File(image: try KerasArchive.model(path: path).require("model.weights.h5"), name: path)
                 : try HDF5File(opening: path)
             let expected = Set(
                 try WeightReaders.keras3Paths(

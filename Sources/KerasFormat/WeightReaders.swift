@@ -52,8 +52,9 @@ enum WeightReaders {
     static func keras3(_ root: HDF5Group, model: Model, sources: [ModelConfig.Layer], sequential: Bool, file: String)
         throws -> [Int: [Tensor]]
     {
-        try keras3(model: model, sources: sources, sequential: sequential) { path, count, layer in
-            try variables(root, path, count: count, file: file, layer: layer)
+        let limit = elementLimit(model)
+        return try keras3(model: model, sources: sources, sequential: sequential) { path, count, layer in
+            try variables(root, path, count: count, file: file, layer: layer, limit: limit)
         }
     }
 
@@ -142,8 +143,9 @@ enum WeightReaders {
     }
 
     /// `vars/0`, `vars/1`, ... of one group, as float32; the group must hold exactly `count` (Keras's check).
-    static func variables(_ root: HDF5Group, _ path: String, count: Int, file: String, layer: String) throws -> [Tensor]
-    {
+    static func variables(
+        _ root: HDF5Group, _ path: String, count: Int, file: String, layer: String, limit: Int
+    ) throws -> [Tensor] {
         let path = try resolve(root, path)
         guard try root.kind(of: path) == .group else {
             throw KerasFormatError(
@@ -161,8 +163,7 @@ enum WeightReaders {
                 throw KerasFormatError(
                     .weightMismatch, file: file, reason: "layer '\(layer)': /\(path) has no variable \(index)")
             }
-            let array = try group.dataset(String(index)).read(as: Float.self)
-            return Tensor(shape: array.shape, scalars: array.values)
+            return try tensor(group.dataset(String(index)), limit: limit, layer: layer, file: file)
         }
     }
 
@@ -185,7 +186,7 @@ enum WeightReaders {
     }
 
     /// The layers of a legacy weights group that hold weights, in `layer_names` order, with their arrays.
-    static func legacySaved(_ root: HDF5Group) throws -> [(String, [Tensor])] {
+    static func legacySaved(_ root: HDF5Group, limit: Int, file: String) throws -> [(String, [Tensor])] {
         let group = try root.readChunkedStringList("layer_names") != nil ? root : try root.group("model_weights")
         var saved: [(String, [Tensor])] = []
         for name in try group.readChunkedStringList("layer_names") ?? [] {
@@ -196,8 +197,7 @@ enum WeightReaders {
                 (
                     name,
                     try weightNames.map { weightName in
-                        let array = try layerGroup.dataset(weightName).read(as: Float.self)
-                        return Tensor(shape: array.shape, scalars: array.values)
+                        try tensor(layerGroup.dataset(weightName), limit: limit, layer: name, file: file)
                     }
                 ))
         }
@@ -209,7 +209,7 @@ enum WeightReaders {
     static func legacy(
         _ root: HDF5Group, model: Model, sources: [ModelConfig.Layer], configOrder: [String], file: String
     ) throws -> [Int: [Tensor]] {
-        let saved = try legacySaved(root)
+        let saved = try legacySaved(root, limit: elementLimit(model), file: file)
         // Keras's model.layers order is the config's; pair the layers that have weights with the saved ones.
         let position = Dictionary(configOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let order = sources.indices.sorted { (position[sources[$0].name] ?? -1) < (position[sources[$1].name] ?? -1) }
@@ -226,5 +226,35 @@ enum WeightReaders {
             result[target] = try LegacyConversions.convert(arrays, for: model.layers[target], file: file)
         }
         return result
+    }
+
+    /// The most values one weight dataset of `model` can legitimately hold: twice every weight the model
+    /// has (cuDNN files store two biases), plus a little. Datasets are compared with it before they are
+    /// read, so that a file declaring gigabytes for a model that needs kilobytes costs nothing.
+    static func elementLimit(_ model: Model) -> Int {
+        var total = 0
+        for layer in model.layers {
+            for slot in layer.weightSlots {
+                let (count, overflow) = Tensor.checkedCount(slot.shape)
+                guard !overflow else { return Int.max }
+                total = total.addingReportingOverflow(count).partialValue
+            }
+        }
+        let doubled = total.multipliedReportingOverflow(by: 2)
+        return doubled.overflow ? Int.max : doubled.partialValue.addingReportingOverflow(4096).partialValue
+    }
+
+    /// One weight dataset as a tensor, after checking its declared size against `limit`.
+    static func tensor(_ dataset: HDF5Dataset, limit: Int, layer: String, file: String) throws -> Tensor {
+        let info = try dataset.info()
+        guard let count = Tensor.checkedCount(info.shape).overflow ? nil : info.elementCount, count <= limit else {
+            throw KerasFormatError(
+                .weightMismatch, file: file,
+                reason:
+                    "layer '\(layer)': \(dataset.path) declares shape \(info.shape), more values than the whole model has weights (at most \(limit)); nothing was read"
+            )
+        }
+        let array = try dataset.read(as: Float.self)
+        return Tensor(shape: array.shape, scalars: array.values)
     }
 }

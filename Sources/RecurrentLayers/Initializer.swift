@@ -37,11 +37,21 @@ public enum Initializer: Sendable, Equatable {
         }
     }
 
+    /// The most values one initializer creates: 2^31 (8 GiB of float32), far beyond any recurrent model;
+    /// sizes from a config (`units` near `Int.max`) are refused before any allocation.
+    public static let elementLimit = 1 << 31
+
     /// A tensor of `shape` filled by this initializer.
     /// - Throws: `RecurrentError.invalidArgument` for `identity` on a non-matrix or an unknown
     ///   variance-scaling mode or distribution.
     public func make(_ shape: [Int], generator: inout SeededGenerator) throws -> Tensor {
-        let count = shape.reduce(1, *)
+        if case .placeholder = self { return Tensor(shape: [0], scalars: []) }
+        let (count, overflow) = Tensor.checkedCount(shape)
+        guard !overflow, count <= Self.elementLimit else {
+            throw RecurrentError(
+                .invalidArgument,
+                "a weight of shape \(shape) is too large to create (over \(Self.elementLimit) values)")
+        }
         switch self {
         case .placeholder: return Tensor(shape: [0], scalars: [])
         case .zeros: return .zeros(shape)

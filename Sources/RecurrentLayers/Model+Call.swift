@@ -18,7 +18,7 @@ extension Model {
                 .countMismatch, layer: name, "the model takes \(self.inputs.count) inputs, received \(inputs.count)")
         }
         var values: [TensorReference: Value] = [:]
-        let given = Dictionary(uniqueKeysWithValues: zip(self.inputs.map(\.node), inputs))
+        let given = Dictionary(zip(self.inputs.map(\.node), inputs), uniquingKeysWith: { first, _ in first })
         for (index, node) in nodes.enumerated() {
             func value(_ reference: TensorReference) throws -> Value {
                 guard let value = values[reference] else {

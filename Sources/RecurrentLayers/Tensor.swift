@@ -26,6 +26,19 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         self.init(shape: shape, scalars: Array(repeating: value, count: shape.reduce(1, *)))
     }
 
+    /// The number of elements of `shape`, with `overflow` set when the product does not fit an `Int` or
+    /// an extent is negative: how sizes that come from files are computed before anything is allocated.
+    public static func checkedCount(_ shape: [Int]) -> (partialValue: Int, overflow: Bool) {
+        var count = 1
+        for extent in shape {
+            guard extent >= 0 else { return (0, true) }
+            let product = count.multipliedReportingOverflow(by: extent)
+            if product.overflow { return (0, true) }
+            count = product.partialValue
+        }
+        return (count, false)
+    }
+
     /// A tensor of zeros.
     public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
 

@@ -30,6 +30,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Untimed warm-up passes.") var warmup = 2
     @Flag(help: "Print JSON.") var json = false
 
+    @OptionGroup(title: "Limits for reading untrusted files") var limits: Isolation.Options
+
     func validate() throws {
         guard (file == nil) != (cell == nil) else {
             throw ValidationError("Give a model file or --cell, not both and not neither.")
@@ -40,18 +42,21 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        try Isolation.run(file: file ?? "--cell", limits: limits.limits(reading: [file, config])) { try bench() }
+    }
+
+    private func bench() throws {
         do {
-            if isatty(2) != 0 {
-                FileHandle.standardError.write(
-                    Data("benchmarking (\(warmup) warm-up, \(passes) timed passes)...\n".utf8))
-            }
+            progress("benchmarking (\(warmup) warm-up, \(passes) timed passes)...")
             let result: BenchmarkResult
             if let cell {
                 result = try Benchmark.cell(
                     kind: cell, units: units, features: features, timesteps: timesteps ?? 50, batch: batch ?? 32,
                     warmup: warmup, passes: passes)
             } else {
-                result = try KerasModel.load(path: file!, configPath: config).benchmark(
+                let model = try KerasModel.load(path: file!, configPath: config)
+                Isolation.readingFinished()
+                result = try model.benchmark(
                     batch: batch, timesteps: timesteps, warmup: warmup, passes: passes)
             }
             if json {

@@ -47,6 +47,8 @@ struct Convert: ParsableCommand {
     @Flag(help: "Write even when Keras 3 cannot express the model exactly.")
     var acceptChanges = false
 
+    @OptionGroup(title: "Limits for reading untrusted files") var limits: Isolation.Options
+
     func validate() throws {
         guard format != nil || Self.format(for: output) != nil else {
             throw ValidationError(
@@ -69,6 +71,12 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
+        try Isolation.run(file: input, outputs: [output], limits: limits.limits(reading: [input, config])) {
+            try convert()
+        }
+    }
+
+    private func convert() throws {
         let target = format ?? Self.format(for: output)!
         do {
             progress("reading \(input)")

@@ -2,9 +2,14 @@ import ArgumentParser
 import Foundation
 import KerasFormat
 
-/// A progress line on stderr, only when stderr is a terminal (scripts and pipes get no noise).
+/// A progress line on stderr, only when stderr is a terminal (scripts and pipes get no noise). In the
+/// isolated child, stderr is a pipe to the parent; progress goes to the terminal directly.
 func progress(_ message: String) {
-    if isatty(2) != 0 { FileHandle.standardError.write(Data("\(message)\n".utf8)) }
+    let terminal = Isolation.terminal
+    if isatty(terminal) != 0 {
+        let line = Array((TerminalText.escaped(message) + "\n").utf8)
+        _ = line.withUnsafeBytes { write(terminal, $0.baseAddress, $0.count) }
+    }
 }
 
 /// The documented exit codes (sysexits.h), shared by every command.

@@ -22,7 +22,13 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @OptionGroup(title: "Limits for reading untrusted files") var limits: Isolation.Options
+
     func run() throws {
+        try Isolation.run(file: file, limits: limits.limits(reading: [file, config])) { try inspect() }
+    }
+
+    private func inspect() throws {
         let outline: StorageOutline
         do {
             outline = try StorageOutline.read(path: file)
@@ -47,6 +53,8 @@ struct Inspect: ParsableCommand {
             json
                 ? try Self.json(outline, summary: summary, problem: problem)
                 : Self.text(outline, summary: summary, problem: problem))
+        // The storage is shown either way, but a model that cannot be built is a failure for scripts.
+        if summary == nil, problem != nil { throw ExitCode(Failure.dataError) }
     }
 
     static func text(_ outline: StorageOutline, summary: ModelSummary? = nil, problem: String? = nil) -> String {
@@ -94,7 +102,7 @@ struct Inspect: ParsableCommand {
                 "    " + dataset.path.padding(toLength: width, withPad: " ", startingAt: 0)
                     + "  \(dataset.dtype)  \(shape)")
         }
-        return lines.joined(separator: "\n")
+        return lines.map { TerminalText.escaped($0, limit: 4000) }.joined(separator: "\n")
     }
 
     struct Report: Encodable {

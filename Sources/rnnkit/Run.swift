@@ -30,6 +30,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Replace existing output files.")
     var force = false
 
+    @OptionGroup(title: "Limits for reading untrusted files") var limits: Isolation.Options
+
     func validate() throws {
         guard !input.isEmpty else { throw ValidationError("Give at least one --input file.") }
         guard output.isEmpty || output.count == input.count else {
@@ -38,8 +40,15 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        try Isolation.run(file: file, outputs: output, limits: limits.limits(reading: [file, config] + input)) {
+            try runModel()
+        }
+    }
+
+    private func runModel() throws {
         do {
             var model = try KerasModel.load(path: file, configPath: config)
+            Isolation.readingFinished()
             for (index, path) in input.enumerated() {
                 if input.count > 1 { progress("batch \(index + 1) of \(input.count): \(path)") }
                 let outputs = try model.run(try NumPyFiles.read(path: path), file: path)

@@ -23,6 +23,8 @@ struct Validate: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @OptionGroup(title: "Limits for reading untrusted files") var limits: Isolation.Options
+
     struct Report: Encodable {
         var file: String
         var valid: Bool
@@ -30,6 +32,10 @@ struct Validate: ParsableCommand {
     }
 
     func run() throws {
+        try Isolation.run(file: file, limits: limits.limits(reading: [file, config])) { try validateFile() }
+    }
+
+    private func validateFile() throws {
         if !FileManager.default.fileExists(atPath: file) {
             throw Failure.report(KerasFormatError(.fileNotFound, file: file, reason: "no such file"))
         }

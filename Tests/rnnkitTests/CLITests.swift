@@ -315,7 +315,7 @@ struct InspectModelTests {
         #expect(withConfig.stdout.contains("1203 parameters"))
         let custom = try CLITests.run(["inspect", "Tests/Fixtures/custom/minimal.keras"])
         #expect(
-            custom.status == 0 && custom.stdout.contains("cannot be built") && custom.stdout.contains("MinimalRNNCell"))
+            custom.status == 65 && custom.stdout.contains("cannot be built") && custom.stdout.contains("MinimalRNNCell"))
         let keras1 = try CLITests.run(["inspect", "Tests/Fixtures/legacy/keras1_lstm_theano.h5"])
         #expect(keras1.stdout.contains("hard_sigmoid (Keras 2: 0.2x + 0.5)"))
         let json = try CLITests.run(["inspect", "Tests/Fixtures/models/bidirectional_two_outputs.keras", "--json"])
@@ -343,7 +343,7 @@ struct ValidateCommandTests {
         // inspect names every layer RNNKit does not implement; run refuses with the class and the layer.
         let inspect = try CLITests.run(["inspect", "Tests/Fixtures/surrounding/unsupported.keras"])
         #expect(
-            inspect.status == 0 && inspect.stdout.contains("'double' (a Lambda layer")
+            inspect.status == 65 && inspect.stdout.contains("'double' (a Lambda layer")
                 && inspect.stdout.contains("'upsample' (the class UpSampling1D"))
         let input = RunCommandTests.scratch("unsupported-input.npy")
         try Data(NumPyArraysForTests.npy([Float](repeating: 0, count: 18), shape: [1, 6, 3])).write(

@@ -48,9 +48,12 @@ enum Library {
 
     /// A unique name for an in-memory file: libhdf5 silently hands back an already open in-memory file
     /// that has the same name.
+    /// The name lives under `/dev/null/`, which can hold no file on any POSIX system: the core driver
+    /// refuses to open an image whose name exists on disk, so a name a file could take would let a file in
+    /// the working directory break (or shadow) an in-memory open.
     static func uniqueMemoryName(_ label: String) -> String {
         memoryFileCounter += 1
-        return "rnnkit-memory-\(ProcessInfo.processInfo.processIdentifier)-\(memoryFileCounter)-\(label)"
+        return "/dev/null/rnnkit-memory-\(ProcessInfo.processInfo.processIdentifier)-\(memoryFileCounter)"
     }
 
     /// Guarded by `lock`: only read or written inside `run`.
