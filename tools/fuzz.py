@@ -14,8 +14,9 @@ run or convert) with a wall-clock limit. Outcomes:
   message  stderr is not one line (or holds control characters, libhdf5's own dump, or over 2000 chars)
   exit     an exit code rnnkit does not document
 
-Each failure is minimised (operations removed while it still fails the same way) and written to
---out as the mutant file plus a .json recipe. Usage:
+Each failure is written to --out as the mutant file plus a .json recipe (seed file, operations, command,
+exit code, stderr); a failure fixed is kept as a regression case in tools/make_hostile_fixtures.py or as
+the mutant itself under Tests/Fixtures/hostile. Usage:
 
   .venv/bin/python tools/fuzz.py --binary .build/release/rnnkit --count 20000 --jobs 2 --out fuzz-out
 """

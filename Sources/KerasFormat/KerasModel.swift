@@ -143,10 +143,15 @@ public struct KerasModel: Sendable {
     ) throws -> (Model, [ModelConfig.Layer], ModelConfig.Kind) {
         let keras2 = version.map { $0.hasPrefix("1.") || $0.hasPrefix("2.") || $0 == "1" } ?? false
         let config = try ModelConfig(json, file: file)
-        let (model, sources) = try ModelBuilder(
-            factory: LayerFactory(file: file, keras2: keras2, customObjects: customObjects)
-        ).build(config)
-        return (model, sources, config.kind)
+        do {
+            let (model, sources) = try ModelBuilder(
+                factory: LayerFactory(file: file, keras2: keras2, customObjects: customObjects)
+            ).build(config)
+            return (model, sources, config.kind)
+        } catch let error as RecurrentError {
+            // A layer refused its config (sizes that cannot exist, say): the file is at fault.
+            throw KerasFormatError(.unreadable, file: file, reason: error.description)
+        }
     }
 
     /// Builds the model from its config and loads the weights from `weights` (either path scheme).

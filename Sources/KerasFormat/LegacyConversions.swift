@@ -61,7 +61,12 @@ enum LegacyConversions {
     static func convert(_ arrays: [Tensor], for cell: any RecurrentCell, layer: String, file: String) throws -> [Tensor]
     {
         var arrays = arrays
-        if let cell = cell as? ConvLSTMCell { return convLSTM(arrays, cell: cell) }
+        let perGate =
+            (cell is LSTMCell || cell is ConvLSTMCell) && arrays.count == 12 || cell is GRUCell && arrays.count == 9
+        if perGate { try checkPerGate(arrays, layer: layer, file: file) }
+        if let cell = cell as? ConvLSTMCell {
+            return perGate ? convLSTM(arrays, cell: cell) : arrays
+        }
         if cell is LSTMCell, arrays.count == 12 {
             // Keras 1: [W_i, U_i, b_i, W_c, U_c, b_c, W_f, U_f, b_f, W_o, U_o, b_o] -> gate order i, f, c, o.
             arrays = [
@@ -76,8 +81,11 @@ enum LegacyConversions {
                 cat([arrays[2], arrays[5], arrays[8]]),
             ]
         }
-        guard arrays.count == 3, arrays[1].rank == 2 else { return arrays }
+        guard arrays.count == 3, arrays[0].rank == 2, arrays[1].rank == 2 else { return arrays }
         let units = arrays[1].shape[0]
+        // cuDNN layouts below need kernels of the cell's width; anything else is left for the slot check.
+        let gates = cell is LSTMCell ? 4 : 3
+        guard arrays[0].shape[1] == gates * units, arrays[1].shape == [units, gates * units] else { return arrays }
         if let lstm = cell as? LSTMCell, lstm.useBias, arrays[2].shape == [8 * units] {
             return fromCuDNN(
                 arrays, gates: 4, units: units,
@@ -93,6 +101,23 @@ enum LegacyConversions {
             return fromCuDNN(arrays, gates: 3, units: units, bias: arrays[2].scalars, biasShape: [2, 3 * units])
         }
         return arrays
+    }
+
+    /// Keras 1's per-gate arrays (`W_g, U_g, b_g` for each gate) must agree gate by gate before they are
+    /// joined: kernels of one shape (rank 2 or more, same rows), biases of one length.
+    /// - Throws: `KerasFormatError.weightMismatch` naming the layer and the shapes found.
+    static func checkPerGate(_ arrays: [Tensor], layer: String, file: String) throws {
+        for role in 0..<3 {
+            let shapes = stride(from: role, to: arrays.count, by: 3).map { arrays[$0].shape }
+            let rankOK = role == 2 ? shapes.allSatisfy { $0.count == 1 } : shapes.allSatisfy { $0.count >= 2 }
+            guard rankOK, Set(shapes).count == 1 else {
+                let name = ["input kernels", "recurrent kernels", "biases"][role]
+                throw KerasFormatError(
+                    .weightMismatch, file: file,
+                    reason: "layer '\(layer)': the per-gate \(name) have shapes \(shapes), which do not form one weight"
+                )
+            }
+        }
     }
 
     /// cuDNN to Keras: each gate's input kernel block `K_g` becomes `K_g.T.reshape((F, U), order='F')`,

@@ -27,6 +27,23 @@ struct CellWeights: Sendable {
         bias = biasShape == nil ? nil : try makeBias(&generator)
     }
 
+    /// Refuses sizes whose weights could not exist (`units` near `Int.max`, or beyond
+    /// `Initializer.elementLimit` values in one kernel) before any product of them is formed.
+    /// - Throws: `RecurrentError.invalidArgument` naming the cell.
+    static func checkSizes(units: Int, gates: Int, inputSize: Int, cell: String) throws {
+        let width = units.multipliedReportingOverflow(by: gates)
+        let widest = max(units, inputSize)
+        let kernel = widest.multipliedReportingOverflow(by: width.partialValue)
+        guard units >= 0, inputSize >= 0, !width.overflow, !kernel.overflow,
+            kernel.partialValue <= Initializer.elementLimit
+        else {
+            throw RecurrentError(
+                .invalidArgument, layer: cell,
+                "units \(units) with \(inputSize) input features make kernels too large to exist (over \(Initializer.elementLimit) values)"
+            )
+        }
+    }
+
     func slots(inputSize: Int) -> [WeightSlot] {
         [
             WeightSlot(name: "kernel", shape: [inputSize, gates * units]),

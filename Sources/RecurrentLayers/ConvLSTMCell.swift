@@ -47,6 +47,7 @@ public struct ConvLSTMCell: RecurrentCell {
         recurrentInitializer: Initializer = .orthogonal(), biasInitializer: Initializer = .zeros,
         dropout: Float = 0, recurrentDropout: Float = 0, seed: UInt64? = nil, name: String = "conv_lstm_cell"
     ) throws {
+        try CellWeights.checkSizes(units: filters, gates: 4, inputSize: channels, cell: name)
         let rank = kernelSize.count
         let strides = strides ?? Array(repeating: 1, count: rank)
         let dilation = dilation ?? Array(repeating: 1, count: rank)

@@ -30,6 +30,7 @@ public struct GRUCell: RecurrentCell {
         implementation: Int = 2,
         name: String = "gru_cell"
     ) throws {
+        try CellWeights.checkSizes(units: units, gates: 3, inputSize: inputSize, cell: name)
         self.name = name
         self.units = units
         self.activation = activation

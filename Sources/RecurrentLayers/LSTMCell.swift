@@ -33,6 +33,7 @@ public struct LSTMCell: RecurrentCell {
         implementation: Int = 2,
         name: String = "lstm_cell"
     ) throws {
+        try CellWeights.checkSizes(units: units, gates: 4, inputSize: inputSize, cell: name)
         self.name = name
         self.units = units
         self.activation = activation

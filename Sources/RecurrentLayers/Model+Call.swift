@@ -28,6 +28,12 @@ extension Model {
                 }
                 return value
             }
+            func firstInput() throws -> Value {
+                guard let reference = node.inputs.first else {
+                    throw RecurrentError(.invalidArgument, layer: layers[node.layer].name, "is called on no input")
+                }
+                return try value(reference)
+            }
             let results: [Value]
             switch layers[node.layer] {
             case .input(let layerName, let shape, let batchSize):
@@ -59,12 +65,12 @@ extension Model {
                 let output = try layer.call(xs.map(\.tensor), masks: masks, training: training)
                 results = [Value(tensor: output, mask: layer.outputMask(inputs: xs.map(\.tensor), masks: masks))]
             case .feedForward(let layer):
-                let x = try value(node.inputs[0])
+                let x = try firstInput()
                 let mask = try node.mask.map { try Self.mask(from: try value($0).tensor) } ?? x.mask
                 let output = try layer.call(x.tensor, mask: mask, training: training)
                 results = [Value(tensor: output, mask: layer.outputMask(inputs: x.tensor, mask: mask))]
             case .recurrent(var layer):
-                let x = try value(node.inputs[0])
+                let x = try firstInput()
                 let (mask, previous) = try recurrentMasks(node, input: x, value: value)
                 let state = node.initialState.isEmpty ? nil : try node.initialState.map { try value($0).tensor }
                 let result = try layer.call(x.tensor, initialState: state, mask: mask, training: training)
@@ -73,7 +79,7 @@ extension Model {
                     Value(tensor: $0, mask: $1)
                 }
             case .bidirectional(var layer):
-                let x = try value(node.inputs[0])
+                let x = try firstInput()
                 let (mask, previous) = try recurrentMasks(node, input: x, value: value)
                 let state = node.initialState.isEmpty ? nil : try node.initialState.map { try value($0).tensor }
                 let tensors = try layer.call(x.tensor, initialState: state, mask: mask, training: training)

@@ -24,6 +24,7 @@ public struct SimpleRNNCell: RecurrentCell {
         rules: CellRules = CellRules(),
         name: String = "simple_rnn_cell"
     ) throws {
+        try CellWeights.checkSizes(units: units, gates: 1, inputSize: inputSize, cell: name)
         self.name = name
         self.units = units
         self.activation = activation

@@ -13,7 +13,7 @@ import KerasFormat
 ///
 /// The child is a `fork` of this process taken after argument parsing and before any other thread or any
 /// libhdf5 call exists: it runs the command's body with
-/// - an address-space limit (`RLIMIT_AS`, `--memory-limit`, default 4 GiB plus 4 times the files' sizes),
+/// - an address-space limit (`RLIMIT_AS`, `--memory-limit`, default 1 GiB plus 4 times the files' sizes),
 /// - a CPU-time limit for reading (`RLIMIT_CPU`, `--time-limit`, default 60 s) that the body lifts with
 ///   `Isolation.readingFinished()` once the files are read, when only the forward pass is left,
 /// - the crash handlers of the Swift runtime switched off (a crash is reported by the parent, not as a
@@ -34,7 +34,7 @@ enum Isolation {
 
     /// The options every file-reading command shares.
     struct Options: ParsableArguments {
-        @Option(help: "Memory limit for the file work in MiB (default: 4096 plus 4 times the files' sizes).")
+        @Option(help: "Memory limit for the file work in MiB (default: 1024 plus 4 times the files' sizes).")
         var memoryLimit: Int?
 
         @Option(help: "CPU seconds allowed for reading the files (default: 60).")
@@ -54,7 +54,7 @@ enum Isolation {
                 return total.addingReportingOverflow(size).partialValue
             }
             let extra = sizes.multipliedReportingOverflow(by: 4)
-            let bytes = (4 << 30 as Int).addingReportingOverflow(extra.partialValue)
+            let bytes = (1 << 30 as Int).addingReportingOverflow(extra.partialValue)
             let total = extra.overflow || bytes.overflow ? Int.max : bytes.partialValue
             return Limits(memoryBytes: total, readingSeconds: timeLimit)
         }
@@ -143,7 +143,12 @@ enum Isolation {
                     "\(name): reading the file needed more than the \(limits.memoryBytes >> 20) MiB memory limit and was stopped (the file is damaged or hostile; raise --memory-limit if it is a very large model)"
             }
             let what = signal == SIGSEGV || signal == SIGBUS ? "libhdf5 crashed" : "the reader crashed"
-            return "\(name): the file is damaged: \(what) (signal \(signal)) while reading it"
+            // An allocation refused by the memory limit ends in an abort too: say so.
+            let hint =
+                signal == SIGABRT || signal == SIGTRAP
+                ? " (or it needed more than the \(limits.memoryBytes >> 20) MiB memory limit: raise --memory-limit if it is a very large model)"
+                : ""
+            return "\(name): the file is damaged: \(what) (signal \(signal)) while reading it\(hint)"
         }
     }
 
