@@ -315,7 +315,8 @@ struct InspectModelTests {
         #expect(withConfig.stdout.contains("1203 parameters"))
         let custom = try CLITests.run(["inspect", "Tests/Fixtures/custom/minimal.keras"])
         #expect(
-            custom.status == 65 && custom.stdout.contains("cannot be built") && custom.stdout.contains("MinimalRNNCell"))
+            custom.status == 65 && custom.stdout.contains("cannot be built") && custom.stdout.contains("MinimalRNNCell")
+        )
         let keras1 = try CLITests.run(["inspect", "Tests/Fixtures/legacy/keras1_lstm_theano.h5"])
         #expect(keras1.stdout.contains("hard_sigmoid (Keras 2: 0.2x + 0.5)"))
         let json = try CLITests.run(["inspect", "Tests/Fixtures/models/bidirectional_two_outputs.keras", "--json"])
