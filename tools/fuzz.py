@@ -54,7 +54,7 @@ def seeds():
     found = []
     paths = sorted((ROOT / "Tests/Fixtures").rglob("*")) + sorted((ROOT / "Examples").glob("*"))
     for path in paths:
-        if not path.is_file() or "damaged" in path.parts:
+        if not path.is_file() or "damaged" in path.parts or "hostile" in path.parts:
             continue
         name = path.name
         if name.endswith(".keras"):
