@@ -50,6 +50,10 @@ struct UntrustedFileTests {
         ("tensor_index.keras", "run", 65, "tensor_index.keras"),
         ("kernel_width.h5", "validate", 1, "the model cannot run on an input of its declared shape"),
         ("kernel_width.h5", "run", 65, "kernel_width.h5: the model cannot run on the arrays of"),
+        // Mutants tools/fuzz.py found crashing rnnkit (Keras 1 per-gate arrays of mixed shapes; a layer
+        // called on no input), kept as they were found.
+        ("fuzz_keras1_per_gate.h5", "validate", 1, "holds 12 weights, the layer expects 3"),
+        ("fuzz_node_without_input.keras", "run", 65, "layer 'pool': is called on no input"),
     ]
 
     @Test("each hostile model file is refused with one sentence, under 256 MB", arguments: refusals.indices)
@@ -57,8 +61,11 @@ struct UntrustedFileTests {
         let (file, command, status, words) = Self.refusals[index]
         var arguments = [command, Self.hostile(file)]
         if command == "run" {
-            let input =
-                file.hasPrefix("tensor_index") ? Self.hostile("tensor_index_input.npz") : "Examples/waveforms_input.npy"
+            let inputs = [
+                "tensor_index.keras": Self.hostile("tensor_index_input.npz"),
+                "fuzz_node_without_input.keras": Self.hostile("fuzz_node_without_input_input.npy"),
+            ]
+            let input = inputs[file] ?? "Examples/waveforms_input.npy"
             arguments += ["--input", input]
         }
         let result = try Self.measured(arguments)
