@@ -97,6 +97,7 @@ enum Isolation {
         for number in [SIGINT, SIGTERM, SIGHUP] {
             _ = signal(number) { received in if Isolation.child > 0 { kill(Isolation.child, received) } }
         }
+        unblock([SIGINT, SIGTERM, SIGHUP])
         let stderrBytes = drain(errorPipe[0])
         var status: Int32 = 0
         var usage = rusage()
@@ -115,6 +116,14 @@ enum Isolation {
         FileHandle.standardError.write(Data((sentence + "\n").utf8))
         if [SIGINT, SIGTERM, SIGHUP].contains(number) { throw ExitCode(128 + number) }
         throw ExitCode(Failure.dataError)
+    }
+
+    /// Removes `signals` from this thread's signal mask (it is inherited from whoever started rnnkit).
+    private static func unblock(_ signals: [Int32]) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in signals { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Lifts the reading CPU limit: the files are read, what is left is computation the user asked for.
@@ -154,9 +163,11 @@ enum Isolation {
 
     private static func becomeChild(limits: Limits, lifeline: Int32) {
         // The Swift runtime's crash handlers would print a backtrace; the parent reports the crash instead.
-        for number in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT, SIGINT, SIGTERM, SIGHUP] {
-            _ = signal(number, SIG_DFL)
-        }
+        // SIGXCPU is how the CPU limit stops a spinning reader: it must not be ignored or blocked, and a
+        // process started from a thread that blocks signals (libdispatch's workers do) inherits the block.
+        let handled = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT, SIGINT, SIGTERM, SIGHUP, SIGXCPU]
+        for number in handled { _ = signal(number, SIG_DFL) }
+        unblock(handled)
         var memory = rlimit(rlim_cur: rlim_t(limits.memoryBytes), rlim_max: rlim_t(limits.memoryBytes))
         if limits.memoryBytes < Int.max { setrlimit(resourceAS, &memory) }
         var cpu = rlimit(rlim_cur: rlim_t(limits.readingSeconds), rlim_max: rlim_t.max)

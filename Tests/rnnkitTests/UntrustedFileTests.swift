@@ -106,6 +106,29 @@ struct UntrustedFileTests {
         #expect(inspect.stdout.contains("waveform\\u{a}\\u{1b}[31mred"))
     }
 
+    /// Mutants tools/fuzz.py found that crash libhdf5 1.10.8 itself (SIGSEGV in H5HG_read on a damaged
+    /// vlen-string attribute) or make it spin (the same read, looping): the isolated reader turns each into
+    /// one sentence. Kept as they were found.
+    @Test(
+        "files that crash or hang libhdf5 itself are one sentence and exit 65",
+        arguments: [
+            ("fuzz_libhdf5_segv.h5", "inspect", "libhdf5 crashed (signal 11) while reading it"),
+            ("fuzz_libhdf5_segv_attention.h5", "convert", "libhdf5 crashed (signal 11) while reading it"),
+            ("fuzz_libhdf5_spin.h5", "validate", "reading the file took over 2 CPU seconds and was stopped"),
+        ])
+    func libhdf5Failures(file: String, command: String, words: String) throws {
+        var arguments = [command, Self.hostile(file), "--time-limit", "2"]
+        if command == "convert" {
+            arguments.insert(
+                FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID()).keras").path, at: 2)
+        }
+        let result = try Self.measured(arguments)
+        #expect(result.status == 65, "\(file): \(result.stderr)")
+        #expect(result.stderr.hasPrefix(Self.hostile(file) + ": "), "\(file): \(result.stderr)")
+        #expect(result.stderr.contains(words), "\(file): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(file): \(result.stderr)")
+    }
+
     @Test("a reader killed by a signal or a limit is one sentence and exit 65")
     func isolation() throws {
         // A memory limit too small for the reader: the child dies, the parent explains.
