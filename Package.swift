@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // RNNKit: Keras recurrent models outside Python.
-// Dependencies point one way: rnnkit -> KerasFormat -> {RecurrentLayers, HDF5 -> CHDF5}.
+// Dependencies point one way: rnnkit -> KerasFormat -> {RecurrentLayers -> CKernels, HDF5 -> CHDF5}.
 
 import PackageDescription
 
@@ -30,13 +30,18 @@ package.targets += [
     ),
     // OpenBLAS's SGEMM for the layer module's matrix products on Linux (macOS uses Accelerate).
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    // Vectorised exp, sigmoid and tanh for the recurrent step (plain C for the loop vectoriser).
+    .target(name: "CKernels"),
 ]
 
 // MARK: - Modules
 
 package.targets += [
     .target(name: "HDF5", dependencies: ["CHDF5"]),
-    .target(name: "RecurrentLayers", dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]),
+    .target(
+        name: "RecurrentLayers",
+        dependencies: ["CKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+    ),
     .target(
         name: "KerasFormat",
         dependencies: [

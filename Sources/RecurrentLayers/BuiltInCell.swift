@@ -13,3 +13,39 @@ public protocol BuiltInCell: RecurrentCell {
 extension SimpleRNNCell: BuiltInCell {}
 extension LSTMCell: BuiltInCell {}
 extension GRUCell: BuiltInCell {}
+
+extension SimpleRNNCell: FusedRecurrentCell {
+    var recurrence: Recurrence {
+        Recurrence(
+            kind: .simple, units: units, activation: activation, recurrentActivation: .linear,
+            inputSize: inputSize, kernel: kernel.scalars, inputBias: bias?.scalars,
+            recurrentKernel: recurrentKernel.scalars, recurrentBias: nil)
+    }
+}
+
+extension LSTMCell: FusedRecurrentCell {
+    var recurrence: Recurrence {
+        Recurrence(
+            kind: .lstm, units: units, activation: activation, recurrentActivation: recurrentActivation,
+            inputSize: inputSize, kernel: kernel.scalars, inputBias: bias?.scalars,
+            recurrentKernel: recurrentKernel.scalars, recurrentBias: nil)
+    }
+}
+
+extension GRUCell: FusedRecurrentCell {
+    /// With `resetAfter` the bias is `[2, 3 units]`: the input row joins the projection, the recurrent
+    /// row the recurrent product.
+    var recurrence: Recurrence {
+        let width = 3 * units
+        let (input, recurrent): ([Float]?, [Float]?) =
+            if let bias = bias?.scalars, resetAfter {
+                (Array(bias[..<width]), Array(bias[width...]))
+            } else {
+                (bias?.scalars, nil)
+            }
+        return Recurrence(
+            kind: resetAfter ? .gruResetAfter : .gruResetBefore, units: units, activation: activation,
+            recurrentActivation: recurrentActivation, inputSize: inputSize, kernel: kernel.scalars, inputBias: input,
+            recurrentKernel: recurrentKernel.scalars, recurrentBias: recurrent)
+    }
+}

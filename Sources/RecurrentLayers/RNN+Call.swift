@@ -37,6 +37,28 @@ extension RNN {
         let outputShape = cell.outputShape
         let outputSize = outputShape.reduce(1, *)
 
+        // Built-in cells at inference: the fused recurrence, nothing allocated per step.
+        if !context.dropout.contains(where: { $0 != nil }), constants.isEmpty, x.rank == 3,
+            let fused = cell as? any FusedRecurrentCell, batch > 0, timesteps > 0, outputSize > 0
+        {
+            let recurrence = fused.recurrence
+            guard x.shape[2] == recurrence.inputSize, recurrence.inputSize > 0 else {
+                _ = try cell.projectInputs(x.reshaped([batch * timesteps, x.shape[2]]))  // its shape error
+                throw RecurrentError(.shapeMismatch, layer: name, "expected \(recurrence.inputSize) input features")
+            }
+            let (values, finalStates) = runFused(recurrence, x: x, states: states, mask: mask)
+            if stateful {
+                self.states = finalStates
+                batchSize = batch
+            }
+            var output =
+                returnSequences
+                ? Tensor(shape: [batch, timesteps] + outputShape, scalars: values)
+                : Tensor(shape: [batch] + outputShape, scalars: values)
+            if timeMajor && returnSequences { output = output.swappingFirstTwoAxes() }
+            return RNNOutput(output: output, states: finalStates, includesStates: returnState)
+        }
+
         // One product projects every timestep's input; only the recurrent product runs per step. Under
         // dropout masks each step applies its own masks instead.
         let flat = x.reshaped([batch * timesteps] + Array(x.shape.dropFirst(2)))

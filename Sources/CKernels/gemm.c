@@ -1,0 +1,158 @@
+// See include/ckernels.h: the recurrent product with a pre-packed right-hand side. The right-hand side
+// (a recurrent kernel) is the same at every timestep, so it is packed once into panels of 16 columns
+// (k rows of 16 floats, contiguous) instead of SGEMM packing it again at every call. The microkernel
+// keeps up to 6 rows x 16 columns of c in registers and runs down k in order, so every element of c
+// is the same sum in the same order whatever m is and however the rows are split between threads.
+#include "ckernels.h"
+
+#include <string.h>
+
+// v8 values only live inside always-inline functions, so no call passes one: the ABI note is moot.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+#define PANEL 16
+#define RNNKIT_INLINE static inline __attribute__((always_inline))
+
+typedef float v8 __attribute__((vector_size(32), aligned(4)));
+
+RNNKIT_INLINE v8 load8(const float *p) {
+    v8 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+RNNKIT_INLINE void store8(float *p, v8 v) { memcpy(p, &v, sizeof v); }
+
+size_t rnnkit_packed_count(size_t k, size_t n) { return k * ((n + PANEL - 1) / PANEL) * PANEL; }
+
+void rnnkit_pack(const float *b, size_t ldb, size_t k, size_t n, float *packed) {
+    for (size_t j0 = 0; j0 < n; j0 += PANEL) {
+        size_t cols = n - j0 < PANEL ? n - j0 : PANEL;
+        for (size_t p = 0; p < k; p++) {
+            float *row = packed + j0 * k + p * PANEL;
+            memcpy(row, b + p * ldb + j0, cols * sizeof(float));
+            for (size_t j = cols; j < PANEL; j++) row[j] = 0;
+        }
+    }
+}
+
+// c[0..R, 0..cols] (= or +=) a[0..R, 0..k] . panel[0..k, 0..16].
+#define MICRO(R)                                                                                            \
+    RNNKIT_INLINE void micro_##R(size_t k, const float *a, size_t lda, const float *panel, float *c,       \
+                                 size_t ldc, int accumulate, size_t cols) {                               \
+        v8 acc[R][2];                                                                                       \
+        for (int r = 0; r < R; r++) {                                                                       \
+            /* c is often the projected inputs, out in L3: fetch it while the sums run. */                  \
+            __builtin_prefetch(c + r * ldc, 1);                                                             \
+            __builtin_prefetch(c + r * ldc + PANEL - 1, 1);                                                 \
+            acc[r][0] = acc[r][1] = (v8){0};                                                                \
+        }                                                                                                   \
+        for (size_t p = 0; p < k; p++) {                                                                    \
+            v8 b0 = load8(panel + p * PANEL), b1 = load8(panel + p * PANEL + 8);                            \
+            for (int r = 0; r < R; r++) {                                                                   \
+                float s = a[r * lda + p];                                                                   \
+                v8 x = {s, s, s, s, s, s, s, s};                                                            \
+                acc[r][0] += x * b0;                                                                        \
+                acc[r][1] += x * b1;                                                                        \
+            }                                                                                               \
+        }                                                                                                   \
+        for (int r = 0; r < R; r++) {                                                                       \
+            float *row = c + r * ldc;                                                                       \
+            if (cols == PANEL) {                                                                            \
+                if (accumulate) {                                                                           \
+                    store8(row, load8(row) + acc[r][0]);                                                    \
+                    store8(row + 8, load8(row + 8) + acc[r][1]);                                            \
+                } else {                                                                                    \
+                    store8(row, acc[r][0]);                                                                 \
+                    store8(row + 8, acc[r][1]);                                                             \
+                }                                                                                           \
+            } else {                                                                                        \
+                float tmp[PANEL];                                                                           \
+                store8(tmp, acc[r][0]);                                                                     \
+                store8(tmp + 8, acc[r][1]);                                                                 \
+                for (size_t j = 0; j < cols; j++) row[j] = accumulate ? row[j] + tmp[j] : tmp[j];           \
+            }                                                                                               \
+        }                                                                                                   \
+    }
+
+MICRO(1)
+MICRO(2)
+MICRO(3)
+MICRO(4)
+MICRO(5)
+MICRO(6)
+
+// One row of a (batch 1, streaming): four panels at a time, so that eight independent sums hide the
+// latency of the multiply-adds (one panel has only two). Same order of additions per element.
+RNNKIT_INLINE void gemm_row(size_t n, size_t k, const float *a, const float *packed, float *c, int accumulate) {
+    size_t j0 = 0;
+    for (; j0 + 4 * PANEL <= n; j0 += 4 * PANEL) {
+        const float *p0 = packed + j0 * k;
+        v8 acc[8];
+        for (int q = 0; q < 8; q++) acc[q] = (v8){0};
+        for (int q = 0; q < 4 * PANEL; q += PANEL) __builtin_prefetch(c + j0 + q, 1);
+        for (size_t p = 0; p < k; p++) {
+            float s = a[p];
+            v8 x = {s, s, s, s, s, s, s, s};
+            for (int q = 0; q < 4; q++) {
+                const float *row = p0 + q * k * PANEL + p * PANEL;
+                acc[2 * q] += x * load8(row);
+                acc[2 * q + 1] += x * load8(row + 8);
+            }
+        }
+        for (int q = 0; q < 8; q++) {
+            float *out = c + j0 + q * 8;
+            store8(out, accumulate ? load8(out) + acc[q] : acc[q]);
+        }
+    }
+    for (; j0 < n; j0 += PANEL) {
+        size_t cols = n - j0 < PANEL ? n - j0 : PANEL;
+        micro_1(k, a, k, packed + j0 * k, c + j0, 0, accumulate, cols);
+    }
+}
+
+RNNKIT_INLINE void gemm_body(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed,
+                             float *c, size_t ldc, int accumulate) {
+    if (m == 1) {
+        gemm_row(n, k, a, packed, c, accumulate);
+        return;
+    }
+    for (size_t j0 = 0; j0 < n; j0 += PANEL) {
+        size_t cols = n - j0 < PANEL ? n - j0 : PANEL;
+        const float *panel = packed + j0 * k;
+        size_t i = 0;
+        for (; i + 6 <= m; i += 6) micro_6(k, a + i * lda, lda, panel, c + i * ldc + j0, ldc, accumulate, cols);
+        switch (m - i) {
+            case 5: micro_5(k, a + i * lda, lda, panel, c + i * ldc + j0, ldc, accumulate, cols); break;
+            case 4: micro_4(k, a + i * lda, lda, panel, c + i * ldc + j0, ldc, accumulate, cols); break;
+            case 3: micro_3(k, a + i * lda, lda, panel, c + i * ldc + j0, ldc, accumulate, cols); break;
+            case 2: micro_2(k, a + i * lda, lda, panel, c + i * ldc + j0, ldc, accumulate, cols); break;
+            case 1: micro_1(k, a + i * lda, lda, panel, c + i * ldc + j0, ldc, accumulate, cols); break;
+            default: break;
+        }
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void gemm_avx2(size_t m, size_t n, size_t k, const float *a,
+                                                          size_t lda, const float *packed, float *c,
+                                                          size_t ldc, int accumulate) {
+    gemm_body(m, n, k, a, lda, packed, c, ldc, accumulate);
+}
+#endif
+
+static void gemm_baseline(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed,
+                          float *c, size_t ldc, int accumulate) {
+    gemm_body(m, n, k, a, lda, packed, c, ldc, accumulate);
+}
+
+void rnnkit_gemm_packed(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed, float *c,
+                        size_t ldc, int accumulate) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        gemm_avx2(m, n, k, a, lda, packed, c, ldc, accumulate);
+        return;
+    }
+#endif
+    gemm_baseline(m, n, k, a, lda, packed, c, ldc, accumulate);
+}

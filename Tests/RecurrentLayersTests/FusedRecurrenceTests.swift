@@ -1,0 +1,185 @@
+import Foundation
+import RecurrentLayers
+import Testing
+
+/// The fused recurrence (`Recurrence`, one product for all gates, nothing allocated per step) against
+/// the cells' own step, which `RNN` runs for any cell it cannot fuse; and the thread policy, whose
+/// results must not depend on the thread count.
+@Suite("Fused recurrence")
+struct FusedRecurrenceTests {
+    /// Runs a built-in cell through `RNN`'s per-step path: a cell `RNN` cannot fuse.
+    struct Unfused: RecurrentCell {
+        var inner: any RecurrentCell
+        var stateShapes: [[Int]] { inner.stateShapes }
+        func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+            try inner.step(input, states: states, context: context)
+        }
+        func projectInputs(_ inputs: Tensor) throws -> Tensor? { try inner.projectInputs(inputs) }
+        func step(projected: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+            try inner.step(projected: projected, states: states, context: context)
+        }
+    }
+
+    static func cells(inputSize: Int, units: Int) throws -> [(String, any RecurrentCell)] {
+        [
+            ("SimpleRNN", try SimpleRNNCell(units: units, inputSize: inputSize, seed: 1)),
+            ("SimpleRNN no bias", try SimpleRNNCell(units: units, inputSize: inputSize, useBias: false, seed: 2)),
+            ("LSTM", try LSTMCell(units: units, inputSize: inputSize, biasInitializer: .randomNormal(), seed: 3)),
+            (
+                "LSTM hard_sigmoid",
+                try LSTMCell(
+                    units: units, inputSize: inputSize, recurrentActivation: .hardSigmoid, seed: 4)
+            ),
+            (
+                "GRU reset after",
+                try GRUCell(units: units, inputSize: inputSize, biasInitializer: .randomNormal(), seed: 5)
+            ),
+            (
+                "GRU reset before",
+                try GRUCell(
+                    units: units, inputSize: inputSize, resetAfter: false, biasInitializer: .randomNormal(), seed: 6)
+            ),
+            ("GRU no bias", try GRUCell(units: units, inputSize: inputSize, useBias: false, seed: 7)),
+        ]
+    }
+
+    static func random(_ shape: [Int], seed: UInt64) throws -> Tensor {
+        var generator = SeededGenerator(seed: seed)
+        return try Initializer.randomNormal(mean: 0, stddev: 1).make(shape, generator: &generator)
+    }
+
+    static func close(_ a: Tensor, _ b: Tensor, _ what: String) {
+        #expect(a.shape == b.shape, "\(what): shapes \(a.shape) and \(b.shape)")
+        var worst: Float = 0
+        for (x, y) in zip(a.scalars, b.scalars) {
+            let error = abs(x - y)
+            if !(error <= 1e-5 + 1e-5 * abs(y)) { worst = error.isNaN ? .nan : max(worst, error) }
+        }
+        #expect(worst == 0, "\(what): worst difference \(worst)")
+    }
+
+    @Test("every built-in cell and RNN option gives the per-step path's numbers")
+    func matchesStep() throws {
+        let (batch, timesteps, features, units) = (3, 7, 4, 5)
+        let x = try Self.random([batch, timesteps, features], seed: 11)
+        let mask = Mask([
+            [true, true, true, true, true, false, false], [false, true, true, false, true, true, true],
+            [true, true, true, true, true, true, true],
+        ])
+        for (name, cell) in try Self.cells(inputSize: features, units: units) {
+            let initial = try cell.stateShapes.enumerated().map { try Self.random([batch] + $1, seed: 20 + UInt64($0)) }
+            for options in 0..<16 {
+                let (sequences, backwards, masked, zeroOutput) =
+                    (options & 1 != 0, options & 2 != 0, options & 4 != 0, options & 8 != 0)
+                var fused = RNN(
+                    cell: cell, returnSequences: sequences, returnState: true, goBackwards: backwards,
+                    zeroOutputForMask: zeroOutput)
+                var reference = fused
+                reference.cell = Unfused(inner: cell)
+                let what = "\(name) sequences \(sequences) backwards \(backwards) mask \(masked) zero \(zeroOutput)"
+                for start in [nil, initial] {
+                    let a = try fused.call(x, initialState: start, mask: masked ? mask : nil)
+                    let b = try reference.call(x, initialState: start, mask: masked ? mask : nil)
+                    Self.close(a.output, b.output, what)
+                    for (s, t) in zip(a.states, b.states) { Self.close(s, t, what + " state") }
+                }
+            }
+            // Time-major inputs and a stateful layer called twice.
+            var timeMajor = RNN(cell: cell, returnSequences: true, timeMajor: true)
+            var timeMajorReference = timeMajor
+            timeMajorReference.cell = Unfused(inner: cell)
+            let xt = x.swappingFirstTwoAxes()
+            Self.close(try timeMajor.call(xt).output, try timeMajorReference.call(xt).output, "\(name) time-major")
+            var stateful = RNN(cell: cell, stateful: true)
+            var statefulReference = stateful
+            statefulReference.cell = Unfused(inner: cell)
+            for call in 0..<2 {
+                Self.close(
+                    try stateful.call(x).output, try statefulReference.call(x).output, "\(name) stateful call \(call)")
+            }
+        }
+    }
+
+    @Test("results do not depend on the thread count, with the packed kernel and with SGEMM")
+    func threadCountIndependent() throws {
+        let saved = Parallelism.threads
+        defer { Parallelism.threads = saved }
+        // 40 samples: two groups of 20; 200: eight groups of 25 (the packed kernel); 1100: eight groups of
+        // 137 or 138 (SGEMM).
+        for batch in [40, 200, 1100] {
+            let x = try Self.random([batch, batch > 200 ? 4 : 50, 32], seed: 31)
+            for (name, cell) in try Self.cells(inputSize: 32, units: 64) {
+                var layer = RNN(cell: cell, returnSequences: true)
+                Parallelism.threads = 1
+                let one = try layer.call(x).output
+                Parallelism.threads = 2
+                let two = try layer.call(x).output
+                let differing = zip(one.scalars, two.scalars).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "\(name), batch \(batch): \(differing) values differ between 1 and 2 threads")
+            }
+        }
+    }
+
+    @Test("a batch large enough for SGEMM agrees with the same samples in small batches")
+    func sgemmAgreesWithPackedKernel() throws {
+        let x = try Self.random([70, 20, 16], seed: 41)
+        for (name, cell) in try Self.cells(inputSize: 16, units: 24) {
+            var layer = RNN(cell: cell, returnSequences: true)
+            let whole = try layer.call(x).output
+            let halves = try [0, 35].map { start in
+                try layer.call(
+                    Tensor(shape: [35, 20, 16], scalars: Array(x.scalars[(start * 320)..<((start + 35) * 320)]))
+                )
+                .output.scalars
+            }
+            Self.close(whole, Tensor(shape: whole.shape, scalars: halves[0] + halves[1]), name)
+        }
+    }
+}
+
+/// The vectorised sigmoid and tanh (CKernels) against double precision on a dense grid: the error bound
+/// ckernels.h states.
+@Suite("Vectorised activations")
+struct VectorMathTests {
+    static func worstError(_ activation: Activation, exact: (Double) -> Double) -> (relative: Double, absolute: Double)
+    {
+        var values = stride(from: -100.0, through: 100.0, by: 1.0 / 4096).map { Float($0) }
+        values += (0..<4096).map { Float(bitPattern: UInt32($0) * 251_001) }  // tiny and denormal inputs
+        var results = values
+        activation.apply(&results, rowWidth: results.count)
+        var (relative, absolute) = (0.0, 0.0)
+        for (x, y) in zip(values, results) where x.isFinite {
+            let truth = exact(Double(x))
+            let error = abs(Double(y) - truth)
+            if abs(truth) >= Double(Float.leastNormalMagnitude) {
+                relative = max(relative, error / abs(truth))
+            } else {
+                absolute = max(absolute, error)
+            }
+        }
+        return (relative, absolute)
+    }
+
+    @Test("sigmoid and tanh: relative error <= 4e-7 over normal results, absolute <= 1.2e-38 below them")
+    func errorBound() {
+        let sigmoid = Self.worstError(.sigmoid) { 1 / (1 + Foundation.exp(-$0)) }
+        let tanh = Self.worstError(.tanh) { Foundation.tanh($0) }
+        #expect(sigmoid.relative <= 4e-7, "sigmoid relative \(sigmoid.relative)")
+        #expect(sigmoid.absolute <= 1.2e-38, "sigmoid absolute \(sigmoid.absolute)")
+        #expect(tanh.relative <= 4e-7, "tanh relative \(tanh.relative)")
+        #expect(tanh.absolute <= 1.2e-38, "tanh absolute \(tanh.absolute)")
+    }
+
+    @Test("NaN stays NaN; infinities give the limits")
+    func specialValues() {
+        var values: [Float] = [.nan, .infinity, -.infinity, 0, -0.0]
+        Activation.sigmoid.apply(&values, rowWidth: values.count)
+        #expect(values[0].isNaN)
+        #expect(values[1] == 1 && values[2] <= 1.2e-38 && values[3] == 0.5 && values[4] == 0.5)
+        values = [.nan, .infinity, -.infinity, 0, -0.0]
+        Activation.tanh.apply(&values, rowWidth: values.count)
+        #expect(values[0].isNaN)
+        #expect(values[1] == 1 && values[2] == -1 && values[3] == 0 && values[4] == 0)
+        #expect(values[4].sign == .minus)
+    }
+}
