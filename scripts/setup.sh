@@ -28,6 +28,19 @@ ensure_system_packages() {
 }
 
 # .venv with tools/requirements.txt, reinstalled when the requirements change.
+# The peer benchmark's environment (Keras 3 with JAX and TensorFlow, ONNX Runtime): .venv-bench.
+ensure_bench_env() {
+    local stamp=.venv-bench/requirements.sha256
+    local want
+    want=$(sha256sum tools/requirements-bench.txt | cut -d' ' -f1)
+    if [ ! -x .venv-bench/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        echo "==> setting up .venv-bench from tools/requirements-bench.txt"
+        python3 -m venv .venv-bench
+        .venv-bench/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements-bench.txt
+        echo "$want" > "$stamp"
+    fi
+}
+
 ensure_python_env() {
     local stamp=.venv/requirements.sha256
     local want

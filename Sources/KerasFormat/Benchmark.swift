@@ -56,9 +56,11 @@ public enum Benchmark {
             minimum: sorted.first ?? 0, maximum: sorted.last ?? 0, flops: flops)
     }
 
-    /// One recurrent layer over fresh weights: `kind` is simple, lstm or gru.
+    /// One recurrent layer over fresh weights: `kind` is simple, lstm or gru. With `stream`, each pass
+    /// feeds the `timesteps` steps one call at a time through a `RecurrentStream` (the real-time API).
     public static func cell(
-        kind: String, units: Int, features: Int, timesteps: Int, batch: Int, warmup: Int = 2, passes: Int = 10
+        kind: String, units: Int, features: Int, timesteps: Int, batch: Int, warmup: Int = 2, passes: Int = 10,
+        stream: Bool = false
     ) throws -> BenchmarkResult {
         let cell: any RecurrentCell
         let gates: Int
@@ -74,11 +76,32 @@ public enum Benchmark {
         var generator = SeededGenerator(seed: 3)
         let x = try Initializer.randomNormal(mean: 0, stddev: 1).make(
             [batch, timesteps, features], generator: &generator)
-        let times = try time(warmup: warmup, passes: passes) { _ = try layer.call(x) }
         let flops = 2 * Double(batch * timesteps) * Double(features + units) * Double(gates * units)
+        guard stream else {
+            let times = try time(warmup: warmup, passes: passes) { _ = try layer.call(x) }
+            return summarise(
+                times, description: "\(kind) units=\(units) features=\(features)", batch: batch,
+                timesteps: timesteps, flops: flops)
+        }
+        let streaming = try RecurrentStream(layer, batch: batch)
+        // Timestep t of every sample, laid out as the stream takes it: [timesteps][batch][features].
+        let steps = x.swappingFirstTwoAxes().scalars
+        var output = [Float](repeating: 0, count: batch * units)
+        let times = try time(warmup: warmup, passes: passes) {
+            try streaming.reset()
+            try steps.withUnsafeBufferPointer { steps in
+                try output.withUnsafeMutableBufferPointer { output in
+                    for t in 0..<timesteps {
+                        try streaming.step(
+                            UnsafeBufferPointer(rebasing: steps[(t * batch * features)..<((t + 1) * batch * features)]),
+                            into: output)
+                    }
+                }
+            }
+        }
         return summarise(
-            times, description: "\(kind) units=\(units) features=\(features)", batch: batch, timesteps: timesteps,
-            flops: flops)
+            times, description: "\(kind) units=\(units) features=\(features), streamed one step per call",
+            batch: batch, timesteps: timesteps, flops: flops)
     }
 }
 

@@ -10,6 +10,7 @@ struct Bench: ParsableCommand {
             Warm-up passes, then timed passes: median, fastest and slowest time per pass and GFLOP/s.
             Examples: rnnkit bench Examples/waveforms.keras --batch 64
                       rnnkit bench --cell lstm --units 128 --features 64 --timesteps 50 --batch 32
+                      rnnkit bench --cell lstm --units 128 --features 64 --timesteps 100 --batch 1 --stream
             """
     )
 
@@ -28,6 +29,8 @@ struct Bench: ParsableCommand {
     @Option var batch: Int?
     @Option(help: "Timed passes.") var passes = 10
     @Option(help: "Untimed warm-up passes.") var warmup = 2
+    @Flag(help: "With --cell: feed the timesteps one call at a time (RecurrentStream) and report time per step.")
+    var stream = false
     @Flag(help: "Print JSON.") var json = false
 
     @OptionGroup(title: "Limits for reading untrusted files") var limits: Isolation.Options
@@ -36,6 +39,7 @@ struct Bench: ParsableCommand {
         guard (file == nil) != (cell == nil) else {
             throw ValidationError("Give a model file or --cell, not both and not neither.")
         }
+        guard !stream || cell != nil else { throw ValidationError("--stream goes with --cell.") }
         guard passes > 0, warmup >= 0, units > 0, features > 0 else {
             throw ValidationError("Passes, units and features must be positive.")
         }
@@ -52,7 +56,7 @@ struct Bench: ParsableCommand {
             if let cell {
                 result = try Benchmark.cell(
                     kind: cell, units: units, features: features, timesteps: timesteps ?? 50, batch: batch ?? 32,
-                    warmup: warmup, passes: passes)
+                    warmup: warmup, passes: passes, stream: stream)
             } else {
                 let model = try KerasModel.load(path: file!, configPath: config)
                 Isolation.readingFinished()
@@ -71,6 +75,9 @@ struct Bench: ParsableCommand {
                     String(
                         format: "  median %.3f ms, min %.3f ms, max %.3f ms, %.2f GFLOP/s", result.median * 1e3,
                         result.minimum * 1e3, result.maximum * 1e3, result.gigaflopsPerSecond))
+                if stream {
+                    print(String(format: "  %.2f us per step", result.median / Double(max(result.timesteps, 1)) * 1e6))
+                }
             }
         } catch let error as KerasFormatError {
             throw Failure.report(error)

@@ -137,6 +137,50 @@ struct FusedRecurrenceTests {
     }
 }
 
+/// `RecurrentStream`: one timestep per call gives `RNN.call`'s sequence, states carry, errors are named.
+@Suite("Streaming")
+struct StreamingTests {
+    @Test("a stream of single steps gives the layer's whole-sequence output for every cell")
+    func matchesCall() throws {
+        let (batch, timesteps, features, units) = (2, 9, 5, 6)
+        let x = try FusedRecurrenceTests.random([batch, timesteps, features], seed: 51)
+        for (name, cell) in try FusedRecurrenceTests.cells(inputSize: features, units: units) {
+            var layer = RNN(cell: cell, returnSequences: true, returnState: true)
+            let initial = try cell.stateShapes.enumerated().map {
+                try FusedRecurrenceTests.random([batch] + $1, seed: 60 + UInt64($0))
+            }
+            let whole = try layer.call(x, initialState: initial)
+            let stream = try RecurrentStream(layer, batch: batch, initialState: initial)
+            let timeMajor = x.swappingFirstTwoAxes().scalars
+            var outputs = [Float]()
+            var output = [Float](repeating: 0, count: batch * units)
+            for t in 0..<timesteps {
+                try stream.step(Array(timeMajor[(t * batch * features)..<((t + 1) * batch * features)]), into: &output)
+                outputs += output
+            }
+            let streamed = Tensor(shape: [timesteps, batch, units], scalars: outputs).swappingFirstTwoAxes()
+            FusedRecurrenceTests.close(streamed, whole.output, "\(name) stream")
+            for (s, t) in zip(stream.states, whole.states) { FusedRecurrenceTests.close(s, t, "\(name) stream state") }
+            try stream.reset()
+            #expect(stream.states.allSatisfy { $0.scalars.allSatisfy { $0 == 0 } })
+        }
+    }
+
+    @Test("streams refuse what cannot stream, and wrong sizes")
+    func errors() throws {
+        let cell = try LSTMCell(units: 3, inputSize: 2, seed: 1)
+        #expect(throws: RecurrentError.self) { try RecurrentStream(RNN(cell: cell, goBackwards: true)) }
+        #expect(throws: RecurrentError.self) {
+            try RecurrentStream(RNN(cell: FusedRecurrenceTests.Unfused(inner: cell)))
+        }
+        let stream = try RecurrentStream(RNN(cell: cell))
+        var output = [Float](repeating: 0, count: 3)
+        #expect(throws: RecurrentError.self) { try stream.step([1, 2, 3], into: &output) }
+        #expect(throws: RecurrentError.self) { try stream.reset(to: [Tensor.zeros([1, 3])]) }
+        #expect(throws: RecurrentError.self) { try stream.reset(to: [Tensor.zeros([1, 4]), Tensor.zeros([1, 3])]) }
+    }
+}
+
 /// The vectorised sigmoid and tanh (CKernels) against double precision on a dense grid: the error bound
 /// ckernels.h states.
 @Suite("Vectorised activations")
