@@ -4,6 +4,8 @@
 
 import PackageDescription
 
+import class Foundation.ProcessInfo
+
 let package = Package(
     name: "RNNKit",
     products: [
@@ -72,6 +74,22 @@ package.targets += [
     .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "HDF5"]),
     .testTarget(name: "rnnkitTests", dependencies: ["rnnkit"]),
 ]
+
+// MARK: - Benchmarks (only with RNNKIT_BENCHMARKS set, so that users never resolve the benchmark tool)
+
+// Allocation counts per forward pass and per streamed step, from ordo-one/benchmark's MallocInterposer:
+//   RNNKIT_BENCHMARKS=1 swift package --allow-writing-to-package-directory benchmark --target Allocations
+if ProcessInfo.processInfo.environment["RNNKIT_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "Allocations",
+            dependencies: ["RecurrentLayers", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/Allocations",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}
 
 // MARK: - Settings for every target
 

@@ -70,7 +70,7 @@ struct FusedRun: Sendable {
     }
 
     /// Bytes of projected inputs a group holds at once: the projection runs in blocks of timesteps.
-    static let projectionBlockBytes = 16 << 20
+    static let projectionBlockBytes = 1 << 20
 
     /// Samples `first..<end` through the whole sequence.
     func group(from first: Int, to end: Int, buffers: Buffers) {

@@ -4,7 +4,7 @@ import Testing
 /// The README's layer example, with concrete tensors.
 @Suite("README example")
 struct ReadmeExampleTests {
-    @Test("the README's LSTM and Bidirectional example works as written")
+    @Test("the README's LSTM, Bidirectional and streaming example works as written")
     func example() throws {
         let kernel = Tensor(repeating: 0.1, shape: [1, 64])
         let recurrentKernel = Tensor(repeating: 0.05, shape: [16, 64])
@@ -22,5 +22,13 @@ struct ReadmeExampleTests {
         var both = try Bidirectional(RNN(cell: try GRUCell(units: 8, inputSize: 4)), mergeMode: .concat)
         let merged = try both.call(x4)[0]
         #expect(merged.shape == [2, 16])
+
+        let stream = try RecurrentStream(lstm)
+        var output = [Float](repeating: 0, count: stream.outputWidth)
+        for frame in [[0.5], [0.25], [-1]] as [[Float]] {
+            try stream.step(frame, into: &output)
+        }
+        let whole = try lstm.call(Tensor(shape: [1, 3, 1], scalars: [0.5, 0.25, -1]))
+        #expect(zip(output, whole.states[0].scalars).allSatisfy { abs($0 - $1) <= 1e-6 })
     }
 }
