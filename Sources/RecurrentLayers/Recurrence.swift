@@ -141,6 +141,8 @@ public struct Recurrence: Sendable {
                     h.update(from: row, count: u)
                 }
             case .lstm:
+                let standardLSTM =
+                    if case .tanh = activation, case .sigmoid = recurrentActivation { true } else { false }
                 product(rows, 4 * u, previous, r, 0, z, zStride, accumulate: true, blas: blas)
                 for b in 0..<rows {
                     let h = next + b * u
@@ -150,6 +152,10 @@ public struct Recurrence: Sendable {
                     }
                     let row = z + b * zStride
                     let c = cell! + b * u
+                    if standardLSTM {
+                        rnnkit_lstm_row(row, c, h, u)
+                        continue
+                    }
                     recurrentActivation.apply(to: UnsafeMutableBufferPointer(start: row, count: 2 * u))
                     activation.apply(to: UnsafeMutableBufferPointer(start: row + 2 * u, count: u))
                     recurrentActivation.apply(to: UnsafeMutableBufferPointer(start: row + 3 * u, count: u))

@@ -21,6 +21,10 @@ void rnnkit_sigmoid(float *values, size_t count);
 /// above, with the sign of x.
 void rnnkit_tanh(float *values, size_t count);
 
+/// One LSTM row with sigmoid gates and tanh: `z` holds the gate blocks i, f, g, o (`units` each, left as
+/// they were), `c` becomes f * c + i * g and `h` receives o * tanh(c).
+void rnnkit_lstm_row(float *z, float *c, float *h, size_t units);
+
 /// The number of floats `rnnkit_pack` writes for a `k` x `n` matrix (n rounded up to panels of 16).
 size_t rnnkit_packed_count(size_t k, size_t n);
 
