@@ -18,7 +18,8 @@ extension RNN {
         var last = [Float](repeating: 0, count: max(batch * u, 1))
         var sequence = [Float](repeating: 0, count: returnSequences ? max(batch * timesteps * u, 1) : 1)
         let maskValues = mask?.values ?? [false]
-        let work = batch * timesteps * recurrence.width * (u + recurrence.inputSize)
+        // Multiply-adds of the call, in floating point: the product of four sizes may not fit an Int.
+        let work = Int(min(Double(batch * timesteps) * Double(recurrence.width * (u + recurrence.inputSize)), 1e15))
         let groups = Parallelism.groups(batch: batch, work: work)
         let run = FusedRun(
             recurrence: recurrence, timesteps: timesteps, goBackwards: goBackwards, returnSequences: returnSequences,
