@@ -11,7 +11,7 @@ import CKernels
 /// product, as in Keras), the gate arithmetic in place, nothing allocated. `RNN` runs whole sequences
 /// through it and `RecurrentStream` single steps; the cells' `step` stays the reference and the path
 /// for dropout and custom cells.
-public struct Recurrence: Sendable {
+struct Recurrence: Sendable {
     enum Kind: Sendable {
         case simple, lstm, gruResetAfter, gruResetBefore
     }
