@@ -72,36 +72,54 @@ enum Isolation {
         fflush(nil)
         var errorPipe: [Int32] = [0, 0]
         var lifeline: [Int32] = [0, 0]
-        guard pipe(&errorPipe) == 0, pipe(&lifeline) == 0 else { return try body() }
+        var done: [Int32] = [0, 0]
+        guard pipe(&errorPipe) == 0, pipe(&lifeline) == 0, pipe(&done) == 0 else { return try body() }
         let saved = dup(2)
         let pid = fork()
         if pid < 0 { return try body() }
         if pid == 0 {
             close(errorPipe[0])
             close(lifeline[1])
+            close(done[0])
             terminal = saved
             dup2(errorPipe[1], 2)
             close(errorPipe[1])
             becomeChild(limits: limits, lifeline: lifeline[0])
             do {
                 try body()
+                // Success: close stdout and stderr and say so, so that the parent (and whoever reads
+                // rnnkit's output) need not wait for this process's teardown; everything the body wrote
+                // is closed and renamed into place (AtomicFile), so exit handlers have nothing to do.
                 fflush(nil)
-                exit(0)
+                close(1)
+                close(2)
+                var success: UInt8 = 0
+                _ = write(done[1], &success, 1)
+                _exit(0)
             } catch {
                 RNNKitCommand.exit(withError: error)
             }
         }
         close(saved)
         close(errorPipe[1])
+        close(done[1])
         child = pid
         for number in [SIGINT, SIGTERM, SIGHUP] {
             _ = signal(number) { received in if Isolation.child > 0 { kill(Isolation.child, received) } }
         }
         unblock([SIGINT, SIGTERM, SIGHUP])
         let stderrBytes = drain(errorPipe[0])
+        var reported: UInt8 = 1
+        var count = 0
+        repeat { count = read(done[0], &reported, 1) } while count < 0 && errno == EINTR
+        close(done[0])
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        if count == 1 && reported == 0 {
+            // The child succeeded and is only tearing down: its exit status is 0.
+        } else {
+            while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        }
         close(lifeline[1])
         for output in outputs { AtomicFile.removeStaleTemporaryFiles(besides: output) }
         if exited(status) {
