@@ -38,25 +38,13 @@ extension RNN {
         let outputSize = outputShape.reduce(1, *)
 
         // Built-in cells at inference: the fused recurrence, nothing allocated per step.
+        // (Inputs of the wrong width take the per-step path, whose projection names the mismatch.)
         if !context.dropout.contains(where: { $0 != nil }), constants.isEmpty, x.rank == 3,
-            let fused = cell as? any FusedRecurrentCell, batch > 0, timesteps > 0, outputSize > 0
+            let fused = cell as? any FusedRecurrentCell, x.shape[2] == fused.inputSize, fused.inputSize > 0,
+            batch > 0, timesteps > 0, outputSize > 0
         {
-            let recurrence = fused.recurrence
-            guard x.shape[2] == recurrence.inputSize, recurrence.inputSize > 0 else {
-                _ = try cell.projectInputs(x.reshaped([batch * timesteps, x.shape[2]]))  // its shape error
-                throw RecurrentError(.shapeMismatch, layer: name, "expected \(recurrence.inputSize) input features")
-            }
-            let (values, finalStates) = runFused(recurrence, x: x, states: states, mask: mask)
-            if stateful {
-                self.states = finalStates
-                batchSize = batch
-            }
-            var output =
-                returnSequences
-                ? Tensor(shape: [batch, timesteps] + outputShape, scalars: values)
-                : Tensor(shape: [batch] + outputShape, scalars: values)
-            if timeMajor && returnSequences { output = output.swappingFirstTwoAxes() }
-            return RNNOutput(output: output, states: finalStates, includesStates: returnState)
+            let (values, finalStates) = runFused(fused.recurrence, x: x, states: states, mask: mask)
+            return finish(values, states: finalStates, batch: batch, timesteps: timesteps, outputShape: outputShape)
         }
 
         // One product projects every timestep's input; only the recurrent product runs per step. Under
@@ -103,14 +91,24 @@ extension RNN {
             }
             previousOutput = output
         }
+        return finish(
+            returnSequences ? sequence : previousOutput, states: states, batch: batch, timesteps: timesteps,
+            outputShape: outputShape)
+    }
+
+    /// The call's result from its output values (the sequence or the last step) and final states, which a
+    /// stateful layer keeps.
+    private mutating func finish(
+        _ values: [Float], states: [Tensor], batch: Int, timesteps: Int, outputShape: [Int]
+    ) -> RNNOutput {
         if stateful {
             self.states = states
             batchSize = batch
         }
         var output =
             returnSequences
-            ? Tensor(shape: [batch, timesteps] + outputShape, scalars: sequence)
-            : Tensor(shape: [batch] + outputShape, scalars: previousOutput)
+            ? Tensor(shape: [batch, timesteps] + outputShape, scalars: values)
+            : Tensor(shape: [batch] + outputShape, scalars: values)
         if timeMajor && returnSequences { output = output.swappingFirstTwoAxes() }
         return RNNOutput(output: output, states: states, includesStates: returnState)
     }

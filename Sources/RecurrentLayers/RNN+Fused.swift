@@ -1,6 +1,8 @@
 /// A built-in cell whose inference step is a `Recurrence`: `RNN` runs it over whole sequences without
 /// per-step allocation.
 protocol FusedRecurrentCell: RecurrentCell {
+    /// The input width the kernel is for.
+    var inputSize: Int { get }
     var recurrence: Recurrence { get }
 }
 
