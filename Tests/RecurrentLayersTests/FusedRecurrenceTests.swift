@@ -100,6 +100,14 @@ struct FusedRecurrenceTests {
         }
     }
 
+    @Test("inputs of the wrong width are refused with the widths named")
+    func wrongWidth() throws {
+        var layer = RNN(cell: try LSTMCell(units: 3, inputSize: 4, seed: 1))
+        let error = #expect(throws: RecurrentError.self) { try layer.call(Tensor.zeros([2, 5, 3])) }
+        let message = String(describing: error)
+        #expect(message.contains("expected inputs with 4 features"), "\(message)")
+    }
+
     @Test("results do not depend on the thread count, with the packed kernel and with SGEMM")
     func threadCountIndependent() throws {
         let saved = Parallelism.threads
