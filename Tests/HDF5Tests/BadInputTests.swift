@@ -1,6 +1,7 @@
 import Foundation
-import HDF5
 import Testing
+
+@testable import HDF5
 
 /// Missing, empty, foreign, truncated and damaged files give an `HDF5Error` that says what is wrong,
 /// never a crash.
@@ -140,5 +141,21 @@ struct BadInputTests {
         #expect(!file.isOpen)
         let error = #expect(throws: HDF5Error.self) { try group.readStringList("layer_names") }
         #expect(error?.code == .closed)
+    }
+
+    @Test("an in-memory file's name can never exist on disk, so no file in any directory can shadow or break it")
+    func memoryNamesStayOffDisk() throws {
+        // The core driver refuses an image whose name exists on disk; a relative name let a file in the
+        // working directory break loading a .keras archive (issue 11, class 8).
+        let name = Library.uniqueMemoryName("model.weights.h5")
+        #expect(name.hasPrefix("/"), "a relative name resolves against the working directory")
+        let descriptor = open(name, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        if descriptor >= 0 {
+            close(descriptor)
+            unlink(name)
+        }
+        #expect(descriptor < 0 && errno == ENOTDIR, "\(name) could be created")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Fixtures.path("keras3/sequential.h5"))))
+        #expect(try !HDF5File(image: bytes, name: "model.weights.h5").root.group("model_weights").children().isEmpty)
     }
 }
