@@ -73,6 +73,139 @@ RNNKIT_INLINE void lstm_body(float *z, float *c, float *h, size_t units) {
     }
 }
 
+// expm1(x) = 2^n (r + r^2 q(r)) + (2^n - 1) with exp_core's reduction: no cancellation near 0.
+RNNKIT_INLINE float expm1_core(float x) {
+    float y = x > 88.3762626647949f ? 88.3762626647949f : x;
+    y = y < -87.3365447504f ? -87.3365447504f : y;
+    float n = (y * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    float r = y - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float q = 0.0013751407386735082f;
+    q = q * r + 0.008368915878236294f;
+    q = q * r + 0.04166953265666962f;
+    q = q * r + 0.166665181517601f;
+    q = q * r + 0.49999988079071045f;
+    float scale = __builtin_bit_cast(float, ((int32_t)n + 127) << 23);
+    float result = scale * (r + r * r * q) + (scale - 1.0f);
+    return x != x ? x : result;
+}
+
+// log(1 + t) for 0 <= t <= 1 as 2 atanh(s), s = t / (2 + t) <= 1/3: the series to s^15 (next term < 3e-9).
+RNNKIT_INLINE float log1p_unit(float t) {
+    float s = t / (2.0f + t);
+    float s2 = s * s;
+    float p = 1.0f / 15.0f;
+    p = p * s2 + 1.0f / 13.0f;
+    p = p * s2 + 1.0f / 11.0f;
+    p = p * s2 + 1.0f / 9.0f;
+    p = p * s2 + 1.0f / 7.0f;
+    p = p * s2 + 1.0f / 5.0f;
+    p = p * s2 + 1.0f / 3.0f;
+    float twice = 2.0f * s;
+    return twice + twice * s2 * p;
+}
+
+// log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)).
+RNNKIT_INLINE float softplus_core(float x) {
+    float a = x < 0 ? -x : x;
+    float result = (x > 0 ? x : 0.0f) + log1p_unit(exp_core(-a));
+    return x != x ? x : result;
+}
+
+// Keras 3's relu6(x + 3) / 6 (x + 3 is exact near -3, where x / 6 + 0.5 would cancel).
+RNNKIT_INLINE float hard_sigmoid_core(float x) {
+    float y = x + 3.0f;
+    y = y < 0 ? 0.0f : y;
+    y = y > 6 ? 6.0f : y;
+    return y / 6.0f;
+}
+
+// The element-wise activations other than sigmoid and tanh (see rnnkit_activation in ckernels.h).
+RNNKIT_INLINE void activation_body(int kind, float parameter, float *values, size_t count) {
+    switch (kind) {
+    case RNNKIT_HARD_SIGMOID:
+        for (size_t i = 0; i < count; i++) values[i] = hard_sigmoid_core(values[i]);
+        break;
+    case RNNKIT_HARD_SIGMOID_KERAS2:
+        for (size_t i = 0; i < count; i++) {
+            float y = 0.2f * values[i] + 0.5f;
+            y = y < 0 ? 0.0f : y;
+            values[i] = y > 1 ? 1.0f : y;
+        }
+        break;
+    case RNNKIT_HARD_SWISH:
+        for (size_t i = 0; i < count; i++) values[i] = values[i] * hard_sigmoid_core(values[i]);
+        break;
+    case RNNKIT_ELU:
+        for (size_t i = 0; i < count; i++) {
+            float x = values[i];
+            values[i] = x > 0 ? x : parameter * expm1_core(x);
+        }
+        break;
+    case RNNKIT_SELU:
+        for (size_t i = 0; i < count; i++) {
+            float x = values[i];
+            values[i] = x > 0 ? 1.050701f * x : 1.050701f * 1.6732632f * expm1_core(x);
+        }
+        break;
+    case RNNKIT_CELU:
+        for (size_t i = 0; i < count; i++) {
+            float x = values[i];
+            float negative = parameter * expm1_core(x / parameter);
+            values[i] = (x > 0 ? x : 0.0f) + (negative < 0 ? negative : 0.0f);
+            values[i] = x != x ? x : values[i];
+        }
+        break;
+    case RNNKIT_SOFTPLUS:
+        for (size_t i = 0; i < count; i++) values[i] = softplus_core(values[i]);
+        break;
+    case RNNKIT_LOG_SIGMOID:
+        for (size_t i = 0; i < count; i++) values[i] = -softplus_core(-values[i]);
+        break;
+    case RNNKIT_SWISH:
+        for (size_t i = 0; i < count; i++) {
+            // x sigmoid(x); below x = -80, e^x is taken as e^(x + 40) e^-40 so x e^x stays exact while it
+            // is a normal float (down to x = -91.8).
+            float x = values[i];
+            float a = x < 0 ? -x : x;
+            int deep = a > 80.0f;
+            float e = exp_core(-a + (deep ? 40.0f : 0.0f));
+            float scale = deep ? 4.24835426e-18f : 1.0f;
+            float small = e * scale;
+            float result = x >= 0 ? x / (1.0f + small) : ((x * e) * scale) / (1.0f + small);
+            values[i] = x != x ? x : result;
+        }
+        break;
+    case RNNKIT_EXPONENTIAL:
+        for (size_t i = 0; i < count; i++) {
+            float x = values[i];
+            // exp_core saturates at 88.376; above it e^x = e^(x - 1) e, up to the largest float.
+            float high = exp_core(x - 1.0f) * 2.71828183f;
+            float result = x > 88.7228391f ? __builtin_inff() : (x > 88.0f ? high : exp_core(x));
+            values[i] = x != x ? x : result;
+        }
+        break;
+    case RNNKIT_MISH:
+        for (size_t i = 0; i < count; i++) {
+            // Below x = -20, tanh(softplus(x)) = e^x (1 - e^x / 2 + ...) = e^x to float precision; e^x as in
+            // swish, so that x e^x stays exact while it is a normal float.
+            float x = values[i];
+            float deep = (x * exp_core(x + 40.0f)) * 4.24835426e-18f;
+            values[i] = x < -20.0f ? deep : x * tanh_core(softplus_core(x));
+        }
+        break;
+    case RNNKIT_GELU_TANH:
+        for (size_t i = 0; i < count; i++) {
+            float x = values[i];
+            float inner = 0.79788456f * (x + 0.044715f * x * x * x);
+            values[i] = 0.5f * x * (1.0f + tanh_core(inner));
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 #if defined(__x86_64__)
 #define RNNKIT_VARIANTS(name)                                                                              \
     __attribute__((target("avx2,fma"))) static void name##_avx2(float *values, size_t count) {             \
@@ -109,4 +242,21 @@ void rnnkit_lstm_row(float *z, float *c, float *h, size_t units) {
     }
 #endif
     lstm_body(z, c, h, units);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void activation_avx2(int kind, float parameter, float *values,
+                                                                size_t count) {
+    activation_body(kind, parameter, values, count);
+}
+#endif
+
+void rnnkit_activation(int kind, float parameter, float *values, size_t count) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        activation_avx2(kind, parameter, values, count);
+        return;
+    }
+#endif
+    activation_body(kind, parameter, values, count);
 }

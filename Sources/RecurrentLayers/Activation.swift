@@ -129,7 +129,7 @@ public enum Activation: Sendable, Equatable, Hashable {
         case .linear, .softmax, .logSoftmax: return x
         case .tanh: return Foundation.tanh(x)
         case .sigmoid: return 1 / (1 + exp(-x))
-        case .hardSigmoid: return min(max(x / 6 + 0.5, 0), 1)
+        case .hardSigmoid: return min(max(x + 3, 0), 6) / 6
         case .hardSigmoidKeras2: return min(max(0.2 * x + 0.5, 0), 1)
         case .relu: return max(x, 0)
         case .relu6: return min(max(x, 0), 6)
@@ -143,7 +143,7 @@ public enum Activation: Sendable, Equatable, Hashable {
         case .softplus: return Self.softplus(x)
         case .softsign: return x / (1 + abs(x))
         case .swish: return x / (1 + exp(-x))
-        case .hardSwish: return x * min(max(x / 6 + 0.5, 0), 1)
+        case .hardSwish: return x * (min(max(x + 3, 0), 6) / 6)
         case .gelu(let approximate):
             if approximate {
                 let inner = Float(0.797_884_56) * (x + 0.044_715 * x * x * x)

@@ -14,14 +14,33 @@ extension Activation {
             if let base = values.baseAddress { rnnkit_sigmoid(base, values.count) }
         case .tanh:
             if let base = values.baseAddress { rnnkit_tanh(base, values.count) }
-        case .hardSigmoid:
-            for i in values.indices { values[i] = min(max(values[i] / 6 + 0.5, 0), 1) }
-        case .hardSigmoidKeras2:
-            for i in values.indices { values[i] = min(max(0.2 * values[i] + 0.5, 0), 1) }
         case .relu:
             for i in values.indices { values[i] = max(values[i], 0) }
         default:
+            if let (kind, parameter) = vectorKind, let base = values.baseAddress {
+                rnnkit_activation(kind, parameter, base, values.count)
+                return
+            }
             for i in values.indices { values[i] = scalar(values[i]) }
+        }
+    }
+
+    /// The CKernels constant and parameter for the activations it vectorises besides sigmoid and tanh.
+    private var vectorKind: (Int32, Float)? {
+        switch self {
+        case .hardSigmoid: (Int32(RNNKIT_HARD_SIGMOID), 0)
+        case .hardSigmoidKeras2: (Int32(RNNKIT_HARD_SIGMOID_KERAS2), 0)
+        case .hardSwish: (Int32(RNNKIT_HARD_SWISH), 0)
+        case .elu(let alpha): (Int32(RNNKIT_ELU), alpha)
+        case .selu: (Int32(RNNKIT_SELU), 0)
+        case .celu(let alpha): (Int32(RNNKIT_CELU), alpha)
+        case .softplus: (Int32(RNNKIT_SOFTPLUS), 0)
+        case .logSigmoid: (Int32(RNNKIT_LOG_SIGMOID), 0)
+        case .swish: (Int32(RNNKIT_SWISH), 0)
+        case .exponential: (Int32(RNNKIT_EXPONENTIAL), 0)
+        case .mish: (Int32(RNNKIT_MISH), 0)
+        case .gelu(approximate: true): (Int32(RNNKIT_GELU_TANH), 0)
+        default: nil
         }
     }
 }
