@@ -14,8 +14,10 @@ import KerasFormat
 /// The child is a `fork` of this process taken after argument parsing and before any other thread or any
 /// libhdf5 call exists: it runs the command's body with
 /// - an address-space limit (`RLIMIT_AS`, `--memory-limit`, default 1 GiB plus 4 times the files' sizes),
-/// - a CPU-time limit for reading (`RLIMIT_CPU`, `--time-limit`, default 60 s) that the body lifts with
-///   `Isolation.readingFinished()` once the files are read, when only the forward pass is left,
+/// - a CPU-time limit for reading (`RLIMIT_CPU`, `--time-limit`, default 5 s plus 1 s per 10 MB of the
+///   files) that the body lifts with `Isolation.readingFinished()` once the files are read, when only the
+///   forward pass is left,
+/// - the body on a thread created after the fork (see `onFreshThread`),
 /// - the crash handlers of the Swift runtime switched off (a crash is reported by the parent, not as a
 ///   backtrace),
 /// - its stderr captured by the parent, which passes it on when the child exits normally and replaces it
@@ -37,26 +39,29 @@ enum Isolation {
         @Option(help: "Memory limit for the file work in MiB (default: 1024 plus 4 times the files' sizes).")
         var memoryLimit: Int?
 
-        @Option(help: "CPU seconds allowed for reading the files (default: 60).")
-        var timeLimit: Int = 60
+        @Option(help: "CPU seconds allowed for reading the files (default: 5 plus 1 per 10 MB of the files).")
+        var timeLimit: Int?
 
         func validate() throws {
-            guard memoryLimit.map({ $0 > 0 }) ?? true, timeLimit > 0 else {
+            guard memoryLimit.map({ $0 > 0 }) ?? true, timeLimit.map({ $0 > 0 }) ?? true else {
                 throw ValidationError("--memory-limit and --time-limit must be positive.")
             }
         }
 
-        /// The limits for a command that reads `files`.
+        /// The limits for a command that reads `files`. The default CPU limit allows 100 ms per MB, six times
+        /// the slowest reading measured (an 80 MB `.keras` inspected in 1.3 CPU s), and 5 s for any file:
+        /// a model file read legitimately takes milliseconds, one that spins libhdf5 never ends.
         func limits(reading files: [String?]) -> Limits {
-            if let memoryLimit { return Limits(memoryBytes: memoryLimit << 20, readingSeconds: timeLimit) }
             let sizes = files.compactMap { $0 }.reduce(0) { total, path in
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 return total.addingReportingOverflow(size).partialValue
             }
+            let seconds = timeLimit ?? 5 + min(sizes / 10_000_000, 1 << 30)
+            if let memoryLimit { return Limits(memoryBytes: memoryLimit << 20, readingSeconds: seconds) }
             let extra = sizes.multipliedReportingOverflow(by: 4)
             let bytes = (1 << 30 as Int).addingReportingOverflow(extra.partialValue)
             let total = extra.overflow || bytes.overflow ? Int.max : bytes.partialValue
-            return Limits(memoryBytes: total, readingSeconds: timeLimit)
+            return Limits(memoryBytes: total, readingSeconds: seconds)
         }
     }
 
@@ -84,20 +89,27 @@ enum Isolation {
             terminal = saved
             dup2(errorPipe[1], 2)
             close(errorPipe[1])
-            becomeChild(limits: limits, lifeline: lifeline[0])
-            do {
-                try body()
-                // Success: close stdout and stderr and say so, so that the parent (and whoever reads
-                // rnnkit's output) need not wait for this process's teardown; everything the body wrote
-                // is closed and renamed into place (AtomicFile), so exit handlers have nothing to do.
-                fflush(nil)
-                close(1)
-                close(2)
-                var success: UInt8 = 0
-                _ = write(done[1], &success, 1)
-                _exit(0)
-            } catch {
-                RNNKitCommand.exit(withError: error)
+            becomeChild(limits: limits)
+            let lifelineEnd = lifeline[0]
+            let doneEnd = done[1]
+            withoutActuallyEscaping(body) { body in
+                onFreshThread {
+                    watchLifeline(lifelineEnd)
+                    do {
+                        try body()
+                        // Success: close stdout and stderr and say so, so that the parent (and whoever reads
+                        // rnnkit's output) need not wait for this process's teardown; everything the body wrote
+                        // is closed and renamed into place (AtomicFile), so exit handlers have nothing to do.
+                        fflush(nil)
+                        close(1)
+                        close(2)
+                        var success: UInt8 = 0
+                        _ = write(doneEnd, &success, 1)
+                        _exit(0)
+                    } catch {
+                        RNNKitCommand.exit(withError: error)
+                    }
+                }
             }
         }
         close(saved)
@@ -164,7 +176,8 @@ enum Isolation {
         case SIGINT, SIGTERM, SIGHUP:
             return "\(name): interrupted (signal \(signal)); nothing was left half-written"
         default:
-            let outOfMemory = String(decoding: stderr, as: UTF8.self).contains("allocate memory")
+            let text = String(decoding: stderr, as: UTF8.self)
+            let outOfMemory = text.contains("allocate memory") || text.contains(addressSpaceExhausted)
             if outOfMemory || peakKiB.multipliedReportingOverflow(by: 1024).partialValue >= limits.memoryBytes / 2 {
                 return
                     "\(name): reading the file needed more than the \(limits.memoryBytes >> 20) MiB memory limit and was stopped (the file is damaged or hostile; raise --memory-limit if it is a very large model)"
@@ -179,24 +192,122 @@ enum Isolation {
         }
     }
 
-    private static func becomeChild(limits: Limits, lifeline: Int32) {
-        // The Swift runtime's crash handlers would print a backtrace; the parent reports the crash instead.
-        // SIGXCPU is how the CPU limit stops a spinning reader: it must not be ignored or blocked, and a
-        // process started from a thread that blocks signals (libdispatch's workers do) inherits the block.
-        let handled = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT, SIGINT, SIGTERM, SIGHUP, SIGXCPU]
-        for number in handled { _ = signal(number, SIG_DFL) }
-        unblock(handled)
-        var memory = rlimit(rlim_cur: rlim_t(limits.memoryBytes), rlim_max: rlim_t(limits.memoryBytes))
-        if limits.memoryBytes < Int.max { setrlimit(resourceAS, &memory) }
-        var cpu = rlimit(rlim_cur: rlim_t(limits.readingSeconds), rlim_max: rlim_t.max)
-        setrlimit(resourceCPU, &cpu)
-        // When the parent dies (even by SIGKILL) the lifeline's write end closes: clean up and leave.
+    /// Runs `work` on a new thread (8 MiB of stack, as the main thread's) and never returns (`work` ends the
+    /// process).
+    ///
+    /// The Swift runtime's locks on Linux (`ulock`) are priority-inheritance futexes that record their
+    /// owner's thread id, which each thread caches on first use; a forked child's main thread keeps its
+    /// parent's cached id. While only that thread runs this is harmless, but as soon as a second thread
+    /// contends for a runtime lock the main thread holds (a metadata cache's, say), the kernel refuses the
+    /// futex calls of both and they spin forever: about one run in 300 hung that way. So the child's work
+    /// runs on a thread created after the fork, with an id of its own, and the main thread only waits.
+    private static func onFreshThread(_ work: @escaping () -> Void) -> Never {
+        final class Work {
+            let body: () -> Void
+            init(_ body: @escaping () -> Void) { self.body = body }
+        }
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setstacksize(&attributes, 8 << 20)
+        let context = Unmanaged.passRetained(Work(work)).toOpaque()
+        var thread = pthread_t()
+        #if canImport(Glibc)
+            let started = pthread_create(
+                &thread, &attributes,
+                { context in
+                    Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().body()
+                    return nil
+                }, context)
+        #else
+            let started = pthread_create(
+                &thread, &attributes,
+                { context in
+                    Unmanaged<Work>.fromOpaque(context).takeRetainedValue().body()
+                    return nil
+                }, context)
+        #endif
+        if started != 0 {
+            // No room for a thread (a tiny --memory-limit): run here; the limit will end the body anyway.
+            Unmanaged<Work>.fromOpaque(context).takeRetainedValue().body()
+            _exit(70)
+        }
+        #if canImport(Glibc)
+            pthread_join(thread, nil)
+        #else
+            pthread_join(thread!, nil)
+        #endif
+        _exit(70)
+    }
+
+    /// When the parent dies (even by SIGKILL) the lifeline's write end closes: clean up and leave.
+    private static func watchLifeline(_ lifeline: Int32) {
         Thread.detachNewThread {
             var byte: UInt8 = 0
             while read(lifeline, &byte, 1) < 0 && errno == EINTR {}
             AtomicFile.removeOwnTemporaryFiles()
             _exit(137)
         }
+    }
+
+    /// What the child's crash handler writes when it dies with its address space nearly used up.
+    static let addressSpaceExhausted = "rnnkit: address space nearly exhausted at a crash"
+
+    /// The address-space limit in force in the child (bytes), for its crash handler.
+    nonisolated(unsafe) private static var addressSpaceLimit = 0
+
+    /// A crash handler for the child: when the address space is within 1/8 of the limit, libhdf5 (whose
+    /// error stack dereferences a failed allocation) or another library probably crashed for want of
+    /// memory, and the parent should say so rather than blame the file; it writes `addressSpaceExhausted`
+    /// to stderr, restores the default action and returns, so the fault recurs and ends the process. Only
+    /// async-signal-safe calls (open, read, write, close, signal) and stack memory.
+    private static let crashHandler: @convention(c) (Int32) -> Void = { number in
+        var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        let descriptor = open("/proc/self/statm", O_RDONLY)
+        if descriptor >= 0 {
+            let count = withUnsafeMutableBytes(of: &bytes) { read(descriptor, $0.baseAddress, $0.count - 1) }
+            close(descriptor)
+            var pages = 0
+            withUnsafeBytes(of: &bytes) { raw in
+                for index in 0..<max(count, 0) {
+                    let digit = Int(raw[index]) - 48
+                    if digit < 0 || digit > 9 { break }
+                    pages = pages &* 10 &+ digit
+                }
+            }
+            let used = pages &* Int(sysconf(Int32(_SC_PAGESIZE)))
+            if addressSpaceLimit > 0 && used >= addressSpaceLimit - addressSpaceLimit / 8 {
+                addressSpaceExhausted.utf8CString.withUnsafeBufferPointer { text in
+                    _ = write(2, text.baseAddress, text.count - 1)
+                }
+            }
+        }
+        signal(number, SIG_DFL)
+    }
+
+    private static func becomeChild(limits: Limits) {
+        // The Swift runtime's crash handlers would print a backtrace; the parent reports the crash instead.
+        // SIGXCPU is how the CPU limit stops a spinning reader: it must not be ignored or blocked, and a
+        // process started from a thread that blocks signals (libdispatch's workers do) inherits the block.
+        let handled = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT, SIGINT, SIGTERM, SIGHUP, SIGXCPU]
+        for number in handled { _ = signal(number, SIG_DFL) }
+        unblock(handled)
+        if limits.memoryBytes < Int.max {
+            addressSpaceLimit = limits.memoryBytes
+            for number in [SIGSEGV, SIGBUS] { _ = signal(number, crashHandler) }
+        }
+        var memory = rlimit(rlim_cur: rlim_t(limits.memoryBytes), rlim_max: rlim_t(limits.memoryBytes))
+        if limits.memoryBytes < Int.max { setrlimit(resourceAS, &memory) }
+        #if canImport(Glibc)
+            // One malloc arena: each thread's own arena reserves 64 MiB of address space up front, which
+            // the address-space limit would count as if it were used.
+            // (mallopt is in malloc.h, which Swift's Glibc module leaves out; M_ARENA_MAX is -8.)
+            if let mallopt = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+                typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+                _ = unsafeBitCast(mallopt, to: Mallopt.self)(-8, 1)
+            }
+        #endif
+        var cpu = rlimit(rlim_cur: rlim_t(limits.readingSeconds), rlim_max: rlim_t.max)
+        setrlimit(resourceCPU, &cpu)
     }
 
     /// Everything the child writes to stderr (kept up to 1 MiB).
