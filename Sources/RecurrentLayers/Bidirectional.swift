@@ -104,10 +104,34 @@ public struct Bidirectional: Sendable {
             forwardState = Array(initialState[..<(initialState.count / 2)])
             backwardState = Array(initialState[(initialState.count / 2)...])
         }
-        let y = try forward.call(
-            inputs, initialState: forwardState, mask: mask, training: training, constants: constants)
-        let yBackward = try backward.call(
-            inputs, initialState: backwardState, mask: mask, training: training, constants: constants)
+        // The two directions are independent: they run at once when each is worth a thread.
+        let (forwardLayer, backwardLayer) = (forward, backward)
+        let (forwardInitial, backwardInitial) = (forwardState, backwardState)
+        let forwardRun = Slot<(RNN, Result<RNNOutput, Error>)>()
+        let backwardRun = Slot<(RNN, Result<RNNOutput, Error>)>()
+        let parameters = forward.weights.reduce(0) { $0 + $1.scalars.count }
+        let work = Int(min(Double(inputs.scalars.count / max(inputs.shape.last ?? 1, 1)) * Double(parameters), 1e15))
+        Parallelism.both(work: work) {
+            var layer = forwardLayer
+            let result = Result {
+                try layer.call(
+                    inputs, initialState: forwardInitial, mask: mask, training: training, constants: constants)
+            }
+            forwardRun.value = (layer, result)
+        } _: {
+            var layer = backwardLayer
+            let result = Result {
+                try layer.call(
+                    inputs, initialState: backwardInitial, mask: mask, training: training, constants: constants)
+            }
+            backwardRun.value = (layer, result)
+        }
+        guard let (forwardAfter, forwardResult) = forwardRun.value,
+            let (backwardAfter, backwardResult) = backwardRun.value
+        else { preconditionFailure("Parallelism.both ran both directions") }
+        let y = try forwardResult.get()
+        let yBackward = try backwardResult.get()
+        (forward, backward) = (forwardAfter, backwardAfter)
         var reversed = yBackward.output
         if returnSequences { reversed = Self.flipTime(reversed, timeMajor: backward.timeMajor) }
         let outputs: [Tensor]

@@ -62,6 +62,22 @@ public enum Parallelism {
         }
     }
 
+    /// Runs `first` and `second` at once when each is `work` multiply-adds or more of `minimumWork` and
+    /// `threads` allows, otherwise one after the other; BLAS single-threaded meanwhile. Each must write
+    /// only its own results (Bidirectional's two directions).
+    static func both(work: Int, _ first: @Sendable () -> Void, _ second: @Sendable () -> Void) {
+        guard threads > 1, work >= minimumWork else {
+            first()
+            second()
+            return
+        }
+        singleThreadBLAS(true)
+        defer { singleThreadBLAS(false) }
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            if index == 0 { first() } else { second() }
+        }
+    }
+
     /// Nested calls (Bidirectional's directions, concurrent layers) count; the last one restores.
     private static func singleThreadBLAS(_ on: Bool) {
         #if !canImport(Accelerate)
@@ -79,6 +95,12 @@ public enum Parallelism {
             }
         #endif
     }
+}
+
+/// A value one thread of `Parallelism.both` writes and the caller reads after both have finished.
+final class Slot<Value>: @unchecked Sendable {
+    // @unchecked: written by one thread, read only after `DispatchQueue.concurrentPerform` has returned.
+    var value: Value?
 }
 
 /// A pointer handed to the threads of `Parallelism.forEachGroup`, which write disjoint rows of it.

@@ -128,6 +128,39 @@ struct FusedRecurrenceTests {
         }
     }
 
+    @Test("Bidirectional runs its directions at once: the same bits as each direction alone, stateful too")
+    func bidirectionalConcurrent() throws {
+        let saved = Parallelism.threads
+        defer { Parallelism.threads = saved }
+        // Batch 2 of 100 steps, 64 -> 128: each direction is over 4M multiply-adds, so they run concurrently.
+        let x = try Self.random([2, 100, 64], seed: 51)
+        for (name, cell) in try Self.cells(inputSize: 64, units: 128) {
+            for threads in [1, 2] {
+                Parallelism.threads = threads
+                var alone = (
+                    forward: RNN(cell: cell, returnSequences: true, stateful: true),
+                    backward: RNN(cell: cell, returnSequences: true, goBackwards: true, stateful: true)
+                )
+                var both = try Bidirectional(
+                    RNN(cell: cell, returnSequences: true, stateful: true), mergeMode: nil)
+                for call in 1...2 {
+                    let merged = try both.call(x)
+                    let forward = try alone.forward.call(x).output
+                    let reversed = try alone.backward.call(x).output
+                    let (t, u) = (reversed.shape[1], reversed.shape[2])
+                    let backward = (0..<reversed.scalars.count).map { index in
+                        let (sample, step, unit) = (index / (t * u), index / u % t, index % u)
+                        return reversed.scalars[(sample * t + t - 1 - step) * u + unit]
+                    }
+                    let same =
+                        merged[0].scalars.map(\.bitPattern) == forward.scalars.map(\.bitPattern)
+                        && merged[1].scalars.map(\.bitPattern) == backward.map(\.bitPattern)
+                    #expect(same, "\(name), \(threads) threads, call \(call)")
+                }
+            }
+        }
+    }
+
     @Test("a batch large enough for SGEMM agrees with the same samples in small batches")
     func sgemmAgreesWithPackedKernel() throws {
         let x = try Self.random([70, 20, 16], seed: 41)
