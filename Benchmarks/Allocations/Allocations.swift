@@ -3,7 +3,7 @@ import RecurrentLayers
 
 /// Mallocs per forward pass of each built-in recurrent layer at 100 and at 200 timesteps: the counts
 /// are equal when nothing is allocated per timestep (workspaces are sized once per call). And mallocs
-/// per `RecurrentStream` step, which should be zero.
+/// per `RecurrentStream` step, which should be zero. ConvLSTM2D the same way at 10 and 20 timesteps.
 let benchmarks: @Sendable () -> Void = {
     let configuration = Benchmark.Configuration(
         metrics: [.mallocCountTotal, .wallClock], maxDuration: .seconds(2), maxIterations: 50)
@@ -32,6 +32,16 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.startMeasurement()
             for _ in 0..<100 { try stream.step(input, into: &output) }
             blackHole(output)
+        }
+    }
+    for timesteps in [10, 20] {
+        Benchmark("ConvLSTM2D batch 2 timesteps \(timesteps)", configuration: configuration) { benchmark in
+            let cell = try ConvLSTMCell(
+                filters: 16, kernelSize: [3, 3], inputSpatial: [16, 16], channels: 3, padding: .same, seed: 1)
+            var layer = RNN(cell: cell, returnSequences: true)
+            let x = Tensor(repeating: 0.5, shape: [2, timesteps, 16, 16, 3])
+            benchmark.startMeasurement()
+            blackHole(try layer.call(x))
         }
     }
 }

@@ -47,6 +47,19 @@ extension RNN {
             return finish(values, states: finalStates, batch: batch, timesteps: timesteps, outputShape: outputShape)
         }
 
+        // ConvLSTM at inference: the input convolution of all timesteps at once, nothing allocated per step.
+        if !context.dropout.contains(where: { $0 != nil }), constants.isEmpty,
+            let convolutional = cell as? ConvLSTMCell,
+            batch > 0, timesteps > 0, outputSize > 0
+        {
+            let flat = x.reshaped([batch * timesteps] + Array(x.shape.dropFirst(2)))
+            let projected = try convolutional.projectInputs(flat)!
+            let (values, finalStates) = convolutional.runSequence(
+                projected: projected.scalars, batch: batch, timesteps: timesteps, states: states, mask: mask,
+                goBackwards: goBackwards, returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask)
+            return finish(values, states: finalStates, batch: batch, timesteps: timesteps, outputShape: outputShape)
+        }
+
         // One product projects every timestep's input; only the recurrent product runs per step. Under
         // dropout masks each step applies its own masks instead.
         let flat = x.reshaped([batch * timesteps] + Array(x.shape.dropFirst(2)))

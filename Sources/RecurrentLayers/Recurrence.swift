@@ -141,8 +141,6 @@ struct Recurrence: Sendable {
                     h.update(from: row, count: u)
                 }
             case .lstm:
-                let standardLSTM =
-                    if case .tanh = activation, case .sigmoid = recurrentActivation { true } else { false }
                 product(rows, 4 * u, previous, r, 0, z, zStride, accumulate: true, blas: blas)
                 for b in 0..<rows {
                     let h = next + b * u
@@ -150,19 +148,9 @@ struct Recurrence: Sendable {
                         h.update(from: previous + b * u, count: u)
                         continue
                     }
-                    let row = z + b * zStride
-                    let c = cell! + b * u
-                    if standardLSTM {
-                        rnnkit_lstm_row(row, c, h, u)
-                        continue
-                    }
-                    recurrentActivation.apply(to: UnsafeMutableBufferPointer(start: row, count: 2 * u))
-                    activation.apply(to: UnsafeMutableBufferPointer(start: row + 2 * u, count: u))
-                    recurrentActivation.apply(to: UnsafeMutableBufferPointer(start: row + 3 * u, count: u))
-                    for j in 0..<u { c[j] = row[u + j] * c[j] + row[j] * row[2 * u + j] }
-                    h.update(from: c, count: u)
-                    activation.apply(to: UnsafeMutableBufferPointer(start: h, count: u))
-                    for j in 0..<u { h[j] *= row[3 * u + j] }
+                    Self.lstmGates(
+                        z + b * zStride, c: cell! + b * u, h: h, units: u, activation: activation,
+                        recurrentActivation: recurrentActivation)
                 }
             case .gruResetAfter:
                 let recurrent = scratch!
@@ -216,6 +204,25 @@ struct Recurrence: Sendable {
                 }
             }
         }
+    }
+
+    /// LSTM's gates for one row (ConvLSTM's for one position): `row` holds the pre-activations i, f, g, o
+    /// (`units` each; overwritten), `c` is updated in place and `h` receives `o * activation(c)`.
+    @inline(__always)
+    static func lstmGates(
+        _ row: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>,
+        units u: Int, activation: Activation, recurrentActivation: Activation
+    ) {
+        if case .tanh = activation, case .sigmoid = recurrentActivation {
+            return rnnkit_lstm_row(row, c, h, u)
+        }
+        recurrentActivation.apply(to: UnsafeMutableBufferPointer(start: row, count: 2 * u))
+        activation.apply(to: UnsafeMutableBufferPointer(start: row + 2 * u, count: u))
+        recurrentActivation.apply(to: UnsafeMutableBufferPointer(start: row + 3 * u, count: u))
+        for j in 0..<u { c[j] = row[u + j] * c[j] + row[j] * row[2 * u + j] }
+        h.update(from: c, count: u)
+        activation.apply(to: UnsafeMutableBufferPointer(start: h, count: u))
+        for j in 0..<u { h[j] *= row[3 * u + j] }
     }
 
     /// `c[m, n] (+)= a[m, units] · recurrent_kernel[:, column..<column + n]`: `a` contiguous, `c` rows
