@@ -41,6 +41,19 @@ ensure_bench_env() {
     fi
 }
 
+# .venv-tf: tf_keras 2.21 and TensorFlow for the tf.keras interop tests (tools/requirements-tf.txt).
+ensure_tf_env() {
+    local stamp=.venv-tf/requirements.sha256
+    local want
+    want=$(sha256sum tools/requirements-tf.txt | cut -d' ' -f1)
+    if [ ! -x .venv-tf/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        echo "==> setting up .venv-tf from tools/requirements-tf.txt"
+        python3 -m venv .venv-tf
+        .venv-tf/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements-tf.txt pytest==9.0.3
+        echo "$want" > "$stamp"
+    fi
+}
+
 ensure_python_env() {
     local stamp=.venv/requirements.sha256
     local want

@@ -1,110 +1,53 @@
-#if canImport(Accelerate)
-    import Accelerate
-#else
-    import CBLAS
-#endif
+import CKernels
 
 extension ConvLSTMCell {
     /// A whole sequence at inference with nothing allocated per timestep: the input convolution of every
     /// timestep is `projected` (`projectInputs`, `[batch * timesteps, positions * 4 filters]`); each step
-    /// gathers `h`'s windows into a workspace, adds one product with the recurrent kernel, and runs the
-    /// gates in place, channels last; outputs go straight into the result in the cell's layout.
+    /// gathers `h`'s windows into a workspace, adds one product with the recurrent kernel (packed once,
+    /// `rnnkit_gemm_packed`: each sum in the same order however samples are grouped), and runs the gates
+    /// in place, channels last; outputs go straight into the result in the cell's layout. Samples run in
+    /// independent groups (`Parallelism`), so the numbers do not depend on the thread count.
     /// - Returns: The output values (`[batch, timesteps, output shape]` with `returnSequences`, `[batch,
     ///   output shape]` without) and the final `[h, c]`.
     func runSequence(
         projected: [Float], batch: Int, timesteps: Int, states: [Tensor], mask: Mask?, goBackwards: Bool,
         returnSequences: Bool, zeroOutputForMask: Bool
     ) -> (output: [Float], states: [Tensor]) {
-        let positions = geometry.outputCount
-        let (f, windows) = (filters, recurrentGeometry.windowCount)
-        let stateFloats = positions * f
-        let rows = batch * positions
-        let columns = windows * f
+        let stateFloats = geometry.outputCount * filters
         var h = channelsLastValues(states[0])
         var c = channelsLastValues(states[1])
-        var spare = [Float](repeating: 0, count: h.count)
         var last = [Float](repeating: 0, count: h.count)
-        var patches = [Float](repeating: 0, count: max(rows * columns, 1))
-        var z = [Float](repeating: 0, count: max(rows * 4 * f, 1))
-        var sequence = [Float](repeating: 0, count: returnSequences ? batch * timesteps * stateFloats : 0)
-        let sources = recurrentGeometry.sources
-        let recurrent = recurrentKernel.scalars
-        for k in 0..<timesteps {
-            let t = goBackwards ? timesteps - 1 - k : k
-            // z = the step's input part, then += patches(h) · recurrent kernel.
-            let gateFloats = positions * 4 * f
-            z.withUnsafeMutableBufferPointer { zs in
-                projected.withUnsafeBufferPointer { ps in
-                    for b in 0..<batch {
-                        (zs.baseAddress! + b * gateFloats).update(
-                            from: ps.baseAddress! + (b * timesteps + t) * gateFloats, count: gateFloats)
-                    }
-                }
-            }
-            for b in 0..<batch {
-                for o in 0..<positions {
-                    let row = (b * positions + o) * columns
-                    for w in 0..<windows {
-                        let source = Int(sources[o * windows + w])
-                        let to = row + w * f
-                        if source < 0 {
-                            for j in 0..<f { patches[to + j] = 0 }
-                        } else {
-                            let at = (b * positions + source) * f
-                            for j in 0..<f { patches[to + j] = h[at + j] }
-                        }
-                    }
-                }
-            }
-            patches.withUnsafeBufferPointer { a in
-                recurrent.withUnsafeBufferPointer { r in
-                    z.withUnsafeMutableBufferPointer { zs in
-                        Recurrence.gemm(
-                            rows, 4 * f, columns, a.baseAddress!, columns, r.baseAddress!, 4 * f, zs.baseAddress!,
-                            4 * f, beta: 1)
-                    }
-                }
-            }
-            z.withUnsafeMutableBufferPointer { zs in
+        var sequence = [Float](repeating: 0, count: returnSequences ? batch * timesteps * stateFloats : 1)
+        let maskValues = (0..<(mask == nil ? 0 : batch * timesteps)).map { mask![$0 / timesteps, $0 % timesteps] }
+        let columns = recurrentGeometry.windowCount * filters
+        let packed = Recurrence.pack(recurrentKernel.scalars, k: columns, ldb: 4 * filters, columns: 0..<(4 * filters))
+        let run = ConvLSTMRun(
+            cell: self, packed: packed, timesteps: timesteps, goBackwards: goBackwards,
+            returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask, masked: mask != nil)
+        let work = Double(batch * timesteps) * Double(geometry.outputCount) * Double(columns * 4 * filters)
+        let groups = max(1, min(batch, Int(min(work, 1e15)) / Parallelism.minimumWork, Parallelism.maximumGroups))
+        projected.withUnsafeBufferPointer { ps in
+            h.withUnsafeMutableBufferPointer { hs in
                 c.withUnsafeMutableBufferPointer { cs in
-                    spare.withUnsafeMutableBufferPointer { next in
-                        h.withUnsafeBufferPointer { previous in
-                            for b in 0..<batch {
-                                let state = b * stateFloats
-                                guard mask?[b, t] ?? true else {
-                                    (next.baseAddress! + state).update(
-                                        from: previous.baseAddress! + state, count: stateFloats)
-                                    continue
-                                }
-                                for o in 0..<positions {
-                                    let r = b * positions + o
-                                    Recurrence.lstmGates(
-                                        zs.baseAddress! + r * 4 * f, c: cs.baseAddress! + r * f,
-                                        h: next.baseAddress! + r * f, units: f, activation: activation,
-                                        recurrentActivation: recurrentActivation)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            swap(&h, &spare)
-            for b in 0..<batch {
-                if let mask {
                     last.withUnsafeMutableBufferPointer { ls in
-                        h.withUnsafeBufferPointer { hs in
-                            let at = b * stateFloats
-                            if mask[b, t] {
-                                (ls.baseAddress! + at).update(from: hs.baseAddress! + at, count: stateFloats)
-                            } else if zeroOutputForMask {
-                                (ls.baseAddress! + at).update(repeating: 0, count: stateFloats)
+                        sequence.withUnsafeMutableBufferPointer { ss in
+                            maskValues.withUnsafeBufferPointer { ms in
+                                let buffers = ConvLSTMRun.Buffers(
+                                    projected: SharedPointer(base: UnsafeMutablePointer(mutating: ps.baseAddress!)),
+                                    h: SharedPointer(base: hs.baseAddress!), c: SharedPointer(base: cs.baseAddress!),
+                                    last: SharedPointer(base: ls.baseAddress!),
+                                    sequence: SharedPointer(base: ss.baseAddress!),
+                                    mask: mask == nil
+                                        ? nil : SharedPointer(base: UnsafeMutablePointer(mutating: ms.baseAddress!))
+                                )
+                                Parallelism.forEachGroup(groups) { group in
+                                    run.samples(
+                                        from: batch * group / groups, to: batch * (group + 1) / groups,
+                                        buffers: buffers)
+                                }
                             }
                         }
                     }
-                }
-                if returnSequences {
-                    let values = mask == nil ? h : last
-                    storeStep(values, sample: b, into: &sequence, at: (b * timesteps + k) * stateFloats)
                 }
             }
         }
@@ -112,13 +55,10 @@ extension ConvLSTMCell {
         if returnSequences {
             output = sequence
         } else {
-            var final = [Float](repeating: 0, count: batch * stateFloats)
-            for b in 0..<batch { storeStep(mask == nil ? h : last, sample: b, into: &final, at: b * stateFloats) }
-            output = final
+            output = stored(mask == nil ? h : last, batch: batch)
         }
         let shape = [batch] + stateShapes[0]
-        let final = [storedTensor(h, batch: batch), storedTensor(c, batch: batch)]
-        return (output, final.map { Tensor(shape: shape, scalars: $0) })
+        return (output, [stored(h, batch: batch), stored(c, batch: batch)].map { Tensor(shape: shape, scalars: $0) })
     }
 
     /// A state's values channels last (`[batch, positions, filters]`).
@@ -127,29 +67,127 @@ extension ConvLSTMCell {
         return tensor.permuted([0] + Array(2..<tensor.rank) + [1]).scalars
     }
 
-    /// Channels-last values of all samples in the cell's layout.
-    private func storedTensor(_ values: [Float], batch: Int) -> [Float] {
+    /// Channels-last values of `batch` samples in the cell's layout.
+    private func stored(_ values: [Float], batch: Int) -> [Float] {
         guard channelsFirst else { return values }
         var result = [Float](repeating: 0, count: values.count)
-        for b in 0..<batch { storeStep(values, sample: b, into: &result, at: b * geometry.outputCount * filters) }
-        return result
-    }
-
-    /// Sample `sample` of channels-last `values` written at `offset` of `target`, in the cell's layout.
-    @inline(__always)
-    private func storeStep(_ values: [Float], sample: Int, into target: inout [Float], at offset: Int) {
-        let (positions, f) = (geometry.outputCount, filters)
-        let from = sample * positions * f
-        target.withUnsafeMutableBufferPointer { to in
-            values.withUnsafeBufferPointer { values in
-                guard channelsFirst else {
-                    (to.baseAddress! + offset).update(from: values.baseAddress! + from, count: positions * f)
-                    return
-                }
-                for o in 0..<positions {
-                    for j in 0..<f { to[offset + j * positions + o] = values[from + o * f + j] }
+        values.withUnsafeBufferPointer { from in
+            result.withUnsafeMutableBufferPointer { to in
+                for b in 0..<batch {
+                    let at = b * geometry.outputCount * filters
+                    ConvLSTMRun.store(
+                        from.baseAddress! + at, into: to.baseAddress! + at, positions: geometry.outputCount,
+                        filters: filters, channelsFirst: true)
                 }
             }
+        }
+        return result
+    }
+}
+
+/// One ConvLSTM call's settings; `samples` runs a range of samples through every timestep.
+struct ConvLSTMRun: Sendable {
+    let cell: ConvLSTMCell
+    let packed: [Float]
+    let timesteps: Int
+    let goBackwards: Bool
+    let returnSequences: Bool
+    let zeroOutputForMask: Bool
+    let masked: Bool
+
+    /// The call's arrays, channels last: `projected [batch, T, positions, 4 filters]`, `h`, `c` and `last`
+    /// `[batch, positions, filters]` (in: initial, out: final), `sequence [batch, T, output]` in the cell's
+    /// layout, `mask [batch, T]` or nil.
+    struct Buffers: Sendable {
+        let projected, h, c, last, sequence: SharedPointer<Float>
+        let mask: SharedPointer<Bool>?
+    }
+
+    /// Samples `first..<end` through the whole sequence, with workspaces of their own.
+    func samples(from first: Int, to end: Int, buffers: Buffers) {
+        let count = end - first
+        guard count > 0 else { return }
+        let (f, positions, windows) = (cell.filters, cell.geometry.outputCount, cell.recurrentGeometry.windowCount)
+        let (stateFloats, gateFloats, columns) = (positions * f, positions * 4 * f, windows * f)
+        let rows = count * positions
+        let patches = UnsafeMutablePointer<Float>.allocate(capacity: max(rows * columns, 1))
+        let z = UnsafeMutablePointer<Float>.allocate(capacity: max(rows * 4 * f, 1))
+        let spare = UnsafeMutablePointer<Float>.allocate(capacity: max(count * stateFloats, 1))
+        defer {
+            patches.deallocate()
+            z.deallocate()
+            spare.deallocate()
+        }
+        let hState = buffers.h.base + first * stateFloats
+        let c = buffers.c.base + first * stateFloats
+        let last = buffers.last.base + first * stateFloats
+        var (previous, next) = (hState, spare)
+        cell.recurrentGeometry.sources.withUnsafeBufferPointer { sources in
+            packed.withUnsafeBufferPointer { packed in
+                for k in 0..<timesteps {
+                    let t = goBackwards ? timesteps - 1 - k : k
+                    for s in 0..<count {
+                        (z + s * gateFloats).update(
+                            from: buffers.projected.base + ((first + s) * timesteps + t) * gateFloats, count: gateFloats
+                        )
+                        for o in 0..<positions {
+                            let row = patches + (s * positions + o) * columns
+                            for w in 0..<windows {
+                                let source = Int(sources[o * windows + w])
+                                if source < 0 {
+                                    (row + w * f).update(repeating: 0, count: f)
+                                } else {
+                                    (row + w * f).update(from: previous + (s * positions + source) * f, count: f)
+                                }
+                            }
+                        }
+                    }
+                    rnnkit_gemm_packed(rows, 4 * f, columns, patches, columns, packed.baseAddress!, z, 4 * f, 1)
+                    for s in 0..<count {
+                        let active = buffers.mask.map { $0.base[(first + s) * timesteps + t] } ?? true
+                        guard active else {
+                            (next + s * stateFloats).update(from: previous + s * stateFloats, count: stateFloats)
+                            continue
+                        }
+                        for r in (s * positions)..<((s + 1) * positions) {
+                            Recurrence.lstmGates(
+                                z + r * 4 * f, c: c + r * f, h: next + r * f, units: f, activation: cell.activation,
+                                recurrentActivation: cell.recurrentActivation)
+                        }
+                    }
+                    for s in 0..<count {
+                        var values = UnsafePointer(next + s * stateFloats)
+                        if let mask = buffers.mask {
+                            let output = last + s * stateFloats
+                            if mask.base[(first + s) * timesteps + t] {
+                                output.update(from: values, count: stateFloats)
+                            } else if zeroOutputForMask {
+                                output.update(repeating: 0, count: stateFloats)
+                            }
+                            values = UnsafePointer(output)
+                        }
+                        if returnSequences {
+                            Self.store(
+                                values, into: buffers.sequence.base + ((first + s) * timesteps + k) * stateFloats,
+                                positions: positions, filters: f, channelsFirst: cell.channelsFirst)
+                        }
+                    }
+                    swap(&previous, &next)
+                }
+            }
+        }
+        if previous != hState { hState.update(from: previous, count: count * stateFloats) }
+    }
+
+    /// One sample's channels-last `[positions, filters]` written in the cell's layout.
+    @inline(__always)
+    static func store(
+        _ values: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, positions: Int, filters: Int,
+        channelsFirst: Bool
+    ) {
+        guard channelsFirst else { return target.update(from: values, count: positions * filters) }
+        for o in 0..<positions {
+            for j in 0..<filters { target[j * positions + o] = values[o * filters + j] }
         }
     }
 }

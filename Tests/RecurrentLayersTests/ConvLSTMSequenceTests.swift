@@ -111,4 +111,23 @@ struct ConvLSTMSequenceTests {
             Self.close(try stateful.call(x).output, try statefulReference.call(x).output, "\(name) stateful \(call)")
         }
     }
+
+    @Test("samples split into groups: the same bits with 1 and 2 threads")
+    func threadCountIndependent() throws {
+        let saved = Parallelism.threads
+        defer { Parallelism.threads = saved }
+        // 4 samples of 5 steps over 16 x 16 positions, 8 filters: two groups of about 6M multiply-adds.
+        let cell = try ConvLSTMCell(
+            filters: 8, kernelSize: [3, 3], inputSpatial: [16, 16], channels: 2, padding: .same, seed: 5)
+        let x = try Self.random([4, 5, 16, 16, 2], seed: 30)
+        var layer = RNN(cell: cell, returnSequences: true)
+        Parallelism.threads = 1
+        let one = try layer.call(x).output
+        Parallelism.threads = 2
+        let two = try layer.call(x).output
+        #expect(one.scalars.map(\.bitPattern) == two.scalars.map(\.bitPattern))
+        var reference = layer
+        reference.cell = Stepwise(inner: cell)
+        Self.close(two, try reference.call(x).output, "grouped")
+    }
 }

@@ -4,8 +4,8 @@ Two sets: tf.keras models written back (TFKerasWritingTests, $RNNKIT_INTEROP_DIR
 models written in tf.keras's dialect (Keras2DialectTests, $RNNKIT_INTEROP_DIR/tf_keras_from_keras3,
 with the JSON RNNKit wrote for the weights-only files).
 
-A test target of its own: TensorFlow is too heavy for every run of scripts/test. scripts/test-tf-keras
-sets up .venv-tf, runs those Swift suites, then this. A missing file is a failure.
+Run by scripts/test (after every Swift suite has written its files) and, alone, by scripts/test-tf-keras;
+both set up .venv-tf. A missing file is a failure.
 """
 
 import json
