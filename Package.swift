@@ -69,10 +69,12 @@ package.targets += [
 // MARK: - Tests
 
 package.targets += [
+    // The closeness check and fixture decoding every suite shares (built only with the tests).
+    .target(name: "TestSupport", dependencies: ["RecurrentLayers"], path: "Tests/TestSupport", exclude: ["README.md"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
-    .testTarget(name: "RecurrentLayersTests", dependencies: ["RecurrentLayers"]),
-    .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "HDF5"]),
-    .testTarget(name: "rnnkitTests", dependencies: ["rnnkit"]),
+    .testTarget(name: "RecurrentLayersTests", dependencies: ["RecurrentLayers", "TestSupport"]),
+    .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "HDF5", "TestSupport"]),
+    .testTarget(name: "rnnkitTests", dependencies: ["rnnkit", "KerasFormat", "TestSupport"]),
 ]
 
 // MARK: - Benchmarks (only with RNNKIT_BENCHMARKS set, so that users never resolve the benchmark tool)

@@ -177,7 +177,7 @@ enum Isolation {
             return "\(name): interrupted (signal \(signal)); nothing was left half-written"
         default:
             let text = String(decoding: stderr, as: UTF8.self)
-            let outOfMemory = text.contains("allocate memory") || text.contains(addressSpaceExhausted)
+            let outOfMemory = text.contains("allocate memory") || text.contains("\(addressSpaceExhausted)")
             if outOfMemory || peakKiB.multipliedReportingOverflow(by: 1024).partialValue >= limits.memoryBytes / 2 {
                 return
                     "\(name): reading the file needed more than the \(limits.memoryBytes >> 20) MiB memory limit and was stopped (the file is damaged or hostile; raise --memory-limit if it is a very large model)"
@@ -250,38 +250,45 @@ enum Isolation {
     }
 
     /// What the child's crash handler writes when it dies with its address space nearly used up.
-    static let addressSpaceExhausted = "rnnkit: address space nearly exhausted at a crash"
+    static let addressSpaceExhausted: StaticString = "rnnkit: address space nearly exhausted at a crash"
 
     /// The address-space limit in force in the child (bytes), for its crash handler.
     nonisolated(unsafe) private static var addressSpaceLimit = 0
+    /// 64 bytes for the crash handler to read /proc/self/statm into, allocated before any crash: the
+    /// handler must not call malloc (the fault may have happened inside it, with its lock held).
+    nonisolated(unsafe) private static var statmBuffer: UnsafeMutablePointer<UInt8>?
 
-    /// A crash handler for the child: when the address space is within 1/8 of the limit, libhdf5 (whose
-    /// error stack dereferences a failed allocation) or another library probably crashed for want of
-    /// memory, and the parent should say so rather than blame the file; it writes `addressSpaceExhausted`
-    /// to stderr, restores the default action and returns, so the fault recurs and ends the process. Only
-    /// async-signal-safe calls (open, read, write, close, signal) and stack memory.
+    /// A crash handler for the child: when the address space is within 1/8 of the limit or 32 MiB more
+    /// cannot be mapped, libhdf5 (whose error stack dereferences a failed allocation) or another library
+    /// probably crashed for want of memory, and the parent should say so rather than blame the file; it
+    /// writes `addressSpaceExhausted` to stderr, restores the default action and returns, so the fault
+    /// recurs and ends the process. Only async-signal-safe calls (mmap, munmap, open, read, write, close,
+    /// signal) and nothing that allocates: the fault may have happened inside malloc, or for want of memory.
     private static let crashHandler: @convention(c) (Int32) -> Void = { number in
-        var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        let descriptor = open("/proc/self/statm", O_RDONLY)
-        if descriptor >= 0 {
-            let count = withUnsafeMutableBytes(of: &bytes) { read(descriptor, $0.baseAddress, $0.count - 1) }
-            close(descriptor)
-            var pages = 0
-            withUnsafeBytes(of: &bytes) { raw in
-                for index in 0..<max(count, 0) {
-                    let digit = Int(raw[index]) - 48
-                    if digit < 0 || digit > 9 { break }
-                    pages = pages &* 10 &+ digit
-                }
-            }
-            let used = pages &* Int(sysconf(Int32(_SC_PAGESIZE)))
-            if addressSpaceLimit > 0 && used >= addressSpaceLimit - addressSpaceLimit / 8 {
-                addressSpaceExhausted.utf8CString.withUnsafeBufferPointer { text in
-                    _ = write(2, text.baseAddress, text.count - 1)
-                }
-            }
+        defer { signal(number, SIG_DFL) }
+        guard addressSpaceLimit > 0 else { return }
+        // Whether 32 MiB more of address space can still be had: an allocation of up to that much that
+        // failed leaves less. Then nothing may allocate (not even type metadata): the message is static.
+        let probe = mmap(nil, 32 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard probe != MAP_FAILED else {
+            _ = write(2, addressSpaceExhausted.utf8Start, addressSpaceExhausted.utf8CodeUnitCount)
+            return
         }
-        signal(number, SIG_DFL)
+        munmap(probe, 32 << 20)
+        // With room left, how much is in use (the first number of /proc/self/statm, in pages).
+        guard let bytes = statmBuffer else { return }
+        let descriptor = open("/proc/self/statm", O_RDONLY)
+        guard descriptor >= 0 else { return }
+        let count = read(descriptor, bytes, 63)
+        close(descriptor)
+        var pages = 0
+        for index in 0..<max(count, 0) {
+            guard bytes[index] >= 48 && bytes[index] <= 57 else { break }
+            pages = pages &* 10 &+ Int(bytes[index] &- 48)
+        }
+        if pages &* Int(sysconf(Int32(_SC_PAGESIZE))) >= addressSpaceLimit - addressSpaceLimit / 8 {
+            _ = write(2, addressSpaceExhausted.utf8Start, addressSpaceExhausted.utf8CodeUnitCount)
+        }
     }
 
     private static func becomeChild(limits: Limits) {
@@ -293,6 +300,7 @@ enum Isolation {
         unblock(handled)
         if limits.memoryBytes < Int.max {
             addressSpaceLimit = limits.memoryBytes
+            statmBuffer = .allocate(capacity: 64)
             for number in [SIGSEGV, SIGBUS] { _ = signal(number, crashHandler) }
         }
         var memory = rlimit(rlim_cur: rlim_t(limits.memoryBytes), rlim_max: rlim_t(limits.memoryBytes))

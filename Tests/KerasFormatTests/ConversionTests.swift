@@ -1,6 +1,7 @@
 import Foundation
 import KerasFormat
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Archiving: Keras 1, Keras 2 and tf.keras models become `.keras` archives that predict the same, or
@@ -101,7 +102,7 @@ struct ConversionTests {
             var converted = try source.keras3Conversion(file: path).model
             let ours = try loaded.model.call(item.inputs)[0]
             #expect(ours == (try converted.model.call(item.inputs)[0]))
-            let difference = zip(ours.scalars, item.outputs[0].scalars).map { abs($0 - $1) }.max() ?? 0
+            let difference = largestDifference(ours.scalars, item.outputs[0].scalars)
             #expect(difference > 1e-4, "\(name): the change should show, difference \(difference)")
         }
     }

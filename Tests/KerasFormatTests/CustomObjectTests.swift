@@ -1,6 +1,7 @@
 import Foundation
 import KerasFormat
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// The seed's MinimalRNNCell, written in Swift: `output = x · kernel + h · recurrent_kernel`.
@@ -45,8 +46,8 @@ struct MinimalRNNCell: RecurrentCell {
 @Suite("Custom objects")
 struct CustomObjectTests {
     struct Expected: Decodable {
-        var input: ModelFileTests.Array32
-        var output: ModelFileTests.Array32
+        var input: Array32
+        var output: Array32
     }
 
     static let expected: [String: Expected] = {

@@ -1,6 +1,7 @@
 import Foundation
 import KerasFormat
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Files with things beside the weights that Keras ignores (people's own groups, attributes, archive
@@ -8,7 +9,7 @@ import Testing
 /// and validation finds nothing wrong. Made and loaded by Keras in `tools/make_extras_fixtures.py`.
 @Suite("Files with extras Keras ignores")
 struct ExtrasTests {
-    struct Fixture: Decodable { var outputs: [String: ModelFileTests.Array32] }
+    struct Fixture: Decodable { var outputs: [String: Array32] }
 
     static let fixture: Fixture = {
         let data = try! Data(contentsOf: LayoutTests.fixtures.appendingPathComponent("extras/outputs.json"))

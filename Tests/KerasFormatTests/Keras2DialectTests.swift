@@ -2,6 +2,7 @@ import Foundation
 import HDF5
 import KerasFormat
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Keras 3 models written in tf.keras's dialect (legacy .h5 and weights-only .h5 + JSON), read back by

@@ -1,6 +1,7 @@
 import Foundation
 import KerasFormat
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Files from Keras 1, standalone Keras 2.0 and cuDNN layers (tools/make_legacy_generation_fixtures.py,
@@ -8,8 +9,8 @@ import Testing
 @Suite("Older Keras generations")
 struct LegacyGenerationTests {
     struct Fixture: Decodable {
-        var input: ModelFileTests.Array32
-        var outputs: [String: ModelFileTests.Array32]
+        var input: Array32
+        var outputs: [String: Array32]
     }
 
     static let fixture: Fixture = {

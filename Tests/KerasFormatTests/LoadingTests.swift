@@ -1,6 +1,7 @@
 import Foundation
 import KerasFormat
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Models read from Keras files predict what Keras predicted.
@@ -11,9 +12,7 @@ struct LoadingTests {
     static func expectClose(
         _ ours: Tensor, _ keras: Tensor, _ label: String, sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        #expect(ours.shape == keras.shape, "\(label)", sourceLocation: sourceLocation)
-        let worst = zip(ours.scalars, keras.scalars).map { abs($0 - $1) - 1e-5 * abs($1) }.max() ?? 0
-        #expect(worst <= 1e-5, "\(label): off by \(worst)", sourceLocation: sourceLocation)
+        TestSupport.expectClose(ours, keras, label, sourceLocation: sourceLocation)
     }
 
     @Test(

@@ -1,18 +1,13 @@
 import Foundation
 import KerasFormat
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// The seven Keras models of tools/make_model_fixtures.py, read from every Keras 3 layout, must return
 /// the outputs Keras returned (Tests/Fixtures/layers/models_keras3.json).
 @Suite("Model files")
 struct ModelFileTests {
-    struct Array32: Decodable {
-        var shape: [Int]
-        var values: [Float]
-        var tensor: Tensor { Tensor(shape: shape, scalars: values) }
-    }
-
     struct Case: Decodable {
         struct Call: Decodable {
             var reset: Bool
@@ -55,8 +50,8 @@ struct ModelFileTests {
 struct TFKerasModelFileTests {
     struct Case: Decodable {
         var name: String
-        var inputs: [ModelFileTests.Array32]
-        var outputs: [ModelFileTests.Array32]
+        var inputs: [Array32]
+        var outputs: [Array32]
     }
 
     struct Fixture: Decodable { var models: [Case] }

@@ -1,6 +1,7 @@
 import Foundation
 import KerasFormat
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// The layers around the RNN (issue 6), from files Keras 3.15.1 wrote (tools/make_surrounding_fixtures.py):

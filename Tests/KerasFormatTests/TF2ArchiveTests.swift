@@ -1,6 +1,7 @@
 import Foundation
 import KerasFormat
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// `.keras` archives, legacy `.h5` and weights-only `.h5` written by tf.keras 2.13 and 2.15 (Keras 2

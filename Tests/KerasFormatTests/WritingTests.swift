@@ -2,6 +2,7 @@ import Foundation
 import HDF5
 import KerasFormat
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Writing: every fixture model in every format reads back with Keras's outputs; files land in

@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Attention and AdditiveAttention with Keras's own numbers (keras/src/layers/attention/attention_test.py

@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Keras's bidirectional_test.py numbers (KERAS.md E.6) and the wrapper's rules (B.7).

@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// ConvLSTM's whole-sequence path at inference (nothing allocated per step) against its per-step path,
@@ -26,14 +27,8 @@ struct ConvLSTMSequenceTests {
         return try Initializer.randomNormal(mean: 0, stddev: 1).make(shape, generator: &generator)
     }
 
-    static func close(_ a: Tensor, _ b: Tensor, _ what: String) {
-        #expect(a.shape == b.shape, "\(what): shapes \(a.shape) and \(b.shape)")
-        var worst: Float = 0
-        for (x, y) in zip(a.scalars, b.scalars) {
-            let error = abs(x - y)
-            if !(error <= 1e-5 + 1e-5 * abs(y)) { worst = error.isNaN ? .nan : max(worst, error) }
-        }
-        #expect(a.scalars.count == b.scalars.count && worst == 0, "\(what): worst difference \(worst)")
+    static func close(_ a: Tensor, _ b: Tensor, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        expectClose(a, b, what, sourceLocation: sourceLocation)
     }
 
     static let cells: [(String, @Sendable () throws -> ConvLSTMCell)] = [

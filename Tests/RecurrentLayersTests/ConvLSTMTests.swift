@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// ConvLSTM1D/2D/3D with Keras's own numbers (keras/src/layers/rnn/conv_lstm{,1d,2d,3d}_test.py,
@@ -81,6 +82,17 @@ struct ConvLSTMTests {
         }
         let output = try layer.call(x, initialState: [state, state]).output
         #expect(abs(output.scalars.reduce(0, +) - 119.812454) < 1e-3)
+        if channelsFirst {
+            // A sum cannot see a transposition: the values must be the channels-last run's, moved.
+            try expectClose(output, Self.channelsFirst(initialState(channelsLastOf: layer), leading: 1))
+        }
+    }
+
+    /// The channels-last run of `initialState`'s test.
+    func initialState(channelsLastOf layer: RNN) throws -> Tensor {
+        var channelsLast = try Self.layer(filters: 4, kernel: 3, spatial: [5, 5], channels: 3, padding: .same, bias: 0)
+        let state = Self.sequence([2, 5, 5, 4], divisor: 100)
+        return try channelsLast.call(Self.sequence([2, 3, 5, 5, 3], divisor: 100), initialState: [state, state]).output
     }
 
     @Test("one ConvLSTMCell step: Keras's ConvLSTMCellTest.test_correctness checksums", arguments: [false, true])
@@ -98,6 +110,16 @@ struct ConvLSTMTests {
         #expect(abs(result.output.scalars.reduce(0, +) - 188.89502) < 1e-3)
         #expect(abs(result.states[0].scalars.reduce(0, +) - 188.89502) < 1e-3)
         #expect(abs(result.states[1].scalars.reduce(0, +) - 2170.444) < 1e-2)
+        if channelsFirst {
+            // The values, not only the sums: the channels-last step's, moved.
+            var last = cell
+            last.channelsFirst = false
+            let plain = Self.sequence([2, 5, 5, 4], divisor: 10)
+            let reference = try last.step(
+                Self.sequence([2, 5, 5, 3], divisor: 10), states: [plain, plain], context: CellContext())
+            expectClose(result.output, Self.channelsFirst(reference.output, leading: 1))
+            expectClose(result.states[1], Self.channelsFirst(reference.states[1], leading: 1))
+        }
     }
 
     @Test("strides with dilation, a kernel larger than the input and causal padding are refused")

@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Keras's rnn_test.py numbers with custom cells (KERAS.md E.4), the seed's MinimalRNNCell, and

@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Dropout and recurrent dropout in training (KERAS.md A.15): rate, 1/(1-rate) scaling, one mask per

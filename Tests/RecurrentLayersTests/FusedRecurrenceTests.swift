@@ -1,5 +1,6 @@
 import Foundation
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// The fused recurrence (`Recurrence`, one product for all gates, nothing allocated per step) against
@@ -48,14 +49,8 @@ struct FusedRecurrenceTests {
         return try Initializer.randomNormal(mean: 0, stddev: 1).make(shape, generator: &generator)
     }
 
-    static func close(_ a: Tensor, _ b: Tensor, _ what: String) {
-        #expect(a.shape == b.shape, "\(what): shapes \(a.shape) and \(b.shape)")
-        var worst: Float = 0
-        for (x, y) in zip(a.scalars, b.scalars) {
-            let error = abs(x - y)
-            if !(error <= 1e-5 + 1e-5 * abs(y)) { worst = error.isNaN ? .nan : max(worst, error) }
-        }
-        #expect(worst == 0, "\(what): worst difference \(worst)")
+    static func close(_ a: Tensor, _ b: Tensor, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        expectClose(a, b, what, sourceLocation: sourceLocation)
     }
 
     @Test("every built-in cell and RNN option gives the per-step path's numbers")

@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Keras's gru_test.py numbers (KERAS.md E.3).

@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Keras's lstm_test.py numbers (KERAS.md E.2).

@@ -1,17 +1,12 @@
 import Foundation
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Whole models against Keras 3.15.1 (tools/make_model_fixtures.py): the architectures are written
 /// here as in the script; weights, inputs and every expected output come from Keras.
 @Suite("Models")
 struct ModelTests {
-    struct Array32: Decodable {
-        var shape: [Int]
-        var values: [Float]
-        var tensor: Tensor { Tensor(shape: shape, scalars: values) }
-    }
-
     struct Case: Decodable {
         struct Call: Decodable {
             var reset: Bool
@@ -140,8 +135,7 @@ struct ModelTests {
             #expect(outputs.count == call.outputs.count)
             for (ours, keras) in zip(outputs, call.outputs) {
                 #expect(ours.shape == keras.shape, "\(name) call \(index)")
-                let worst = zip(ours.scalars, keras.values).map { abs($0 - $1) - 1e-5 * abs($1) }.max() ?? 0
-                #expect(worst <= 1e-5, "\(name) call \(index): off by \(worst)")
+                expectClose(ours.scalars, keras.values, "\(name) call \(index)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// TimeDistributed (Keras's E.7 numbers) and the plain layers' definitions. Numbers against Keras for

@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Options and call arguments beyond Keras's numeric tests: reset_states and its errors (seed 002),

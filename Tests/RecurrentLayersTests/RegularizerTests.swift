@@ -1,5 +1,6 @@
 import Foundation
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Regularizer penalties and constraints against Keras 3.15.1 (tools/make_regularizer_fixtures.py).

@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Keras's simple_rnn_test.py numbers (KERAS.md E.1).

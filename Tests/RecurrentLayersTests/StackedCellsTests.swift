@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Keras's stacked_rnn_cells_test.py numbers (KERAS.md E.5).

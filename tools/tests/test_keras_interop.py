@@ -150,6 +150,7 @@ def test_keras3_loads_converted_older_models(name, inputs, outputs):
     model = keras.saving.load_model(exact if exact.exists() else accepted)
     ys = model(xs if len(xs) > 1 else xs[0])
     ys = ys if isinstance(ys, (list, tuple)) else [ys]
+    assert len(ys) == len(outputs)
     for ours, theirs in zip(ys, outputs):
         expected = np.array(theirs["values"]).reshape(theirs["shape"])
         if exact.exists():

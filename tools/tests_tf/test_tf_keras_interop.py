@@ -48,6 +48,7 @@ def check(model, case):
     xs = [np.array(i["values"], "float32").reshape(i["shape"]) for i in case["inputs"]]
     ys = model(xs if len(xs) > 1 else xs[0])
     ys = ys if isinstance(ys, (list, tuple)) else [ys]
+    assert len(ys) == len(case["outputs"])
     for ours, theirs in zip(ys, case["outputs"]):
         np.testing.assert_allclose(np.asarray(ours), np.array(theirs["values"]).reshape(theirs["shape"]), rtol=1e-5, atol=1e-5)
 

@@ -1,4 +1,5 @@
 import RecurrentLayers
+import TestSupport
 import Testing
 
 /// Keras's test inputs (KERAS.md E): `arange` reshaped, float32.
@@ -15,19 +16,10 @@ enum Inputs {
     static let q = arange([2, 4, 3])
 }
 
-/// The one tolerance helper: `|a - b| <= atol + rtol * |b|` (float32 against Keras's printed numbers).
+/// One scalar against another: `|a - b| <= atol + rtol * |b|`, false for NaN (whole arrays go through
+/// TestSupport's `expectClose`).
 func isClose(_ a: Float, _ b: Float, atol: Float = 1e-5, rtol: Float = 1e-5) -> Bool {
     abs(a - b) <= atol + rtol * abs(b)
-}
-
-/// Expects `tensor` to equal `expected` element-wise within tolerance.
-func expectClose(
-    _ tensor: Tensor, _ expected: [Float], atol: Float = 1e-5, sourceLocation: SourceLocation = #_sourceLocation
-) {
-    #expect(
-        tensor.count == expected.count, "\(tensor.shape) vs \(expected.count) values", sourceLocation: sourceLocation)
-    let close = zip(tensor.scalars, expected).allSatisfy { isClose($0, $1, atol: atol) }
-    #expect(close, "\(tensor.scalars) != \(expected)", sourceLocation: sourceLocation)
 }
 
 /// Expects each sample (first dimension) to hold one value in all its elements: Keras's constant-weight
