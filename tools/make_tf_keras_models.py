@@ -66,6 +66,12 @@ def models(rng):
     seq = L.LSTM(4, time_major=True, return_sequences=True, name="lstm")(x)
     last = L.GRU(2, time_major=True, name="gru")(seq)
     out.append(("time_major", keras.Model(x, [L.Dense(2, name="dense")(seq), last]), [np.swapaxes(steps, 0, 1).copy()]))
+    # tf.keras toggles go_backwards for the backward copy: a layer that already runs backwards is accepted,
+    # and its copy runs forwards (Keras 3 refuses it).
+    m = keras.Sequential([L.Bidirectional(L.LSTM(3, go_backwards=True, return_sequences=True), input_shape=(5, 3),
+                                          name="bidirectional"),
+                          L.Bidirectional(L.GRU(2, go_backwards=True), name="bidirectional_1")])
+    out.append(("bidirectional_go_backwards", m, [steps]))
     return out
 
 

@@ -17,10 +17,15 @@ public struct Bidirectional: Sendable {
     public var mergeMode: MergeMode?
 
     /// Wraps `layer`: the forward layer is a copy named `forward_<name>`; the backward layer is
-    /// `backwardLayer` or a copy named `backward_<name>` with `goBackwards` set.
+    /// `backwardLayer` or a copy named `backward_<name>` with `goBackwards` set (Keras 3), or toggled with
+    /// `togglingGoBackwards` (Keras 1/2 and tf.keras, which so accept a layer that already goes backwards:
+    /// its copy then runs forwards).
     /// - Throws: `RecurrentError.invalidArgument` when both directions would run the same way, or the two
     ///   layers disagree on `stateful`, `returnSequences` or `returnState`.
-    public init(_ layer: RNN, mergeMode: MergeMode? = .concat, backwardLayer: RNN? = nil, name: String? = nil) throws {
+    public init(
+        _ layer: RNN, mergeMode: MergeMode? = .concat, backwardLayer: RNN? = nil, name: String? = nil,
+        togglingGoBackwards: Bool = false
+    ) throws {
         let base = layer.name.hasPrefix("forward_") ? String(layer.name.dropFirst("forward_".count)) : layer.name
         self.name = name ?? "bidirectional"
         self.mergeMode = mergeMode
@@ -30,7 +35,7 @@ public struct Bidirectional: Sendable {
         if let backwardLayer {
             backward = backwardLayer
         } else {
-            guard !layer.goBackwards else {
+            guard !layer.goBackwards || togglingGoBackwards else {
                 throw RecurrentError(
                     .invalidArgument, layer: self.name,
                     "Forward layer and backward layer should have different go_backwards value. Received: forward_layer.go_backwards=true, backward_layer.go_backwards=true"
@@ -38,7 +43,7 @@ public struct Bidirectional: Sendable {
             }
             backward = layer
             backward.name = "backward_" + base
-            backward.goBackwards = true
+            backward.goBackwards = !layer.goBackwards
         }
         guard forward.goBackwards != backward.goBackwards else {
             throw RecurrentError(

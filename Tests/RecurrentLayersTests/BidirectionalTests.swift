@@ -115,6 +115,10 @@ struct BidirectionalTests {
         #expect(throws: RecurrentError.self) {
             try Bidirectional(RNN(cell: try Constant.simple(2, inputSize: 4), goBackwards: true))
         }
+        // Keras 1/2 and tf.keras toggle the flag for the backward copy: a layer going backwards is accepted.
+        let toggled = try Bidirectional(
+            RNN(cell: try Constant.simple(2, inputSize: 4), goBackwards: true), togglingGoBackwards: true)
+        #expect(toggled.forward.goBackwards && !toggled.backward.goBackwards)
         #expect(throws: RecurrentError.self) {
             try Bidirectional(
                 try Self.simple(),

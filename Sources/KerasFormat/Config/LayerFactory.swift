@@ -100,7 +100,8 @@ struct LayerFactory {
                 forwardCopy.name = String(base)
             }
             do {
-                var layer = try Bidirectional(forwardCopy, mergeMode: mode, backwardLayer: backward, name: name)
+                var layer = try Bidirectional(
+                    forwardCopy, mergeMode: mode, backwardLayer: backward, name: name, togglingGoBackwards: keras2)
                 if keras2, Self.convLSTMClasses.contains(innerClass) {
                     // tf.keras's ConvRNN never passes zero_output_for_mask to its loop: masked steps carry the
                     // previous output even where Bidirectional sets the flag.
