@@ -20,7 +20,8 @@ Keras 1.2.2 (Sequential configs as plain lists, functional "Model" configs with 
 Standalone Keras 2.2.4 (tf_keras's own files, relabelled: keras_version 2.2.4, no time_major):
 - keras2_seq2seq: two Embeddings, the encoder's states as extra inbound tensors of the decoder;
 - keras2_forecaster: causal Conv1D -> MaxPooling1D -> LSTM -> Dense;
-- keras2_stacked_convlstm2d: ConvLSTM2D -> BatchNormalization -> ConvLSTM2D -> Flatten -> Dense.
+- keras2_stacked_convlstm2d: ConvLSTM2D -> BatchNormalization -> ConvLSTM2D -> Flatten -> Dense;
+- keras2_dot_single_axis: LSTM and an input joined by Dot with "axes": [1], as Keras 2.0 stored Dot(axes=[1]).
 
 All Keras 1 files say backend "tensorflow" (Theano's flipped convolution kernels are not converted, as in
 tf_keras). Run: .venv-tf/bin/python tools/make_legacy_real_models.py
@@ -266,6 +267,12 @@ def keras2_models(rng):
                           L.BatchNormalization(), L.ConvLSTM2D(2, 3, padding="same"), L.Flatten(), L.Dense(3)])
     cases.append(("keras2_stacked_convlstm2d", randomize(m, rng), [rng.normal(size=(2, 4, 6, 6, 1)).astype("float32")]))
 
+    # Standalone Keras 2.0 took Dot(axes=[1]) and stored the list; it means axes=1 (both inputs).
+    a, b = keras.Input((5, 3)), keras.Input((5, 4))
+    m = keras.Model([a, b], L.Dense(2)(L.Flatten()(L.Dot(axes=1)([L.LSTM(3, return_sequences=True)(a), b]))))
+    cases.append(("keras2_dot_single_axis", randomize(m, rng),
+                  [rng.normal(size=(2, 5, 3)).astype("float32"), rng.normal(size=(2, 5, 4)).astype("float32")]))
+
     out = []
     for name, model, inputs in cases:
         path = OUT / f"{name}.h5"
@@ -275,6 +282,8 @@ def keras2_models(rng):
             for entry in config["config"]["layers"]:
                 entry["config"].pop("time_major", None)
                 entry["config"].get("layer", {}).get("config", {}).pop("time_major", None)
+                if entry["class_name"] == "Dot" and isinstance(entry["config"]["axes"], int):
+                    entry["config"]["axes"] = [entry["config"]["axes"]]
             f.attrs["model_config"] = json.dumps(config).encode()
             f.attrs["keras_version"] = b"2.2.4"
             f["model_weights"].attrs["keras_version"] = b"2.2.4"

@@ -45,7 +45,10 @@ extension Keras3Config {
         case let merge as Merge:
             return (merge.kind.rawValue.prefix(1).uppercased() + merge.kind.rawValue.dropFirst(), [])
         case let concatenate as Concatenate: return ("Concatenate", [("axis", Self.int(concatenate.axis))])
-        case let dot as Dot: return ("Dot", [("axes", Self.ints(dot.axes)), ("normalize", .bool(dot.normalize))])
+        case let dot as Dot:
+            // One axis is Keras 3's integer form: Keras 3 refuses a one-element list (Keras 2.0 wrote them).
+            let axes = dot.axes.count == 1 ? Self.int(dot.axes[0]) : Self.ints(dot.axes)
+            return ("Dot", [("axes", axes), ("normalize", .bool(dot.normalize))])
         case let attention as Attention:
             var fields: [(String, JSONValue)] = [
                 ("use_scale", .bool(attention.useScale)), ("dropout", Self.float(attention.dropout)),
