@@ -112,6 +112,10 @@ extension KerasModel {
                 reason:
                     "the model config is in the Keras 1/2 dialect; converting it to Keras 3's is not implemented yet")
         }
+        if case .object(var inner) = object["config"], case .array(let layers) = inner["layers"] {
+            inner["layers"] = .array(layers.map(Self.withOperationModule))
+            object["config"] = .object(inner)
+        }
         if object["module"] == nil {
             let className = object["class_name"]?.stringValue ?? ""
             var fixed = JSONObject([
@@ -122,6 +126,24 @@ extension KerasModel {
             object = fixed
         }
         return JSONValue.object(object).jsonText
+    }
+
+    /// A layer entry of a Keras 3 legacy `.h5` that is an operation node (no `module` and no `trainable`,
+    /// as `ModelBuilder` tells them apart) with the module and registered name `.keras` configs give such
+    /// nodes: without them Keras 3 looks the class up among its layers ("Unknown layer: 'NotEqual'").
+    static func withOperationModule(_ entry: JSONValue) -> JSONValue {
+        guard case .object(var object) = entry, object["module"] == nil,
+            let className = object["class_name"]?.stringValue, className != "InputLayer",
+            object["config"]?["trainable"] == nil
+        else { return entry }
+        let core = ["Cast", "ConvertToTensor"].contains(className)
+        var fixed = JSONObject([("module", .string(core ? "keras.src.ops.core" : "keras.src.ops.numpy"))])
+        for (key, value) in object.entries { fixed[key] = value }
+        if fixed["registered_name"] == nil || fixed["registered_name"]?.isNull == true {
+            fixed["registered_name"] = .string(className)
+        }
+        object = fixed
+        return .object(object)
     }
 
     /// True when the config was written by Keras 3 (nested objects carry `module` keys, dtypes are policies).

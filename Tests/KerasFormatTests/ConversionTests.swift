@@ -4,8 +4,8 @@ import RecurrentLayers
 import TestSupport
 import Testing
 
-/// Archiving: Keras 1, Keras 2 and tf.keras models become `.keras` archives that predict the same, or
-/// are refused (with the change named) where Keras 3 cannot express their math.
+/// Archiving: Keras 1, Keras 2 and tf.keras models (and Keras 3's own legacy `.h5`) become `.keras` archives
+/// that predict the same, or are refused (with the change named) where Keras 3 cannot express their math.
 @Suite("Conversion to Keras 3")
 struct ConversionTests {
     /// Every older-generation fixture: path, input, expected output(s).
@@ -40,6 +40,14 @@ struct ConversionTests {
                         item.inputs.map(\.tensor), item.outputs.map(\.tensor)
                     ))
             }
+        }
+        // Keras 3's own legacy .h5 (no module keys: operation nodes must get theirs back).
+        for item in ModelFileTests.fixture.models {
+            cases.append(
+                (
+                    "keras3_h5_\(item.name)", LayoutTests.fixture("models/\(item.name).h5"), item.inputs.map(\.tensor),
+                    item.calls[0].outputs.map(\.tensor)
+                ))
         }
         let legacy = LegacyGenerationTests.fixture
         for (name, output) in legacy.outputs.sorted(by: { $0.key < $1.key }) {

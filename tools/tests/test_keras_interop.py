@@ -138,6 +138,9 @@ def converted_cases():
         cases.append((name, model["inputs"], model["outputs"]))
     for name, output in sorted(LEGACY["outputs"].items()):
         cases.append((f"legacy_{name}", [LEGACY["input"]], [output]))
+    # Keras 3's own legacy .h5, operation nodes included (their module keys restored by RNNKit).
+    for model in json.loads((FIXTURES / "layers" / "models_keras3.json").read_text())["models"]:
+        cases.append((f"keras3_h5_{model['name']}", model["inputs"], model["calls"][0]["outputs"]))
     return cases
 
 
