@@ -27,41 +27,25 @@ ensure_system_packages() {
     fi
 }
 
-# .venv with tools/requirements.txt, reinstalled when the requirements change.
-# The peer benchmark's environment (Keras 3 with JAX and TensorFlow, ONNX Runtime): .venv-bench.
-ensure_bench_env() {
-    local stamp=.venv-bench/requirements.sha256
+# A virtual environment DIR with the pinned REQUIREMENTS (and any extra packages), reinstalled when the
+# requirements file changes.
+ensure_venv() {
+    local dir=$1 requirements=$2
+    shift 2
+    local stamp=$dir/requirements.sha256
     local want
-    want=$(sha256sum tools/requirements-bench.txt | cut -d' ' -f1)
-    if [ ! -x .venv-bench/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        echo "==> setting up .venv-bench from tools/requirements-bench.txt"
-        python3 -m venv .venv-bench
-        .venv-bench/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements-bench.txt
+    want=$(sha256sum "$requirements" | cut -d' ' -f1)
+    if [ ! -x "$dir/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        echo "==> setting up $dir from $requirements"
+        python3 -m venv "$dir"
+        "$dir/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements" "$@"
         echo "$want" > "$stamp"
     fi
 }
 
-# .venv-tf: tf_keras 2.21 and TensorFlow for the tf.keras interop tests (tools/requirements-tf.txt).
-ensure_tf_env() {
-    local stamp=.venv-tf/requirements.sha256
-    local want
-    want=$(sha256sum tools/requirements-tf.txt | cut -d' ' -f1)
-    if [ ! -x .venv-tf/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        echo "==> setting up .venv-tf from tools/requirements-tf.txt"
-        python3 -m venv .venv-tf
-        .venv-tf/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements-tf.txt pytest==9.0.3
-        echo "$want" > "$stamp"
-    fi
-}
-
-ensure_python_env() {
-    local stamp=.venv/requirements.sha256
-    local want
-    want=$(sha256sum tools/requirements.txt | cut -d' ' -f1)
-    if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        echo "==> setting up .venv from tools/requirements.txt"
-        python3 -m venv .venv
-        .venv/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements.txt
-        echo "$want" > "$stamp"
-    fi
-}
+# .venv: Keras 3, h5py and pytest for fixtures and the interop tests.
+ensure_python_env() { ensure_venv .venv tools/requirements.txt; }
+# .venv-tf: tf_keras 2.21 and TensorFlow for the tf.keras interop tests.
+ensure_tf_env() { ensure_venv .venv-tf tools/requirements-tf.txt pytest==9.0.3; }
+# .venv-bench: the peer benchmark's Keras 3 (JAX and TensorFlow) and ONNX Runtime.
+ensure_bench_env() { ensure_venv .venv-bench tools/requirements-bench.txt; }

@@ -8,7 +8,8 @@
 #define RNNKIT_INLINE static inline __attribute__((always_inline))
 
 // exp(x) = 2^n * p(r), x = n ln2 + r, |r| <= ln2 / 2; p(r) = 1 + r + r^2 q(r), q of degree 4.
-RNNKIT_INLINE float exp_core(float x) {
+// exp_reduce clamps x to exp's float range, returns 2^n and writes r and q(r).
+RNNKIT_INLINE float exp_reduce(float x, float *r_out, float *q_out) {
     x = x > 88.3762626647949f ? 88.3762626647949f : x;
     x = x < -87.3365447504f ? -87.3365447504f : x;
     // Round to nearest by the 1.5 * 2^23 trick (no SSE4.1 round instruction on the baseline).
@@ -20,9 +21,16 @@ RNNKIT_INLINE float exp_core(float x) {
     q = q * r + 0.04166953265666962f;
     q = q * r + 0.166665181517601f;
     q = q * r + 0.49999988079071045f;
+    *r_out = r;
+    *q_out = q;
+    return __builtin_bit_cast(float, ((int32_t)n + 127) << 23);
+}
+
+RNNKIT_INLINE float exp_core(float x) {
+    float r, q;
+    float scale = exp_reduce(x, &r, &q);
     float p = r * r * q + r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
-    return p * __builtin_bit_cast(float, bits);
+    return p * scale;
 }
 
 RNNKIT_INLINE void exp_body(float *values, size_t count) {
@@ -75,17 +83,8 @@ RNNKIT_INLINE void lstm_body(float *z, float *c, float *h, size_t units) {
 
 // expm1(x) = 2^n (r + r^2 q(r)) + (2^n - 1) with exp_core's reduction: no cancellation near 0.
 RNNKIT_INLINE float expm1_core(float x) {
-    float y = x > 88.3762626647949f ? 88.3762626647949f : x;
-    y = y < -87.3365447504f ? -87.3365447504f : y;
-    float n = (y * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-    float r = y - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    float q = 0.0013751407386735082f;
-    q = q * r + 0.008368915878236294f;
-    q = q * r + 0.04166953265666962f;
-    q = q * r + 0.166665181517601f;
-    q = q * r + 0.49999988079071045f;
-    float scale = __builtin_bit_cast(float, ((int32_t)n + 127) << 23);
+    float r, q;
+    float scale = exp_reduce(x, &r, &q);
     float result = scale * (r + r * r * q) + (scale - 1.0f);
     return x != x ? x : result;
 }
