@@ -1,8 +1,8 @@
 import CKernels
 
 extension ConvLSTMCell {
-    /// A whole sequence at inference with nothing allocated per timestep: the input convolution of every
-    /// timestep is `projected` (`projectInputs`, `[batch * timesteps, positions * 4 filters]`); each step
+    /// A whole sequence at inference with nothing allocated per timestep: `flat` is the input, `[batch *
+    /// timesteps, step shape...]`, checked; its convolution is taken for every timestep at once; each step
     /// gathers `h`'s windows into a workspace, adds one product with the recurrent kernel (packed once,
     /// `rnnkit_gemm_packed`: each sum in the same order however samples are grouped), and runs the gates
     /// in place, channels last; outputs go straight into the result in the cell's layout. Samples run in
@@ -10,7 +10,7 @@ extension ConvLSTMCell {
     /// - Returns: The output values (`[batch, timesteps, output shape]` with `returnSequences`, `[batch,
     ///   output shape]` without) and the final `[h, c]`.
     func runSequence(
-        projected: [Float], batch: Int, timesteps: Int, states: [Tensor], mask: Mask?, goBackwards: Bool,
+        inputs flat: Tensor, batch: Int, timesteps: Int, states: [Tensor], mask: Mask?, goBackwards: Bool,
         returnSequences: Bool, zeroOutputForMask: Bool
     ) -> (output: [Float], states: [Tensor]) {
         let stateFloats = geometry.outputCount * filters
@@ -26,14 +26,19 @@ extension ConvLSTMCell {
             returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask, masked: mask != nil)
         let work = Double(batch * timesteps) * Double(geometry.outputCount) * Double(columns * 4 * filters)
         let groups = max(1, min(batch, Int(min(work, 1e15)) / Parallelism.minimumWork, Parallelism.maximumGroups))
-        projected.withUnsafeBufferPointer { ps in
+        // Each group projects its own samples inside the groups, where BLAS is single-threaded: the input
+        // part then does not depend on how many threads BLAS had (which other calls may change meanwhile).
+        let gateFloats = geometry.outputCount * 4 * filters
+        let stepSize = flat.scalars.count / max(batch * timesteps, 1)
+        var projected = [Float](repeating: 0, count: max(batch * timesteps * gateFloats, 1))
+        projected.withUnsafeMutableBufferPointer { ps in
             h.withUnsafeMutableBufferPointer { hs in
                 c.withUnsafeMutableBufferPointer { cs in
                     last.withUnsafeMutableBufferPointer { ls in
                         sequence.withUnsafeMutableBufferPointer { ss in
                             maskValues.withUnsafeBufferPointer { ms in
                                 let buffers = ConvLSTMRun.Buffers(
-                                    projected: SharedPointer(base: UnsafeMutablePointer(mutating: ps.baseAddress!)),
+                                    projected: SharedPointer(base: ps.baseAddress!),
                                     h: SharedPointer(base: hs.baseAddress!), c: SharedPointer(base: cs.baseAddress!),
                                     last: SharedPointer(base: ls.baseAddress!),
                                     sequence: SharedPointer(base: ss.baseAddress!),
@@ -41,9 +46,19 @@ extension ConvLSTMCell {
                                         ? nil : SharedPointer(base: UnsafeMutablePointer(mutating: ms.baseAddress!))
                                 )
                                 Parallelism.forEachGroup(groups) { group in
-                                    run.samples(
-                                        from: batch * group / groups, to: batch * (group + 1) / groups,
-                                        buffers: buffers)
+                                    let (low, high) = (batch * group / groups, batch * (group + 1) / groups)
+                                    let slice = Tensor(
+                                        shape: [(high - low) * timesteps] + Array(flat.shape.dropFirst()),
+                                        scalars: Array(
+                                            flat.scalars[(low * timesteps * stepSize)..<(high * timesteps * stepSize)]))
+                                    // The shapes were checked before the call (checkStepInput): this cannot throw.
+                                    if let part = try? projectInputs(slice)?.scalars, !part.isEmpty {
+                                        part.withUnsafeBufferPointer {
+                                            (buffers.projected.base + low * timesteps * gateFloats).update(
+                                                from: $0.baseAddress!, count: part.count)
+                                        }
+                                    }
+                                    run.samples(from: low, to: high, buffers: buffers)
                                 }
                             }
                         }

@@ -185,7 +185,7 @@ public struct ConvLSTMCell: RecurrentCell {
         return advance(z, states: states, recurrentMasks: masks.recurrent)
     }
 
-    private func checkStepInput(_ input: Tensor) throws {
+    func checkStepInput(_ input: Tensor) throws {
         let expected =
             [input.shape.first ?? 0] + (channelsFirst ? [channels] + inputSpatial : inputSpatial + [channels])
         guard input.shape == expected else {

@@ -53,9 +53,9 @@ extension RNN {
             batch > 0, timesteps > 0, outputSize > 0
         {
             let flat = x.reshaped([batch * timesteps] + Array(x.shape.dropFirst(2)))
-            let projected = try convolutional.projectInputs(flat)!
+            try convolutional.checkStepInput(flat)
             let (values, finalStates) = convolutional.runSequence(
-                projected: projected.scalars, batch: batch, timesteps: timesteps, states: states, mask: mask,
+                inputs: flat, batch: batch, timesteps: timesteps, states: states, mask: mask,
                 goBackwards: goBackwards, returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask)
             return finish(values, states: finalStates, batch: batch, timesteps: timesteps, outputShape: outputShape)
         }
