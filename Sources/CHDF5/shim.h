@@ -4,6 +4,7 @@
 #ifndef RNNKIT_CHDF5_SHIM_H
 #define RNNKIT_CHDF5_SHIM_H
 
+#include <fcntl.h>
 #include <hdf5.h>
 #include <stdint.h>
 #include <string.h>
@@ -117,6 +118,30 @@ static inline hid_t rnk_file_access_plist(int in_memory, size_t increment) {
     if (fapl < 0) return -1;
     if (in_memory && H5Pset_fapl_core(fapl, increment, 0) < 0) { H5Pclose(fapl); return -1; }
     return fapl;
+}
+
+/// Turns libhdf5's file lock off for files opened with this property list (libhdf5 1.10.7 and later; a no-op
+/// before). Returns 0, or -1 on failure.
+static inline int rnk_file_access_without_lock(hid_t fapl) {
+#if H5_VERSION_GE(1, 10, 7)
+    return H5Pset_file_locking(fapl, 0, 1) < 0 ? -1 : 0;
+#else
+    (void)fapl;
+    return 0;
+#endif
+}
+
+/// Marks an on-disk file's descriptor close-on-exec (libhdf5's sec2 driver opens without O_CLOEXEC), so
+/// that a process the host spawns while the file is open does not inherit it, and with it the file's
+/// lock: libhdf5 locks files with flock, and an inherited descriptor keeps the lock after we close ours.
+/// Returns 0, or -1 when the descriptor cannot be had or changed.
+static inline int rnk_file_close_on_exec(hid_t file) {
+    void *handle = NULL;
+    if (H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || handle == NULL) return -1;
+    int descriptor = *(int *)handle;
+    int flags = fcntl(descriptor, F_GETFD);
+    if (flags < 0 || fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) < 0) return -1;
+    return 0;
 }
 
 /// A link-access property list that refuses external links (for object opens by path).

@@ -14,6 +14,8 @@ public struct HDF5Error: Error, Sendable, Equatable, CustomStringConvertible {
         case notHDF5
         /// The file has an HDF5 signature but libhdf5 cannot read it: truncated or damaged.
         case damaged
+        /// Another process holds the file's lock (libhdf5 locks a file while it is open for writing).
+        case locked
         /// Creating a file that exists, without being asked to overwrite it.
         case fileExists
         /// No object or attribute at that path or name.

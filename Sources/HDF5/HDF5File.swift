@@ -76,8 +76,18 @@ public final class HDF5File: @unchecked Sendable {
             let flags = mode == .readOnly ? rnk_f_acc_rdonly() : rnk_f_acc_rdwr()
             let id = H5Fopen(path, flags, fapl.raw)
             guard id >= 0 else {
-                throw Self.failure(.damaged, operation, path, "it is truncated or damaged")
+                let stack = Library.takeErrorStack()
+                if stack.contains(where: { $0.contains("unable to lock file") }) {
+                    throw HDF5Error(
+                        .locked, operation: operation, file: path,
+                        reason: "another process has it open for writing (libhdf5 locks the files it writes); "
+                            + "wait for that process to finish, or read a copy", libraryStack: stack)
+                }
+                throw HDF5Error(
+                    .damaged, operation: operation, file: path, reason: "it is truncated or damaged",
+                    libraryStack: stack)
             }
+            _ = rnk_file_close_on_exec(id)
             return id
         }
         self.init(identifier: id, name: path, isInMemory: false, isWritable: mode == .readWrite)
@@ -85,6 +95,11 @@ public final class HDF5File: @unchecked Sendable {
 
     /// Creates a new HDF5 file on disk (`H5Fcreate`), with libhdf5's default (oldest, most widely
     /// readable) file format, as h5py and Keras do.
+    ///
+    /// The file is not locked while it is open (libhdf5 locks the files it writes by default): RNNKit writes
+    /// under a temporary name and renames the finished file, so no reader can find it before it is whole,
+    /// and an unlocked file cannot be left locked by a program the host starts meanwhile. Write under a
+    /// name no reader looks for, as RNNKit does, when other processes may read the destination.
     /// - Parameters:
     ///   - path: The file to create.
     ///   - overwrite: When false (the default), an existing file is an error and is left untouched.
@@ -99,12 +114,16 @@ public final class HDF5File: @unchecked Sendable {
             guard let fapl = OwnedID(rnk_file_access_plist(0, 0), .propertyList) else {
                 throw Self.failure(.libraryFailure, operation, path, "cannot make a file-access property list")
             }
+            guard rnk_file_access_without_lock(fapl.raw) == 0 else {
+                throw Self.failure(.libraryFailure, operation, path, "cannot turn off the file lock")
+            }
             let flags = overwrite ? rnk_f_acc_trunc() : rnk_f_acc_excl()
             let id = H5Fcreate(path, flags, rnk_p_default(), fapl.raw)
             guard id >= 0 else {
                 throw Self.failure(
                     .accessDenied, operation, path, "libhdf5 could not create it (missing directory or no permission?)")
             }
+            _ = rnk_file_close_on_exec(id)
             return id
         }
         self.init(identifier: id, name: path, isInMemory: false, isWritable: true)

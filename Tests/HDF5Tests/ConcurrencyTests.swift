@@ -59,6 +59,75 @@ struct ConcurrencyTests {
     }
 }
 
+/// Files and the processes around them: libhdf5 locks each file it opens (flock), and a lock lives as long
+/// as any descriptor of the file does, in any process.
+@Suite("Files and other processes")
+struct FileLockTests {
+    /// A program this process starts while a file is open for writing does not inherit the file, so the
+    /// file opens again once we close it (the CLI tests failed on "truncated or damaged" when an `rnnkit`
+    /// child kept the lock of a file another test had just written).
+    @Test("a child started while a file is open does not keep its lock")
+    func childDoesNotInherit() throws {
+        let path = try Fixtures.scratchDirectory().appendingPathComponent("child.h5").path
+        try HDF5File(creating: path).root.createDataset("x", values: [Float(1), 2, 3], shape: [3])
+        var child = pid_t()
+        do {
+            let file = try HDF5File(opening: path, mode: .readWrite)
+            // The child says "ready" once it runs its own program: close-on-exec descriptors are closed
+            // by then (the kernel closes them just after it lets the parent of a vfork go on).
+            var ends: [Int32] = [0, 0]
+            #expect(pipe(&ends) == 0)
+            defer { close(ends[0]) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+            posix_spawn_file_actions_addclose(&actions, ends[0])
+            let argv = (["/bin/sh", "-c", "echo ready; exec sleep 3"] as [String]).map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            withExtendedLifetime(file) {
+                #expect(posix_spawn(&child, "/bin/sh", &actions, nil, argv, environ) == 0)
+            }
+            close(ends[1])
+            var byte: UInt8 = 0
+            #expect(read(ends[0], &byte, 1) == 1)
+        }
+        defer {
+            kill(child, SIGKILL)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+        }
+        let reopened = try HDF5File(opening: path, mode: .readWrite)
+        #expect(try reopened.root.dataset("x").read(as: Float.self).values == [1, 2, 3])
+    }
+
+    /// Files RNNKit creates (always under a temporary name) hold no lock while they are written.
+    @Test("a file being created holds no lock")
+    func creationIsUnlocked() throws {
+        let path = try Fixtures.scratchDirectory().appendingPathComponent("new.h5").path
+        let file = try HDF5File(creating: path)
+        try file.root.createDataset("x", values: [Float(1)], shape: [1])
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        withExtendedLifetime(file) { #expect(flock(descriptor, LOCK_EX | LOCK_NB) == 0) }
+    }
+
+    /// A file another process is writing is refused with words that say so, not as a damaged file.
+    @Test("a file locked by another writer is refused as locked")
+    func lockedFile() throws {
+        let path = try Fixtures.scratchDirectory().appendingPathComponent("locked.h5").path
+        try HDF5File(creating: path).root.createDataset("x", values: [Float(1)], shape: [1])
+        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        #expect(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+        let error = #expect(throws: HDF5Error.self) { try HDF5File(opening: path) }
+        #expect(error?.code == .locked)
+        #expect(error?.description.contains("another process has it open for writing") == true)
+    }
+}
+
 /// Collects results from several threads.
 final class Results: @unchecked Sendable {
     // @unchecked: `values` is only touched while holding `lock`.

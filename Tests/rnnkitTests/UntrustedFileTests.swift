@@ -11,6 +11,15 @@ import Testing
 struct UntrustedFileTests {
     static func hostile(_ name: String) -> String { "Tests/Fixtures/hostile/\(name)" }
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; Swift's Glibc module does not
+    /// declare it), nil where the C library lacks it.
+    static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        else { return nil }
+        return unsafeBitCast(
+            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     /// Runs rnnkit and returns its status, stderr and the peak resident memory of it and its reader (KiB).
     static func measured(_ arguments: [String]) throws -> (status: Int32, stderr: String, peakKiB: Int) {
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("rnnkit-err-\(UUID().uuidString)")
@@ -20,6 +29,8 @@ struct UntrustedFileTests {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, errors.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else of this process (other tests' open files, and the file locks they carry) reaches it.
+        if let closeFrom = closeFrom { _ = closeFrom(&actions, 3) }
         let argv = ([CLITests.binary.path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
