@@ -135,7 +135,7 @@ enum Isolation {
         close(lifeline[1])
         for output in outputs { AtomicFile.removeStaleTemporaryFiles(besides: output) }
         if exited(status) {
-            FileHandle.standardError.write(Data(stderrBytes))
+            FileHandle.standardError.write(Data(cleaned(stderrBytes, file: file, limits: limits).utf8))
             let code = exitStatus(status)
             if code == 0 { Foundation.exit(0) }
             throw ExitCode(code)
@@ -162,6 +162,33 @@ enum Isolation {
         guard getrlimit(resourceCPU, &limit) == 0 else { return }
         limit.rlim_cur = limit.rlim_max
         setrlimit(resourceCPU, &limit)
+    }
+
+    /// What a child that exited by itself wrote, without the dumps libhdf5 prints when it cannot even
+    /// start (its error printing is off only once it has initialised): under a small --memory-limit its
+    /// initialisation fails ("memory allocation failed") and the child's own sentence blames a property
+    /// list, so a dump that says so becomes the memory-limit sentence.
+    static func cleaned(_ stderr: [UInt8], file: String, limits: Limits) -> String {
+        let text = String(decoding: stderr, as: UTF8.self)
+        guard text.contains("HDF5-DIAG") || text.contains("HDF5: infinite loop") else { return text }
+        if text.contains("memory allocation failed") || text.contains("No space available for allocation") {
+            return
+                "\(TerminalText.escaped(file)): reading the file needed more than the \(limits.memoryBytes >> 20) MiB memory limit and was stopped (the file is damaged or hostile; raise --memory-limit if it is a very large model)\n"
+        }
+        var kept: [Substring] = []
+        var inDump = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("HDF5-DIAG") || line.hasPrefix("HDF5: ") {
+                inDump = true
+            } else if inDump && line.first.map({ $0 == " " || $0 == "\t" }) == true {
+                continue
+            } else {
+                inDump = false
+                kept.append(line)
+            }
+            if inDump { continue }
+        }
+        return kept.joined(separator: "\n")
     }
 
     /// The one sentence for a child that did not exit by itself.
@@ -244,6 +271,10 @@ enum Isolation {
         Thread.detachNewThread {
             var byte: UInt8 = 0
             while read(lifeline, &byte, 1) < 0 && errno == EINTR {}
+            // A writer that registered its temporary file may create it just after the first removal (it was
+            // seen under load): remove again once it has had the time to, then end.
+            AtomicFile.removeOwnTemporaryFiles()
+            usleep(50_000)
             AtomicFile.removeOwnTemporaryFiles()
             _exit(137)
         }
