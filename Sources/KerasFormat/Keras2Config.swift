@@ -18,7 +18,7 @@ struct Keras2Config {
     /// The file named in errors: the output being written.
     let file: String
     /// Changes tf.keras cannot express exactly, one sentence each.
-    private(set) var changes: [String] = []
+    var changes: [String] = []
 
     /// The activation names tf_keras 2.21 resolves to the same function as Keras 3 (hard_sigmoid
     /// resolves to a different one: 0.2x + 0.5).
@@ -55,6 +55,10 @@ struct Keras2Config {
             out["trainable"] = body["trainable"] ?? .bool(true)
             var layers: [JSONValue] = []
             for entry in body["layers"]?.arrayValue ?? [] {
+                if Self.isOperation(entry) {
+                    layers.append(try tfOperation(entry))
+                    continue
+                }
                 let (layerClass, layerConfig) = try layer(entry)
                 let name = entry["name"] ?? layerConfig["name"] ?? .null
                 var nodes: [JSONValue] = []
@@ -94,12 +98,93 @@ struct Keras2Config {
         }
         let config = entry["config"]?.objectValue ?? JSONObject()
         let name = config["name"]?.stringValue ?? entry["name"]?.stringValue ?? "?"
-        if let module = entry["module"]?.stringValue, module.hasPrefix("keras.src.ops") {
-            throw refuse(
-                "layer '\(name)' is the Keras 3 operation \(className), which tf.keras has no layer for (it would be a TFOpLambda)"
-            )
+        if Self.isOperation(entry) {
+            throw refuse("layer '\(name)' is the Keras 3 operation \(className), which a Sequential model cannot hold")
         }
         return (className, try layerConfig(className, config, layer: name))
+    }
+
+    /// True for a Keras 3 operation node: its module says so (`.keras`), or, in a Keras 3 legacy `.h5` (no
+    /// modules), an operation class without the `trainable` every layer config has.
+    static func isOperation(_ entry: JSONValue) -> Bool {
+        if let module = entry["module"]?.stringValue { return module.hasPrefix("keras.src.ops") }
+        guard let className = entry["class_name"]?.stringValue else { return false }
+        return WeightReaders.operationClasses.contains(className) && entry["config"]?["trainable"] == nil
+    }
+
+    /// Keras 3 operation class -> the TensorFlow function tf.keras holds it as (a `TFOpLambda` layer),
+    /// where the two compute the same.
+    static let tfFunctions: [String: String] = [
+        "NotEqual": "math.not_equal", "Equal": "math.equal", "Greater": "math.greater",
+        "GreaterEqual": "math.greater_equal", "Less": "math.less", "LessEqual": "math.less_equal", "Add": "math.add",
+        "Subtract": "math.subtract", "Multiply": "math.multiply", "Divide": "math.truediv", "Cast": "cast",
+        "Any": "math.reduce_any", "All": "math.reduce_all", "LogicalNot": "math.logical_not",
+        "LogicalAnd": "math.logical_and", "LogicalOr": "math.logical_or", "ExpandDims": "expand_dims",
+        "ZerosLike": "zeros_like", "OnesLike": "ones_like",
+    ]
+    /// The class that computes `op(x, c)` for `op(c, x)`, where there is one.
+    static let swapped: [String: String] = [
+        "NotEqual": "NotEqual", "Equal": "Equal", "Greater": "Less", "GreaterEqual": "LessEqual", "Less": "Greater",
+        "LessEqual": "GreaterEqual", "Add": "Add", "Multiply": "Multiply",
+    ]
+
+    /// A Keras 3 operation node as tf.keras's `TFOpLambda` layer: `{"function": "math.not_equal"}` with
+    /// inbound nodes `[layer, node, tensor, {"y": operand, ...}]` (not nested, as tf.keras writes them).
+    func tfOperation(_ entry: JSONValue) throws -> JSONValue {
+        let className = entry["class_name"]?.stringValue ?? "?"
+        let config = entry["config"]?.objectValue ?? JSONObject()
+        let name = entry["name"]?.stringValue ?? config["name"]?.stringValue ?? "?"
+        var function: String?
+        var nodes: [JSONValue] = []
+        for node in entry["inbound_nodes"]?.arrayValue ?? [] {
+            var args = node["args"]?.arrayValue ?? []
+            var written = className
+            if args.count == 2, args[0]["config"]?["keras_history"] == nil, args[1]["config"]?["keras_history"] != nil {
+                guard let other = Self.swapped[className] else {
+                    throw refuse(
+                        "layer '\(name)' is the Keras 3 operation \(className) with the constant first, which a tf.keras TFOpLambda cannot hold"
+                    )
+                }
+                (written, args) = (other, [args[1], args[0]])
+            }
+            guard let tf = Self.tfFunctions[written], function == nil || function == tf else {
+                throw refuse(
+                    "layer '\(name)' is the Keras 3 operation \(className), which RNNKit cannot write as a tf.keras TFOpLambda"
+                )
+            }
+            function = tf
+            guard let first = args.first?["config"]?["keras_history"]?.arrayValue, args.count <= 2 else {
+                throw refuse("layer '\(name)' (\(className)) has arguments a tf.keras TFOpLambda cannot hold")
+            }
+            var kwargs = JSONObject()
+            if args.count == 2 { kwargs["y"] = args[1]["config"]?["keras_history"] ?? args[1] }
+            switch className {
+            case "Cast": kwargs["dtype"] = config["dtype"] ?? .string("float32")
+            case "Any", "All":
+                kwargs["axis"] = config["axis"] ?? .null
+                kwargs["keepdims"] = config["keepdims"] ?? .bool(false)
+            case "ExpandDims": kwargs["axis"] = config["axis"] ?? .int(-1)
+            default: break
+            }
+            for (key, value) in node["kwargs"]?.objectValue ?? JSONObject() where !value.isNull {
+                throw refuse(
+                    "layer '\(name)' (\(className)) is called with '\(key)', which RNNKit cannot write for tf.keras")
+            }
+            nodes.append(.array(first + [.object(kwargs)]))
+        }
+        return .object(
+            JSONObject([
+                ("class_name", .string("TFOpLambda")),
+                (
+                    "config",
+                    .object(
+                        JSONObject([
+                            ("name", .string(name)), ("trainable", .bool(true)), ("dtype", .string("float32")),
+                            ("function", .string(function ?? "?")),
+                        ]))
+                ),
+                ("name", .string(name)), ("inbound_nodes", .array(nodes)),
+            ]))
     }
 
     /// A nested `{module, class_name, config, registered_name}` object (a wrapped layer, a cell, an

@@ -57,13 +57,18 @@ struct Keras3Config {
         for index in Self.kerasOrder(model) {
             let layer = model.layers[index]
             let calls = model.nodes.enumerated().filter { $0.element.layer == index }
-            let listCall = if case .feedForward(let inner) = layer { inner.takesList } else { false }
+            let listCall =
+                switch layer {
+                case .feedForward(let inner): inner.takesList
+                case .operation(_, .concatenate): true
+                default: false
+                }
             var maskEntries: [JSONValue] = []
             let inbound: [JSONValue] = try calls.map { _, node in
                 let tensors = node.inputs.map { tensor($0) }
                 var args = listCall ? [JSONValue.array(tensors)] : tensors
                 if case .operation(_, let operation) = layer, let constant = Self.constant(operation) {
-                    args.append(constant)
+                    if operation.constantComesFirst { args.insert(constant, at: 0) } else { args.append(constant) }
                 }
                 var kwargs: [(String, JSONValue)] = []
                 if !node.initialState.isEmpty {
@@ -180,7 +185,7 @@ struct Keras3Config {
         switch operation {
         case .notEqual(let v), .equal(let v), .greater(let v), .greaterEqual(let v), .less(let v), .lessEqual(let v),
             .add(let v),
-            .subtract(let v), .multiply(let v), .divide(let v):
+            .subtract(let v), .multiply(let v), .divide(let v), .constantMinus(let v), .constantOver(let v):
             return v == v.rounded() && abs(v) < 1e9 ? .int(Int64(v)) : .double(Double(v))
         default:
             return nil
@@ -230,14 +235,21 @@ struct Keras3Config {
         case .feedForward(let inner):
             return try feedForward(inner, source: source)
         case .operation(let name, let operation):
-            guard Self.constant(operation) != nil else {
-                throw KerasFormatError(
-                    .unsupportedLayer, file: file,
-                    reason: "the operation \(operation.kerasClassName) cannot be written to a Keras 3 config yet")
+            var config: [(String, JSONValue)] = [("name", .string(name))]
+            var module = "keras.src.ops.numpy"
+            switch operation {
+            case .cast(let toBool):
+                module = "keras.src.ops.core"
+                config.append(("dtype", .string(toBool ? "bool" : "float32")))
+            case .any(let axis, let keepDims), .all(let axis, let keepDims):
+                config += [("axis", .int(Int64(axis))), ("keepdims", .bool(keepDims))]
+            case .expandDims(let axis), .concatenate(let axis):
+                config.append(("axis", .int(Int64(axis))))
+            default:
+                break
             }
             return entry(
-                operation.kerasClassName, [("name", .string(name))], module: "keras.src.ops.numpy",
-                registered: .string(operation.kerasClassName))
+                operation.kerasClassName, config, module: module, registered: .string(operation.kerasClassName))
         }
     }
 

@@ -29,16 +29,129 @@ extension KerasModel {
     func keras2Conversion(file: String) throws -> (model: KerasModel, changes: [String]) {
         if !isKeras3Dialect { return (self, []) }
         var translator = Keras2Config(file: file)
-        let config = try translator.translate(self.config)
+        // Keras 3 runs a recurrent layer called with initial_state without its input's mask; tf.keras applies
+        // it. Such a call gets an explicit all-true mask, which tf.keras uses instead.
+        var unmasked: [String] = []
+        let graph = Keras3Config(self, file: file)
+        for node in model.nodes where !node.initialState.isEmpty && node.masks.isEmpty && !node.usesInputMask {
+            switch model.layers[node.layer] {
+            case .recurrent, .bidirectional:
+                if let input = node.inputs.first, try graph.maskOrigin(input, in: model) != nil {
+                    let name = model.layers[node.layer].name
+                    if model.nodes.filter({ $0.layer == node.layer }).count == 1 {
+                        unmasked.append(name)
+                    } else {
+                        translator.changes.append(
+                            "layer '\(name)': tf.keras applies its input's mask to a recurrent layer called with initial_state, which Keras 3 does not"
+                        )
+                    }
+                }
+            default: break
+            }
+        }
+        var config = try translator.translate(
+            unmasked.isEmpty ? self.config : Self.withAllTrueMasks(self.config, layers: unmasked))
         let parsed = try ModelConfig(config, file: file)
         let (built, sources) = try ModelBuilder(
             factory: LayerFactory(file: file, keras2: true, customObjects: customObjects)
         ).build(parsed)
+        if parsed.kind == .functional {
+            // tf.keras orders a Functional model's layers by depth, its TFOpLambda layers among them: the
+            // config lists them in that order, as tf.keras writes it (weights are paired by that order).
+            config = Self.reordered(config, names: Keras3Config.kerasOrder(built).map { built.layers[$0].name })
+        }
         return (
             try withWeights(
                 of: built, sources: sources, config: config, version: Self.targetKeras2Version, kind: parsed.kind,
                 file: file), translator.changes
         )
+    }
+
+    /// The config with its layers listed in the order of `names` (layers not named keep their place after).
+    static func reordered(_ config: JSONValue, names: [String]) -> JSONValue {
+        guard case .object(var top) = config, case .object(var body) = top["config"],
+            let entries = body["layers"]?.arrayValue
+        else { return config }
+        let rank = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let sorted = entries.enumerated().sorted {
+            (rank[$0.element["name"]?.stringValue ?? ""] ?? names.count + $0.offset)
+                < (rank[$1.element["name"]?.stringValue ?? ""] ?? names.count + $1.offset)
+        }
+        body["layers"] = .array(sorted.map(\.element))
+        top["config"] = .object(body)
+        return .object(top)
+    }
+
+    /// A Keras 3 config in which each of `layers` (called once, on a `[batch, time, features]` tensor) is
+    /// called with the mask `any(cast(ones_like(x), bool), axis=-1)`: every step, as Keras 3 runs them.
+    static func withAllTrueMasks(_ config: JSONValue, layers: [String]) -> JSONValue {
+        guard case .object(var top) = config, case .object(var body) = top["config"],
+            var entries = body["layers"]?.arrayValue
+        else { return config }
+        var names = Set(entries.compactMap { $0["name"]?.stringValue })
+        func unique(_ base: String) -> String {
+            var (name, suffix) = (base, 1)
+            while names.contains(name) {
+                name = "\(base)_\(suffix)"
+                suffix += 1
+            }
+            names.insert(name)
+            return name
+        }
+        func tensor(_ name: String, shape: JSONValue, dtype: String) -> JSONValue {
+            .object(
+                JSONObject([
+                    ("class_name", .string("__keras_tensor__")),
+                    (
+                        "config",
+                        .object(
+                            JSONObject([
+                                ("shape", shape), ("dtype", .string(dtype)),
+                                ("keras_history", .array([.string(name), .int(0), .int(0)])),
+                            ]))
+                    ),
+                ]))
+        }
+        func operation(_ className: String, module: String, options: [(String, JSONValue)], argument: JSONValue)
+            -> (JSONValue, String)
+        {
+            let name = unique(WeightReaders.snakeCase(className))
+            let entry = JSONValue.object(
+                JSONObject([
+                    ("module", .string(module)), ("class_name", .string(className)),
+                    ("config", .object(JSONObject([("name", .string(name))] + options))),
+                    ("registered_name", .string(className)), ("name", .string(name)),
+                    (
+                        "inbound_nodes",
+                        .array([.object(JSONObject([("args", .array([argument])), ("kwargs", .object(JSONObject()))]))])
+                    ),
+                ]))
+            return (entry, name)
+        }
+        for layer in layers {
+            guard let index = entries.firstIndex(where: { $0["name"]?.stringValue == layer }),
+                case .object(var entry) = entries[index], var nodes = entry["inbound_nodes"]?.arrayValue,
+                nodes.count == 1, case .object(var node) = nodes[0], let x = node["args"]?.arrayValue?.first,
+                let shape = x["config"]?["shape"]?.arrayValue, shape.count == 3
+            else { continue }
+            let (ones, onesName) = operation("OnesLike", module: "keras.src.ops.numpy", options: [], argument: x)
+            let (cast, castName) = operation(
+                "Cast", module: "keras.src.ops.core", options: [("dtype", .string("bool"))],
+                argument: tensor(onesName, shape: .array(shape), dtype: "float32"))
+            let (any, anyName) = operation(
+                "Any", module: "keras.src.ops.numpy", options: [("axis", .int(-1)), ("keepdims", .bool(false))],
+                argument: tensor(castName, shape: .array(shape), dtype: "bool"))
+            var kwargs = node["kwargs"]?.objectValue ?? JSONObject()
+            kwargs["mask"] = tensor(anyName, shape: .array(Array(shape.prefix(2))), dtype: "bool")
+            node["kwargs"] = .object(kwargs)
+            nodes[0] = .object(node)
+            entry["inbound_nodes"] = .array(nodes)
+            entries[index] = .object(entry)
+            entries.insert(contentsOf: [ones, cast, any], at: index)
+        }
+        body["layers"] = .array(entries)
+        top["config"] = .object(body)
+        return .object(top)
     }
 
     /// `model` (rebuilt from a converted config, layer for layer) holding this model's weights.

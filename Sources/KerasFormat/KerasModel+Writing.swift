@@ -181,6 +181,12 @@ extension KerasModel {
         var modelConfig = JSONObject()
         modelConfig["class_name"] = config["class_name"] ?? .string(kind == .sequential ? "Sequential" : "Functional")
         modelConfig["config"] = config["config"] ?? config
+        // Keras 3 cannot load its own legacy .h5 when the graph holds operation nodes ("Unknown layer:
+        // 'NotEqual'"); with the module a .keras config gives them, it can.
+        if isKeras3Dialect, case .object(var inner) = modelConfig["config"], case .array(let layers) = inner["layers"] {
+            inner["layers"] = .array(layers.map(Self.withOperationModule))
+            modelConfig["config"] = .object(inner)
+        }
         try root.setAttribute("keras_version", string: version, form: .variableUTF8)
         try root.setAttribute("backend", string: backend, form: .variableUTF8)
         try root.setAttribute("model_config", string: JSONValue.object(modelConfig).jsonText, form: .variableASCII)
@@ -202,7 +208,11 @@ extension KerasModel {
             },
             uniquingKeysWith: { first, _ in first })
         var layerNames: [String] = []
-        for (index, layer) in model.layers.enumerated() {
+        // Keras's loaders match the layers with weights by position, in the order Keras holds a Functional
+        // model's layers (by depth from the outputs), not the config's order.
+        let order = kind == .functional ? Keras3Config.kerasOrder(model) : Array(model.layers.indices)
+        for index in order {
+            let layer = model.layers[index]
             if kind == .sequential, case .input = layer { continue }
             if case .operation = layer { continue }
             layerNames.append(layer.name)

@@ -13,6 +13,10 @@ public enum ModelOperation: Sendable, Equatable {
     case subtract(Float)
     case multiply(Float)
     case divide(Float)
+    /// The constant minus the tensor, and the constant divided by it (`ops.subtract(2.0, x)`): Keras writes
+    /// the constant first.
+    case constantMinus(Float)
+    case constantOver(Float)
     /// A cast: values are already float32, except a cast to bool, which makes them 0 or 1.
     case cast(toBool: Bool)
     /// Logical not of truth values.
@@ -41,9 +45,9 @@ public enum ModelOperation: Sendable, Equatable {
         case .less: "Less"
         case .lessEqual: "LessEqual"
         case .add: "Add"
-        case .subtract: "Subtract"
+        case .subtract, .constantMinus: "Subtract"
         case .multiply: "Multiply"
-        case .divide: "Divide"
+        case .divide, .constantOver: "Divide"
         case .cast: "Cast"
         case .logicalNot: "LogicalNot"
         case .logicalOr: "LogicalOr"
@@ -54,6 +58,14 @@ public enum ModelOperation: Sendable, Equatable {
         case .concatenate: "Concatenate"
         case .any: "Any"
         case .all: "All"
+        }
+    }
+
+    /// True when Keras passes the constant before the tensor (`Subtract(2.0, x)`).
+    public var constantComesFirst: Bool {
+        switch self {
+        case .constantMinus, .constantOver: true
+        default: false
         }
     }
 
@@ -193,6 +205,8 @@ public enum ModelOperation: Sendable, Equatable {
         case .subtract(let value): return x + -value
         case .multiply(let value): return Tensor(shape: x.shape, scalars: x.scalars.map { $0 * value })
         case .divide(let value): return Tensor(shape: x.shape, scalars: x.scalars.map { $0 / value })
+        case .constantMinus(let value): return Tensor(shape: x.shape, scalars: x.scalars.map { value - $0 })
+        case .constantOver(let value): return Tensor(shape: x.shape, scalars: x.scalars.map { value / $0 })
         case .cast(let toBool): return toBool ? truth { $0 != 0 } : x
         case .logicalNot: return truth { $0 == 0 }
         case .zerosLike: return .zeros(x.shape)

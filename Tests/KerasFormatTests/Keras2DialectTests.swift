@@ -9,8 +9,8 @@ import Testing
 /// RNNKit here and by tf_keras in tools/tests_tf (scripts/test-tf-keras).
 @Suite("Writing Keras 3 models for tf.keras")
 struct Keras2DialectTests {
-    /// The Keras 3 fixture models tf.keras can express (operation nodes have no tf.keras layer).
-    static let names = ModelFileTests.fixture.models.map(\.name).filter { $0 != "operation_node_mask" }
+    /// The Keras 3 fixture models (operation nodes become tf.keras TFOpLambda layers).
+    static let names = ModelFileTests.fixture.models.map(\.name)
 
     static func directory() throws -> URL {
         let url = try WritingTests.outputDirectory().deletingLastPathComponent().appendingPathComponent(
@@ -19,13 +19,13 @@ struct Keras2DialectTests {
         return url
     }
 
-    /// The real-model shapes of issue 6 whose layers tf.keras has (the sentiment and seq2seq models hold
-    /// Keras 3 mask operation nodes, refused below).
-    static let surroundingNames = ["forecaster", "autoencoder", "dot_attention"]
-    /// ConvLSTM fixtures tf.keras can hold (the masked ones pass their mask through Keras 3 nodes).
+    /// The real-model shapes of issue 6 (the sentiment and seq2seq models pass their masks through Keras 3
+    /// operation nodes, written as TFOpLambda layers).
+    static let surroundingNames = ["sentiment", "forecaster", "autoencoder", "seq2seq", "dot_attention"]
+    /// ConvLSTM fixtures tf.keras can hold.
     static let convLSTMNames = [
         "stacked_convlstm2d", "bidirectional_convlstm2d", "convlstm2d_channels_first", "convlstm1d_stateful",
-        "convlstm3d", "convlstm2d_initial_state",
+        "convlstm3d", "convlstm2d_initial_state", "convlstm2d_masked", "bidirectional_convlstm1d_masked",
     ]
     /// (fixture folder, model name): the model fixtures, then the issue 6 models.
     static let cases =
@@ -84,13 +84,14 @@ struct Keras2DialectTests {
     func refusals() throws {
         let directory = try Self.directory().appendingPathComponent("refusals-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let operation = try KerasModel.load(path: LayoutTests.fixture("models/operation_node_mask.keras"))
+        // 2.0 - x: a TFOpLambda's node holds the tensor first.
+        let operation = try KerasModel.load(path: LayoutTests.fixture("operations/constant_first.keras"))
         let refused = #expect(throws: KerasFormatError.self) {
             try operation.write(
                 to: directory.appendingPathComponent("op.h5").path, format: .legacyModel, dialect: .keras2)
         }
         #expect(
-            refused?.description.contains("NotEqual") == true && refused?.description.contains("TFOpLambda") == true)
+            refused?.description.contains("Subtract") == true && refused?.description.contains("TFOpLambda") == true)
         let archive = #expect(throws: KerasFormatError.self) {
             try KerasModel.load(path: LayoutTests.fixture("models/stateful_lstm.keras")).write(
                 to: directory.appendingPathComponent("x.keras").path, format: .kerasArchive, dialect: .keras2)

@@ -19,9 +19,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 FIXTURES = ROOT / "Tests" / "Fixtures"
 CASES = json.loads((FIXTURES / "layers" / "models_keras3.json").read_text())["models"]
 # Keras 3's own legacy .h5 loader cannot rebuild these graphs (KERAS.md C.10: Bidirectional,
-# TimeDistributed, operation nodes); their legacy files are checked by loading the weights instead.
+# TimeDistributed); their legacy files are checked by loading the weights instead. Operation nodes load
+# when they carry the module a .keras config gives them, as RNNKit writes them.
 KERAS3_CANNOT_LOAD_LEGACY = {"bidirectional_two_outputs", "embedding_bidirectional_lstm",
-                             "masking_simple_rnn_time_distributed", "operation_node_mask"}
+                             "masking_simple_rnn_time_distributed"}
 
 
 def written(name, suffix):
@@ -67,6 +68,14 @@ def test_keras_loads_our_legacy_h5(case):
     else:
         model = keras.saving.load_model(path)
     check(model, case)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["name"] not in KERAS3_CANNOT_LOAD_LEGACY],
+                         ids=[c["name"] for c in CASES if c["name"] not in KERAS3_CANNOT_LOAD_LEGACY])
+def test_keras_loads_legacy_h5_we_rewrote(case):
+    """Keras 3's own legacy .h5, written back by RNNKit (WritingTests.legacyFromLegacy): Keras 3 cannot load its
+    own operation_node_mask.h5, and loads RNNKit's."""
+    check(keras.saving.load_model(written(case["name"], "from_h5.h5")), case)
 
 
 # The seed's custom cell, registered as rnnkit>MinimalRNNCell by the fixture script.
@@ -255,3 +264,45 @@ def test_keras_loads_our_convlstm_files(name, suffix):
     path = convlstm_written(name, suffix)
     model = keras.saving.load_model(path) if suffix == "keras" else keras.models.load_model(path, compile=False)
     check_every_call(model, CONVLSTM_CASES[name])
+
+
+# Operation nodes (tools/make_operation_fixtures.py), written by RNNKit (OperationTests): Keras 3 operations
+# with the constant first, written back; tf.keras's TFOpLambda layers converted to Keras 3 operation nodes.
+OPERATIONS = FIXTURES / "operations"
+
+
+def operations_case(writer):
+    return json.loads((OPERATIONS / f"outputs_{writer}.json").read_text())["models"][0]
+
+
+def check_operations(model, case):
+    xs = [np.array(i["values"], "float32").reshape(i["shape"]) for i in case["inputs"]]
+    if case["name"] == "tf_op_lambda":
+        xs[0] = xs[0].astype("int32")
+    ys = model(xs if len(xs) > 1 else xs[0])
+    ys = ys if isinstance(ys, (list, tuple)) else [ys]
+    assert len(ys) == len(case["outputs"])
+    for ours, theirs in zip(ys, case["outputs"]):
+        np.testing.assert_allclose(np.asarray(ours, "float64"), np.array(theirs["values"]).reshape(theirs["shape"]),
+                                   rtol=1e-5, atol=1e-5)
+
+
+def written_operation(name):
+    value = os.environ.get("RNNKIT_INTEROP_DIR")
+    assert value, "RNNKIT_INTEROP_DIR is not set: run scripts/test, which runs the Swift tests first"
+    path = pathlib.Path(value) / "operations" / name
+    assert path.exists(), f"{path} is missing: the Swift OperationTests did not write it"
+    return path
+
+
+@pytest.mark.parametrize("name", ["constant_first.keras", "constant_first.h5"])
+def test_keras_loads_constant_first_operations_we_wrote(name):
+    check_operations(keras.saving.load_model(written_operation(name), compile=False), operations_case("keras3"))
+
+
+def test_keras_loads_tf_op_lambda_models_we_converted():
+    case = operations_case("tf_keras")
+    check_operations(keras.saving.load_model(written_operation("tf_op_lambda.keras"), compile=False), case)
+    model = keras.models.model_from_json(written_operation("tf_op_lambda.keras3.json").read_text())
+    model.load_weights(written_operation("tf_op_lambda.weights.h5"))
+    check_operations(model, case)

@@ -24,15 +24,14 @@ MODELS = json.loads((FIXTURES / "outputs.json").read_text())["models"]
 
 
 KERAS3 = json.loads((FIXTURES.parent / "layers" / "models_keras3.json").read_text())["models"]
-# Keras 3 operation nodes (ops.not_equal) have no tf.keras layer; RNNKit refuses that model (tested in Swift).
-KERAS3 = [m for m in KERAS3 if m["name"] != "operation_node_mask"]
-# The real-model shapes of issue 6 whose layers tf.keras has (Keras2DialectTests.surroundingNames).
-SURROUNDING = [m for m in json.loads((FIXTURES.parent / "surrounding" / "models.json").read_text())["models"]
-               if m["name"] in ("forecaster", "autoencoder", "dot_attention")]
+# Keras 3 operation nodes (ops.not_equal) are written as TFOpLambda layers.
+# The real-model shapes of issue 6 (Keras2DialectTests.surroundingNames).
+SURROUNDING = json.loads((FIXTURES.parent / "surrounding" / "models.json").read_text())["models"]
 CONVLSTM = [m for f in ("outputs.json", "models.json")
             for m in json.loads((FIXTURES.parent / "convlstm" / f).read_text())["models"]
             if m["name"] in ("stacked_convlstm2d", "bidirectional_convlstm2d", "convlstm2d_channels_first",
-                             "convlstm1d_stateful", "convlstm3d", "convlstm2d_initial_state")]
+                             "convlstm1d_stateful", "convlstm3d", "convlstm2d_initial_state", "convlstm2d_masked",
+                             "bidirectional_convlstm1d_masked")]
 KERAS3 = KERAS3 + SURROUNDING + CONVLSTM
 
 
@@ -105,3 +104,25 @@ def test_tf_keras_loads_our_legacy_files_of_the_real_model_shapes(case):
     model = keras.models.model_from_json((REAL_FIXTURES / f"{case['name']}.json").read_text())
     model.load_weights(written(case["name"], "weights-only.h5", "tf_keras_real"))
     check(model, case)
+
+
+# tf.keras TFOpLambda layers (tools/make_operation_fixtures.py) written back by RNNKit (OperationTests).
+OPERATIONS = FIXTURES.parent / "operations"
+
+
+def test_tf_keras_loads_tf_op_lambda_models_we_wrote():
+    case = json.loads((OPERATIONS / "outputs_tf_keras.json").read_text())["models"][0]
+    xs = [np.array(i["values"], "float32").reshape(i["shape"]) for i in case["inputs"]]
+    xs[0] = xs[0].astype("int32")
+
+    def check_model(model):
+        ys = model(xs)
+        assert len(ys) == len(case["outputs"])
+        for ours, theirs in zip(ys, case["outputs"]):
+            np.testing.assert_allclose(np.asarray(ours), np.array(theirs["values"]).reshape(theirs["shape"]),
+                                       rtol=1e-5, atol=1e-5)
+
+    check_model(keras.models.load_model(written("tf_op_lambda", "h5", "operations"), compile=False))
+    model = keras.models.model_from_json((OPERATIONS / "tf_op_lambda.json").read_text())
+    model.load_weights(written("tf_op_lambda", "weights-only.h5", "operations"))
+    check_model(model)

@@ -53,7 +53,7 @@ struct LayerFactory {
     /// can be layers' too (`Concatenate`, `Add`).
     func make(
         _ className: String, name: String, config: JSONObject, constants: [JSONValue], inputShape: [Int?],
-        inputShapes: [[Int?]] = [], operation: Bool = false
+        inputShapes: [[Int?]] = [], operation: Bool = false, constantFirst: Bool = false
     ) throws -> (ModelLayer, [[Int?]]) {
         let fields = Fields(config: config, layer: name, factory: self)
         if operation, let made = try self.operation(className, name: name, fields: fields) {
@@ -172,18 +172,21 @@ struct LayerFactory {
                 throw fail(name, "the operation \(className) is supported between a tensor and a number only")
             }
             let scalar = Float(value)
+            // A constant first (`Greater(1.0, x)`) flips a comparison and reverses a subtraction or division.
             let operation: ModelOperation =
-                switch className {
-                case "NotEqual": .notEqual(scalar)
-                case "Equal": .equal(scalar)
-                case "Greater": .greater(scalar)
-                case "GreaterEqual": .greaterEqual(scalar)
-                case "Less": .less(scalar)
-                case "LessEqual": .lessEqual(scalar)
-                case "Add": .add(scalar)
-                case "Subtract": .subtract(scalar)
-                case "Multiply": .multiply(scalar)
-                default: .divide(scalar)
+                switch (className, constantFirst) {
+                case ("NotEqual", _): .notEqual(scalar)
+                case ("Equal", _): .equal(scalar)
+                case ("Greater", false), ("Less", true): .greater(scalar)
+                case ("GreaterEqual", false), ("LessEqual", true): .greaterEqual(scalar)
+                case ("Less", false), ("Greater", true): .less(scalar)
+                case ("LessEqual", false), ("GreaterEqual", true): .lessEqual(scalar)
+                case ("Add", _): .add(scalar)
+                case ("Subtract", false): .subtract(scalar)
+                case ("Subtract", true): .constantMinus(scalar)
+                case ("Multiply", _): .multiply(scalar)
+                case (_, false): .divide(scalar)
+                case (_, true): .constantOver(scalar)
                 }
             return (.operation(name: name, operation), [inputShape])
         case "Cast":

@@ -82,18 +82,21 @@ struct ModelBuilder {
                 // An operation node: its module says so (.keras), or, in a Keras 3 legacy .h5 (no modules),
                 // a layer's config always has `trainable` and an operation's never does.
                 let operation =
-                    layer.entry["module"]?.stringValue.map { $0.hasPrefix("keras.src.ops") }
-                    ?? (!factory.keras2 && layer.config["trainable"] == nil && layer.className != "InputLayer")
+                    layer.isTFOperation
+                    || layer.entry["module"]?.stringValue.map { $0.hasPrefix("keras.src.ops") }
+                        ?? (!factory.keras2 && layer.config["trainable"] == nil && layer.className != "InputLayer")
                 if let existing = layerIndex[layer.name] {
                     index = existing
                     outputShapes = try factory.make(
                         layer.className, name: layer.name, config: layer.config, constants: call?.constants ?? [],
-                        inputShape: inputShapes.first ?? [], inputShapes: inputShapes, operation: operation
+                        inputShape: inputShapes.first ?? [], inputShapes: inputShapes, operation: operation,
+                        constantFirst: call?.constantFirst ?? false
                     ).1
                 } else {
                     let made = try factory.make(
                         layer.className, name: layer.name, config: layer.config, constants: call?.constants ?? [],
-                        inputShape: inputShapes.first ?? [], inputShapes: inputShapes, operation: operation)
+                        inputShape: inputShapes.first ?? [], inputShapes: inputShapes, operation: operation,
+                        constantFirst: call?.constantFirst ?? false)
                     index = layers.count
                     layers.append(made.0)
                     sources.append(layer)

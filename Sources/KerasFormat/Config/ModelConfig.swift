@@ -15,6 +15,8 @@ struct ModelConfig {
         /// Constant (non-tensor) positional arguments, such as the `0` of `NotEqual(tokens, 0)`.
         var constants: [JSONValue]
         var initialState: [TensorReference]
+        /// True when a constant comes before the first tensor (`Subtract(2.0, x)` is 2 - x).
+        var constantFirst = false
         /// The explicit `mask` argument: one tensor, or one entry per input (nil for none).
         var masks: [TensorReference?] = []
         /// Attention's `use_causal_mask` and `return_attention_scores`.
@@ -32,6 +34,8 @@ struct ModelConfig {
         /// The layer's entry as written, for messages and round trips.
         var entry: JSONObject
         var calls: [Call]
+        /// A tf.keras `TFOpLambda` read as the Keras 3 operation that computes the same (`className`).
+        var isTFOperation = false
     }
 
     enum Kind { case sequential, functional }
@@ -78,6 +82,7 @@ struct ModelConfig {
         }
         let config = json["config"]?.objectValue ?? JSONObject()
         let name = json["name"]?.stringValue ?? config["name"]?.stringValue ?? className.lowercased()
+        if className == "TFOpLambda" { return try tfOperation(entry, config: config, name: name, fail: fail) }
         let calls = try (json["inbound_nodes"]?.arrayValue ?? []).map {
             try call($0, layer: name, takesList: LayerFactory.listClasses.contains(className), fail: fail)
         }
@@ -93,13 +98,21 @@ struct ModelConfig {
         if let object = json.objectValue {
             var inputs: [TensorReference] = []
             var constants: [JSONValue] = []
+            var constantFirst = false
             for argument in object["args"]?.arrayValue ?? [] {
                 let tensors = tensorReferences(in: argument)
-                if tensors.isEmpty { constants.append(argument) } else { inputs += tensors }
+                if tensors.isEmpty {
+                    constantFirst = constantFirst || inputs.isEmpty
+                    constants.append(argument)
+                } else {
+                    inputs += tensors
+                }
             }
             let kwargs = object["kwargs"] ?? .null
             let initialState = kwargs["initial_state"].map(tensorReferences) ?? []
-            return Call(inputs: inputs, constants: constants, initialState: initialState).with(kwargs)
+            var call = Call(inputs: inputs, constants: constants, initialState: initialState)
+            call.constantFirst = constantFirst
+            return call.with(kwargs)
         }
         guard let entries = json.arrayValue else {
             throw fail("layer '\(layer)' has an inbound node that is neither a list nor an object")
@@ -115,6 +128,65 @@ struct ModelConfig {
         if takesList { return Call(inputs: references, constants: [], initialState: []).with(kwargs) }
         return Call(inputs: Array(references.prefix(1)), constants: [], initialState: Array(references.dropFirst()))
             .with(kwargs)
+    }
+
+    /// The TensorFlow functions tf.keras writes as `TFOpLambda` layers that a Keras 3 operation computes
+    /// exactly: function -> (Keras 3 class, the keyword holding the second operand or nil).
+    static let tfOperations: [String: (className: String, operand: String?)] = [
+        "math.not_equal": ("NotEqual", "y"), "math.equal": ("Equal", "y"), "math.greater": ("Greater", "y"),
+        "math.greater_equal": ("GreaterEqual", "y"), "math.less": ("Less", "y"), "math.less_equal": ("LessEqual", "y"),
+        "__operators__.add": ("Add", "y"), "math.add": ("Add", "y"), "math.subtract": ("Subtract", "y"),
+        "math.multiply": ("Multiply", "y"), "math.truediv": ("Divide", "y"), "math.divide": ("Divide", "y"),
+        "cast": ("Cast", nil), "math.reduce_any": ("Any", nil), "math.reduce_all": ("All", nil),
+        "math.logical_not": ("LogicalNot", nil), "math.logical_and": ("LogicalAnd", "y"),
+        "math.logical_or": ("LogicalOr", "y"), "expand_dims": ("ExpandDims", nil), "zeros_like": ("ZerosLike", nil),
+        "ones_like": ("OnesLike", nil),
+    ]
+
+    /// A tf.keras `TFOpLambda` layer (a TensorFlow function in the graph) as the Keras 3 operation that
+    /// computes the same. Its inbound nodes are `[layer, node, tensor, kwargs]` each (not nested), the
+    /// kwargs holding the other operands (`y`) and options (`dtype`, `axis`, `keepdims`).
+    private static func tfOperation(
+        _ entry: JSONObject, config: JSONObject, name: String, fail: (String) -> KerasFormatError
+    ) throws -> Layer {
+        let function = config["function"]?.stringValue ?? "?"
+        guard let (className, operand) = tfOperations[function] else {
+            throw fail(
+                "layer '\(name)' is the TensorFlow function tf.\(function) (a TFOpLambda layer), which RNNKit does not support"
+            )
+        }
+        var options = JSONObject([("name", .string(name))])
+        var calls: [Call] = []
+        for node in entry["inbound_nodes"]?.arrayValue ?? [] {
+            var parts = node.arrayValue ?? []
+            if parts.first?.arrayValue != nil, parts.count == 1 { parts = parts[0].arrayValue ?? [] }
+            guard parts.count >= 3, let input = parts[0].stringValue, let nodeIndex = parts[1].intValue,
+                let tensor = parts[2].intValue
+            else { throw fail("layer '\(name)' has a malformed inbound node \(node.jsonText.prefix(80))") }
+            var call = Call(
+                inputs: [TensorReference(layer: input, node: nodeIndex, tensor: tensor)], constants: [],
+                initialState: [])
+            for (key, value) in (parts.count > 3 ? parts[3].objectValue : nil) ?? JSONObject() {
+                if key == operand {
+                    if let reference = kwargTensor(value) {
+                        call.inputs.append(reference)
+                    } else {
+                        call.constants.append(value)
+                    }
+                } else if key == "name" || value.isNull {
+                    continue
+                } else if value.jsonText.contains("[") && kwargTensor(value) != nil {
+                    throw fail(
+                        "layer '\(name)' (tf.\(function)) takes the tensor argument '\(key)', which RNNKit does not support"
+                    )
+                } else {
+                    options[key] = value
+                }
+            }
+            calls.append(call)
+        }
+        return Layer(
+            className: className, name: name, config: options, entry: entry, calls: calls, isTFOperation: true)
     }
 
     /// A tensor named in a call's kwargs: Keras 3's `__keras_tensor__` object or tf.keras's
