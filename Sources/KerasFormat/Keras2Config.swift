@@ -226,6 +226,20 @@ struct Keras2Config {
                 }
             case "activation", "recurrent_activation":
                 out[key] = try activation(value, key: key, layer: layer)
+            case "layer",
+                "backward_layer" where className == "Bidirectional":
+                // tf.keras's unrolled loop zeroes a backward layer's masked outputs at the unreversed positions
+                // (KERAS.md A.5), and Bidirectional forces zero_output_for_mask: the tf.keras form is not
+                // unrolled, which computes what Keras 3 does.
+                var inner = try nested(value, layer: value["config"]?["name"]?.stringValue ?? layer)
+                if case .object(var object) = inner, case .object(var innerConfig) = object["config"],
+                    innerConfig["unroll"]?.boolValue == true
+                {
+                    innerConfig["unroll"] = .bool(false)
+                    object["config"] = .object(innerConfig)
+                    inner = .object(object)
+                }
+                out[key] = inner
             case "layer", "backward_layer", "cell":
                 out[key] = try nested(value, layer: value["config"]?["name"]?.stringValue ?? layer)
             case "cells":

@@ -306,3 +306,49 @@ def test_keras_loads_tf_op_lambda_models_we_converted():
     model = keras.models.model_from_json(written_operation("tf_op_lambda.keras3.json").read_text())
     model.load_weights(written_operation("tf_op_lambda.weights.h5"))
     check_operations(model, case)
+
+
+# Models tools/fuzz_models.py found failing, kept once fixed (tools/make_fuzz_regressions.py), as RNNKit
+# converted them (FuzzRegressionTests): Keras 3 loads the .keras and the Keras 3 dialect .h5 (or, where its
+# legacy loader cannot rebuild Bidirectional / TimeDistributed, loads that file's weights into the .keras).
+FUZZ = FIXTURES / "fuzz_models"
+FUZZ_CASES = [c for w in ("keras3", "tf_keras") if (FUZZ / f"cases_{w}.json").exists()
+              for c in json.loads((FUZZ / f"cases_{w}.json").read_text())["models"]]
+
+
+def check_fuzz_calls(model, case):
+    for layer in model.layers:
+        if getattr(layer, "stateful", False) or (hasattr(layer, "forward_layer") and layer.forward_layer.stateful):
+            layer.reset_states()
+    for call in case["calls"]:
+        xs = [np.array(i["values"]).reshape(i["shape"]).astype(
+            "int32" if k == 0 and case["spec"]["input"]["type"] == "tokens" else "float32")
+            for k, i in enumerate(call["inputs"])]
+        ys = model(xs if len(xs) > 1 else xs[0])
+        ys = ys if isinstance(ys, (list, tuple)) else [ys]
+        assert len(ys) == len(call["outputs"])
+        for ours, theirs in zip(ys, call["outputs"]):
+            np.testing.assert_allclose(np.asarray(ours, "float64"), np.array(theirs["values"]).reshape(theirs["shape"]),
+                                       rtol=1e-4, atol=1e-5)
+
+
+def written_fuzz(name):
+    value = os.environ.get("RNNKIT_INTEROP_DIR")
+    assert value, "RNNKIT_INTEROP_DIR is not set: run scripts/test, which runs the Swift tests first"
+    path = pathlib.Path(value) / "fuzz_models" / name
+    assert path.exists(), f"{path} is missing: the Swift FuzzRegressionTests did not write it"
+    return path
+
+
+@pytest.mark.parametrize("case", FUZZ_CASES, ids=[c["name"] for c in FUZZ_CASES])
+def test_keras_loads_fuzz_regressions_we_converted(case):
+    check_fuzz_calls(keras.saving.load_model(written_fuzz(f"{case['name']}.keras"), compile=False), case)
+    legacy = written_fuzz(f"{case['name']}.keras3.h5")
+    spec = case["spec"]
+    blocks = spec["blocks"] + ([spec["decoder"]["block"]] if "decoder" in spec else [])
+    if any("bidirectional" in b for b in blocks) or spec["head"]["type"] == "time_distributed":
+        model = keras.saving.load_model(written_fuzz(f"{case['name']}.keras"), compile=False)
+        model.load_weights(legacy)
+    else:
+        model = keras.saving.load_model(legacy, compile=False)
+    check_fuzz_calls(model, case)

@@ -126,3 +126,28 @@ def test_tf_keras_loads_tf_op_lambda_models_we_wrote():
     model = keras.models.model_from_json((OPERATIONS / "tf_op_lambda.json").read_text())
     model.load_weights(written("tf_op_lambda", "weights-only.h5", "operations"))
     check_model(model)
+
+
+# Models tools/fuzz_models.py found failing, kept once fixed (tools/make_fuzz_regressions.py), written by
+# RNNKit in tf.keras's dialect (FuzzRegressionTests).
+FUZZ = FIXTURES.parent / "fuzz_models"
+FUZZ_CASES = [c for w in ("keras3", "tf_keras") if (FUZZ / f"cases_{w}.json").exists()
+              for c in json.loads((FUZZ / f"cases_{w}.json").read_text())["models"]]
+
+
+@pytest.mark.parametrize("case", FUZZ_CASES, ids=[c["name"] for c in FUZZ_CASES])
+def test_tf_keras_loads_fuzz_regressions_we_wrote(case):
+    model = keras.models.load_model(written(case["name"], "keras2.h5", "fuzz_models"), compile=False)
+    for layer in model.layers:
+        if getattr(layer, "stateful", False):
+            layer.reset_states()
+    for call in case["calls"]:
+        xs = [np.array(i["values"]).reshape(i["shape"]).astype(
+            "int32" if k == 0 and case["spec"]["input"]["type"] == "tokens" else "float32")
+            for k, i in enumerate(call["inputs"])]
+        ys = model(xs if len(xs) > 1 else xs[0])
+        ys = ys if isinstance(ys, (list, tuple)) else [ys]
+        assert len(ys) == len(call["outputs"])
+        for ours, theirs in zip(ys, call["outputs"]):
+            np.testing.assert_allclose(np.asarray(ours), np.array(theirs["values"]).reshape(theirs["shape"]),
+                                       rtol=1e-4, atol=1e-5)

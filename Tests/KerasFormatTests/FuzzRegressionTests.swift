@@ -1,0 +1,74 @@
+import Foundation
+import KerasFormat
+import RecurrentLayers
+import TestSupport
+import Testing
+
+/// Models tools/fuzz_models.py found failing, kept once fixed (tools/make_fuzz_regressions.py): every layout
+/// their writer saved returns its outputs, and their conversions to both dialects read back the same. The
+/// conversions land in RNNKIT_INTEROP_DIR/fuzz_models, where Keras 3 and tf_keras load them.
+@Suite("Fuzz regressions")
+struct FuzzRegressionTests {
+    struct Case: Decodable {
+        struct Call: Decodable {
+            var inputs: [Array32]
+            var outputs: [Array32]
+        }
+        var name: String
+        var calls: [Call]
+    }
+
+    struct Fixture: Decodable { var models: [Case] }
+
+    /// (writer, case), for the writers that have regression cases.
+    static let cases: [(writer: String, item: Case)] = ["keras3", "tf_keras"].flatMap { writer in
+        let url = LayoutTests.fixtures.appendingPathComponent("fuzz_models/cases_\(writer).json")
+        guard let data = try? Data(contentsOf: url) else { return [(writer: String, item: Case)]() }
+        return try! JSONDecoder().decode(Fixture.self, from: data).models.map { (writer, $0) }
+    }
+
+    static let sources = [
+        "keras3": [("source.keras", false), ("source.h5", false), ("source.weights.h5", true)],
+        "tf_keras": [("source.h5", false), ("source.keras", false), ("source_weights.h5", true)],
+    ]
+
+    static func expectCalls(_ model: KerasModel, _ item: Case, _ label: String) throws {
+        var model = model
+        try model.model.resetStates()
+        for (index, call) in item.calls.enumerated() {
+            let outputs = try model.model.call(call.inputs.map(\.tensor))
+            #expect(outputs.count == call.outputs.count, "\(label)")
+            for (ours, keras) in zip(outputs, call.outputs) {
+                expectClose(ours, keras.tensor, atol: 1e-5, rtol: 1e-4, "\(label) call \(index)")
+            }
+        }
+    }
+
+    @Test("each regression model, from each layout, returns its writer's outputs", arguments: cases.map(\.item.name))
+    func layouts(_ name: String) throws {
+        let (writer, item) = try #require(Self.cases.first { $0.item.name == name })
+        let folder = LayoutTests.fixture("fuzz_models/\(name)")
+        for (file, weightsOnly) in Self.sources[writer] ?? [] {
+            let model = try KerasModel.load(
+                path: folder + "/" + file, configPath: weightsOnly ? folder + "/source.json" : nil)
+            try Self.expectCalls(model, item, "\(name)/\(file)")
+        }
+    }
+
+    @Test("each regression model converts to both dialects and reads back the same", arguments: cases.map(\.item.name))
+    func conversions(_ name: String) throws {
+        let (_, item) = try #require(Self.cases.first { $0.item.name == name })
+        let source = try KerasModel.load(path: LayoutTests.fixture("fuzz_models/\(name)/source.h5"))
+        let directory = try WritingTests.outputDirectory().deletingLastPathComponent().appendingPathComponent(
+            "fuzz_models")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let targets: [(String, KerasWriteFormat, KerasDialect?)] = [
+            ("keras", .kerasArchive, nil), ("keras3.h5", .legacyModel, .keras3), ("keras2.h5", .legacyModel, .keras2),
+        ]
+        for (suffix, format, dialect) in targets {
+            let path = directory.appendingPathComponent("\(name).\(suffix)").path
+            try source.write(to: path, format: format, dialect: dialect, overwrite: true)
+            try Self.expectCalls(try KerasModel.load(path: path), item, "\(name).\(suffix)")
+        }
+    }
+}
