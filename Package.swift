@@ -50,7 +50,9 @@ package.targets += [
             "HDF5",
             "RecurrentLayers",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        ]
+        ],
+        // Schemas/ (a link to the package's Schemas/, the one copy) compiled into the binary.
+        resources: [.embedInCode("Schemas")]
     ),
 ]
 

@@ -10,7 +10,7 @@ struct SchemaTests {
     static let schemas = LayoutTests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Schemas")
 
-    @Test("the embedded schemas are exactly Schemas/ (rerun tools/embed_schemas.py after editing one)")
+    @Test("the embedded schemas are exactly Schemas/ (a new schema needs its line in EmbeddedSchemas.swift)")
     func embedded() throws {
         let files =
             FileManager.default.enumerator(atPath: Self.schemas.path)?.compactMap { $0 as? String }.filter {
