@@ -85,6 +85,7 @@ import sys  # noqa: E402
 if sys_path not in sys.path:
     sys.path.insert(0, sys_path)
 from make_custom_cell_fixtures import MinimalRNNCell  # noqa: E402,F401
+import interop_checks  # noqa: E402
 
 CUSTOM = json.loads((FIXTURES / "custom" / "outputs.json").read_text())
 
@@ -276,35 +277,29 @@ def operations_case(writer):
 
 
 def check_operations(model, case):
-    xs = [np.array(i["values"], "float32").reshape(i["shape"]) for i in case["inputs"]]
-    if case["name"] == "tf_op_lambda":
-        xs[0] = xs[0].astype("int32")
-    ys = model(xs if len(xs) > 1 else xs[0])
-    ys = ys if isinstance(ys, (list, tuple)) else [ys]
-    assert len(ys) == len(case["outputs"])
-    for ours, theirs in zip(ys, case["outputs"]):
-        np.testing.assert_allclose(np.asarray(ours, "float64"), np.array(theirs["values"]).reshape(theirs["shape"]),
-                                   rtol=1e-5, atol=1e-5)
+    xs = interop_checks.arrays(case["inputs"], tokens_first=case["name"] == "tf_op_lambda")
+    interop_checks.assert_outputs(model(xs if len(xs) > 1 else xs[0]), case["outputs"])
 
 
-def written_operation(name):
+def written_in(folder, name):
     value = os.environ.get("RNNKIT_INTEROP_DIR")
     assert value, "RNNKIT_INTEROP_DIR is not set: run scripts/test, which runs the Swift tests first"
-    path = pathlib.Path(value) / "operations" / name
-    assert path.exists(), f"{path} is missing: the Swift OperationTests did not write it"
+    path = pathlib.Path(value) / folder / name
+    assert path.exists(), f"{path} is missing: the Swift suite writing {folder} did not write it"
     return path
 
 
 @pytest.mark.parametrize("name", ["constant_first.keras", "constant_first.h5"])
 def test_keras_loads_constant_first_operations_we_wrote(name):
-    check_operations(keras.saving.load_model(written_operation(name), compile=False), operations_case("keras3"))
+    model = keras.saving.load_model(written_in("operations", name), compile=False)
+    check_operations(model, operations_case("keras3"))
 
 
 def test_keras_loads_tf_op_lambda_models_we_converted():
     case = operations_case("tf_keras")
-    check_operations(keras.saving.load_model(written_operation("tf_op_lambda.keras"), compile=False), case)
-    model = keras.models.model_from_json(written_operation("tf_op_lambda.keras3.json").read_text())
-    model.load_weights(written_operation("tf_op_lambda.weights.h5"))
+    check_operations(keras.saving.load_model(written_in("operations", "tf_op_lambda.keras"), compile=False), case)
+    model = keras.models.model_from_json(written_in("operations", "tf_op_lambda.keras3.json").read_text())
+    model.load_weights(written_in("operations", "tf_op_lambda.weights.h5"))
     check_operations(model, case)
 
 
@@ -316,39 +311,16 @@ FUZZ_CASES = [c for w in ("keras3", "tf_keras") if (FUZZ / f"cases_{w}.json").ex
               for c in json.loads((FUZZ / f"cases_{w}.json").read_text())["models"]]
 
 
-def check_fuzz_calls(model, case):
-    for layer in model.layers:
-        if getattr(layer, "stateful", False) or (hasattr(layer, "forward_layer") and layer.forward_layer.stateful):
-            layer.reset_states()
-    for call in case["calls"]:
-        xs = [np.array(i["values"]).reshape(i["shape"]).astype(
-            "int32" if k == 0 and case["spec"]["input"]["type"] == "tokens" else "float32")
-            for k, i in enumerate(call["inputs"])]
-        ys = model(xs if len(xs) > 1 else xs[0])
-        ys = ys if isinstance(ys, (list, tuple)) else [ys]
-        assert len(ys) == len(call["outputs"])
-        for ours, theirs in zip(ys, call["outputs"]):
-            np.testing.assert_allclose(np.asarray(ours, "float64"), np.array(theirs["values"]).reshape(theirs["shape"]),
-                                       rtol=1e-4, atol=1e-5)
-
-
-def written_fuzz(name):
-    value = os.environ.get("RNNKIT_INTEROP_DIR")
-    assert value, "RNNKIT_INTEROP_DIR is not set: run scripts/test, which runs the Swift tests first"
-    path = pathlib.Path(value) / "fuzz_models" / name
-    assert path.exists(), f"{path} is missing: the Swift FuzzRegressionTests did not write it"
-    return path
-
-
 @pytest.mark.parametrize("case", FUZZ_CASES, ids=[c["name"] for c in FUZZ_CASES])
 def test_keras_loads_fuzz_regressions_we_converted(case):
-    check_fuzz_calls(keras.saving.load_model(written_fuzz(f"{case['name']}.keras"), compile=False), case)
-    legacy = written_fuzz(f"{case['name']}.keras3.h5")
+    archive = written_in("fuzz_models", f"{case['name']}.keras")
+    interop_checks.check_calls(keras.saving.load_model(archive, compile=False), case)
+    legacy = written_in("fuzz_models", f"{case['name']}.keras3.h5")
     spec = case["spec"]
     blocks = spec["blocks"] + ([spec["decoder"]["block"]] if "decoder" in spec else [])
     if any("bidirectional" in b for b in blocks) or spec["head"]["type"] == "time_distributed":
-        model = keras.saving.load_model(written_fuzz(f"{case['name']}.keras"), compile=False)
+        model = keras.saving.load_model(archive, compile=False)
         model.load_weights(legacy)
     else:
         model = keras.saving.load_model(legacy, compile=False)
-    check_fuzz_calls(model, case)
+    interop_checks.check_calls(model, case)

@@ -11,6 +11,7 @@ both set up .venv-tf. A missing file is a failure.
 import json
 import os
 import pathlib
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -18,6 +19,9 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tf_keras as keras  # noqa: E402
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+import interop_checks  # noqa: E402
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent.parent / "Tests" / "Fixtures" / "models_tf_keras"
 MODELS = json.loads((FIXTURES / "outputs.json").read_text())["models"]
@@ -112,20 +116,12 @@ OPERATIONS = FIXTURES.parent / "operations"
 
 def test_tf_keras_loads_tf_op_lambda_models_we_wrote():
     case = json.loads((OPERATIONS / "outputs_tf_keras.json").read_text())["models"][0]
-    xs = [np.array(i["values"], "float32").reshape(i["shape"]) for i in case["inputs"]]
-    xs[0] = xs[0].astype("int32")
-
-    def check_model(model):
-        ys = model(xs)
-        assert len(ys) == len(case["outputs"])
-        for ours, theirs in zip(ys, case["outputs"]):
-            np.testing.assert_allclose(np.asarray(ours), np.array(theirs["values"]).reshape(theirs["shape"]),
-                                       rtol=1e-5, atol=1e-5)
-
-    check_model(keras.models.load_model(written("tf_op_lambda", "h5", "operations"), compile=False))
+    xs = interop_checks.arrays(case["inputs"], tokens_first=True)
+    model = keras.models.load_model(written("tf_op_lambda", "h5", "operations"), compile=False)
+    interop_checks.assert_outputs(model(xs), case["outputs"])
     model = keras.models.model_from_json((OPERATIONS / "tf_op_lambda.json").read_text())
     model.load_weights(written("tf_op_lambda", "weights-only.h5", "operations"))
-    check_model(model)
+    interop_checks.assert_outputs(model(xs), case["outputs"])
 
 
 # Models tools/fuzz_models.py found failing, kept once fixed (tools/make_fuzz_regressions.py), written by
@@ -138,16 +134,4 @@ FUZZ_CASES = [c for w in ("keras3", "tf_keras") if (FUZZ / f"cases_{w}.json").ex
 @pytest.mark.parametrize("case", FUZZ_CASES, ids=[c["name"] for c in FUZZ_CASES])
 def test_tf_keras_loads_fuzz_regressions_we_wrote(case):
     model = keras.models.load_model(written(case["name"], "keras2.h5", "fuzz_models"), compile=False)
-    for layer in model.layers:
-        if getattr(layer, "stateful", False):
-            layer.reset_states()
-    for call in case["calls"]:
-        xs = [np.array(i["values"]).reshape(i["shape"]).astype(
-            "int32" if k == 0 and case["spec"]["input"]["type"] == "tokens" else "float32")
-            for k, i in enumerate(call["inputs"])]
-        ys = model(xs if len(xs) > 1 else xs[0])
-        ys = ys if isinstance(ys, (list, tuple)) else [ys]
-        assert len(ys) == len(call["outputs"])
-        for ours, theirs in zip(ys, call["outputs"]):
-            np.testing.assert_allclose(np.asarray(ours), np.array(theirs["values"]).reshape(theirs["shape"]),
-                                       rtol=1e-4, atol=1e-5)
+    interop_checks.check_calls(model, case)
