@@ -282,11 +282,12 @@ def predict(model, inputs):
     return [__import__("numpy").asarray(o) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
 
 
-def writer_modules(writer):
-    """keras (or tf_keras), its ops module (None for tf_keras) and numpy, quietly imported."""
+def writer_modules(writer, backend="jax"):
+    """keras (or tf_keras), its ops module (None for tf_keras) and numpy, quietly imported; Keras 3 on
+    `backend`."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    os.environ.setdefault("KERAS_BACKEND", "jax")
+    os.environ.setdefault("KERAS_BACKEND", backend)
     import warnings
     warnings.filterwarnings("ignore")
     import numpy as np
@@ -332,10 +333,10 @@ def save(spec, place, keras, ops, np):
     (place / "calls.txt").write_text(str(calls))
 
 
-def generate(writer, seed, indices, folder):
+def generate(writer, seed, indices, folder, backend):
     """Builds, records and saves models; writes <folder>/<index>/{spec.json, input_K.npz, expected_K.npz,
     source files}, or error.txt when Keras refused the spec."""
-    keras, ops, np = writer_modules(writer)
+    keras, ops, np = writer_modules(writer, backend)
     for index in indices:
         spec = model_spec(seed, writer, index)
         place = folder / str(index)
@@ -482,6 +483,9 @@ def main():
     parser.add_argument("--start", type=int, default=0, help="first model index (to split a long run)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--backend", choices=["jax", "numpy"], default="jax",
+                        help="Keras 3's backend for the writer's outputs (numpy: the same math, no compilation per "
+                             "model, several times faster)")
     parser.add_argument("--out", default=None, help="where failing models are kept (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep every model folder, not only failing ones")
     parser.add_argument("--worker", choices=["generate", "reload"], help=argparse.SUPPRESS)
@@ -492,7 +496,7 @@ def main():
     parser.add_argument("--results", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "generate":
-        generate(args.writer, args.seed, json.loads(args.indices), Path(args.folder))
+        generate(args.writer, args.seed, json.loads(args.indices), Path(args.folder), args.backend)
         return 0
     if args.worker == "reload":
         reload(args.dialect, args.items, args.results)
@@ -513,6 +517,7 @@ def main():
         log = open(folder / "workers.log", "a")
         workers = [subprocess.Popen([str(PYTHON[writer]), __file__, "--worker", "generate", "--writer", writer,
                                      "--seed", str(args.seed), "--indices", json.dumps(share),
+                                     "--backend", args.backend,
                                      "--folder", str(folder)], stdout=log, stderr=log) for share in shares if share]
         for worker in workers:
             worker.wait()
