@@ -63,6 +63,7 @@ package.targets += [
         name: "rnnkit",
         dependencies: [
             "KerasFormat",
+            "RecurrentLayers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]
     )

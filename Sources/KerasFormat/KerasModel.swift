@@ -68,40 +68,19 @@ public struct KerasModel: Sendable {
                     config: config, weights: root, layout: layout, version: try attribute(root, "keras_version") ?? "1",
                     backend: try attribute(root, "backend"), file: path, customObjects: customObjects)
             case .shardedWeights:
-                guard let configPath else {
-                    throw KerasFormatError(
-                        .unreadable, file: path,
-                        reason:
-                            "it is a weights-only file (\(layout.summary)); give the model's JSON (model.to_json()) with --config"
-                    )
-                }
                 let shards = try ShardedWeights(path: path)
-                let json = try readConfig(configPath)
-                let (built, sources, kind) = try build(
-                    config: json, file: path, version: nil, customObjects: customObjects)
-                var model = built
-                let tensors = try WeightReaders.keras3(model: model, sources: sources, sequential: kind == .sequential)
-                { group, count, layer in
-                    try shards.variables(group, count: count, layer: layer, limit: WeightReaders.elementLimit(built))
-                }
-                for (index, layerWeights) in tensors {
-                    do {
-                        try model.layers[index].setWeights(layerWeights)
-                    } catch let error as RecurrentError {
-                        throw KerasFormatError(.weightMismatch, file: path, reason: error.description)
+                return try assemble(
+                    config: try readConfig(try weightsOnlyConfig(configPath, layout: layout, path: path)),
+                    layout: layout, version: nil, backend: nil, file: path, customObjects: customObjects
+                ) { model, sources, kind in
+                    try WeightReaders.keras3(model: model, sources: sources, sequential: kind == .sequential) {
+                        group, count, layer in
+                        try shards.variables(
+                            group, count: count, layer: layer, limit: WeightReaders.elementLimit(model))
                     }
                 }
-                return KerasModel(
-                    model: model, layout: layout, kerasVersion: nil, backend: nil, config: json, sources: sources,
-                    kind: kind)
             case .kerasWeights, .legacyWeights:
-                guard let configPath else {
-                    throw KerasFormatError(
-                        .unreadable, file: path,
-                        reason:
-                            "it is a weights-only file (\(layout.summary)); give the model's JSON (model.to_json()) with --config"
-                    )
-                }
+                let config = try readConfig(try weightsOnlyConfig(configPath, layout: layout, path: path))
                 let file = try HDF5File(opening: path)
                 defer { file.close() }
                 let root = file.root
@@ -109,13 +88,24 @@ public struct KerasModel: Sendable {
                     layout == .legacyWeights
                     ? try attribute(root, "keras_version") ?? "1" : try attribute(root, "keras_version")
                 return try assemble(
-                    config: try readConfig(configPath), weights: root, layout: layout, version: version,
-                    backend: try attribute(root, "backend"),
-                    file: path, customObjects: customObjects)
+                    config: config, weights: root, layout: layout, version: version,
+                    backend: try attribute(root, "backend"), file: path, customObjects: customObjects)
             }
         } catch let error as HDF5Error {
             throw KerasFormatError(error)
         }
+    }
+
+    /// The model JSON a weights-only file needs, or the sentence that asks for it.
+    static func weightsOnlyConfig(_ configPath: String?, layout: KerasLayout, path: String) throws -> String {
+        guard let configPath else {
+            throw KerasFormatError(
+                .unreadable, file: path,
+                reason:
+                    "it is a weights-only file (\(layout.summary)); give the model's JSON (model.to_json()) with --config"
+            )
+        }
+        return configPath
     }
 
     static func attribute(_ root: HDF5Group, _ name: String) throws -> String? {
@@ -159,15 +149,28 @@ public struct KerasModel: Sendable {
         config json: JSONValue, weights: HDF5Group, layout: KerasLayout, version: String?, backend: String?,
         file: String, customObjects: CustomObjects
     ) throws -> KerasModel {
+        try assemble(
+            config: json, layout: layout, version: version, backend: backend, file: file, customObjects: customObjects
+        ) { model, sources, kind in
+            layout == .kerasArchive || layout == .kerasWeights
+                ? try WeightReaders.keras3(
+                    weights, model: model, sources: sources, sequential: kind == .sequential, file: file)
+                : try WeightReaders.legacy(
+                    weights, model: model, sources: sources,
+                    configOrder: try ModelConfig(json, file: file).layers.map(\.name), file: file)
+        }
+    }
+
+    /// Builds the model from its config and gives every layer with weights the tensors `read` finds for it
+    /// (by layer index); a layer without any is an error naming it.
+    static func assemble(
+        config json: JSONValue, layout: KerasLayout, version: String?, backend: String?, file: String,
+        customObjects: CustomObjects,
+        weights read: (Model, [ModelConfig.Layer], ModelConfig.Kind) throws -> [Int: [Tensor]]
+    ) throws -> KerasModel {
         let (built, sources, kind) = try build(config: json, file: file, version: version, customObjects: customObjects)
         var model = built
-        let tensors =
-            layout == .kerasArchive || layout == .kerasWeights
-            ? try WeightReaders.keras3(
-                weights, model: model, sources: sources, sequential: kind == .sequential, file: file)
-            : try WeightReaders.legacy(
-                weights, model: model, sources: sources,
-                configOrder: try ModelConfig(json, file: file).layers.map(\.name), file: file)
+        let tensors = try read(model, sources, kind)
         for index in model.layers.indices where !model.layers[index].weightSlots.isEmpty {
             guard let layerWeights = tensors[index] else {
                 throw KerasFormatError(

@@ -1,6 +1,6 @@
 /// What SimpleRNNCell, LSTMCell and GRUCell share, for code that treats them alike (config writers,
 /// summaries, validation).
-public protocol BuiltInCell: RecurrentCell {
+package protocol BuiltInCell: RecurrentCell {
     var units: Int { get }
     var activation: Activation { get }
     var useBias: Bool { get }

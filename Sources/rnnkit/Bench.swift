@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KerasFormat
+import RecurrentLayers
 
 /// `rnnkit bench FILE [--batch N --timesteps T]` or `rnnkit bench --cell KIND --units U ...`.
 struct Bench: ParsableCommand {
@@ -52,9 +53,9 @@ struct Bench: ParsableCommand {
     private func bench() throws {
         do {
             progress("benchmarking (\(warmup) warm-up, \(passes) timed passes)...")
-            let result: BenchmarkResult
+            let result: TimingResult
             if let cell {
-                result = try Benchmark.cell(
+                result = try Timing.layer(
                     kind: cell, units: units, features: features, timesteps: timesteps ?? 50, batch: batch ?? 32,
                     warmup: warmup, passes: passes, stream: stream)
             } else {
@@ -81,6 +82,9 @@ struct Bench: ParsableCommand {
             }
         } catch let error as KerasFormatError {
             throw Failure.report(error)
+        } catch let error as RecurrentError {
+            // The layer benchmark refused its arguments (an unknown cell kind, impossible sizes).
+            throw Failure.report(KerasFormatError(.unsupportedLayer, file: "bench", reason: error.message))
         }
     }
 }

@@ -1,8 +1,7 @@
 import Foundation
-import RecurrentLayers
 
 /// Forward-pass timing: warm-up passes, then repeated passes, summarised.
-public struct BenchmarkResult: Sendable, Encodable {
+public struct TimingResult: Sendable, Encodable {
     public var description: String
     public var batch: Int
     public var timesteps: Int
@@ -33,9 +32,10 @@ public struct BenchmarkResult: Sendable, Encodable {
     }
 }
 
-public enum Benchmark {
+/// Timing forward passes: warm-up passes, then timed ones, summarised; and one recurrent layer timed alone.
+public enum Timing {
     /// Times `pass`: `warmup` untimed passes, then `passes` timed ones.
-    static func time(warmup: Int, passes: Int, _ pass: () throws -> Void) rethrows -> [Double] {
+    public static func measure(warmup: Int, passes: Int, _ pass: () throws -> Void) rethrows -> [Double] {
         for _ in 0..<warmup { try pass() }
         return try (0..<passes).map { _ in
             let start = DispatchTime.now().uptimeNanoseconds
@@ -44,24 +44,24 @@ public enum Benchmark {
         }
     }
 
-    static func summarise(_ times: [Double], description: String, batch: Int, timesteps: Int, flops: Double)
-        -> BenchmarkResult
+    public static func summary(_ times: [Double], description: String, batch: Int, timesteps: Int, flops: Double)
+        -> TimingResult
     {
         let sorted = times.sorted()
         let median =
             sorted.count % 2 == 1
             ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        return BenchmarkResult(
+        return TimingResult(
             description: description, batch: batch, timesteps: timesteps, passes: times.count, median: median,
             minimum: sorted.first ?? 0, maximum: sorted.last ?? 0, flops: flops)
     }
 
     /// One recurrent layer over fresh weights: `kind` is simple, lstm or gru. With `stream`, each pass
     /// feeds the `timesteps` steps one call at a time through a `RecurrentStream` (the real-time API).
-    public static func cell(
+    public static func layer(
         kind: String, units: Int, features: Int, timesteps: Int, batch: Int, warmup: Int = 2, passes: Int = 10,
         stream: Bool = false
-    ) throws -> BenchmarkResult {
+    ) throws -> TimingResult {
         let cell: any RecurrentCell
         let gates: Int
         switch kind {
@@ -69,8 +69,7 @@ public enum Benchmark {
         case "lstm": (cell, gates) = (try LSTMCell(units: units, inputSize: features, seed: 1), 4)
         case "gru": (cell, gates) = (try GRUCell(units: units, inputSize: features, seed: 1), 3)
         default:
-            throw KerasFormatError(
-                .unsupportedLayer, file: "bench", reason: "unknown cell kind '\(kind)' (simple, lstm or gru)")
+            throw RecurrentError(.invalidArgument, "unknown cell kind '\(kind)' (simple, lstm or gru)")
         }
         var layer = RNN(cell: cell, returnSequences: true)
         var generator = SeededGenerator(seed: 3)
@@ -78,8 +77,8 @@ public enum Benchmark {
             [batch, timesteps, features], generator: &generator)
         let flops = 2 * Double(batch * timesteps) * Double(features + units) * Double(gates * units)
         guard stream else {
-            let times = try time(warmup: warmup, passes: passes) { _ = try layer.call(x) }
-            return summarise(
+            let times = try measure(warmup: warmup, passes: passes) { _ = try layer.call(x) }
+            return summary(
                 times, description: "\(kind) units=\(units) features=\(features)", batch: batch,
                 timesteps: timesteps, flops: flops)
         }
@@ -87,7 +86,7 @@ public enum Benchmark {
         // Timestep t of every sample, laid out as the stream takes it: [timesteps][batch][features].
         let steps = x.swappingFirstTwoAxes().scalars
         var output = [Float](repeating: 0, count: batch * units)
-        let times = try time(warmup: warmup, passes: passes) {
+        let times = try measure(warmup: warmup, passes: passes) {
             try streaming.reset()
             try steps.withUnsafeBufferPointer { steps in
                 try output.withUnsafeMutableBufferPointer { output in
@@ -99,59 +98,8 @@ public enum Benchmark {
                 }
             }
         }
-        return summarise(
+        return summary(
             times, description: "\(kind) units=\(units) features=\(features), streamed one step per call",
             batch: batch, timesteps: timesteps, flops: flops)
-    }
-}
-
-extension KerasModel {
-    /// Times forward passes of the model on seeded random inputs of `batch` x `timesteps` (where the
-    /// model leaves them open), counting the FLOPs of its recurrent and dense products.
-    public func benchmark(batch: Int?, timesteps: Int?, warmup: Int = 2, passes: Int = 10) throws -> BenchmarkResult {
-        var generator = SeededGenerator(seed: 5)
-        var chosenBatch = 1
-        var chosenTimesteps = 1
-        let tensors = try inputs.map { input -> Tensor in
-            let shape = input.shape.enumerated().map { axis, dim -> Int in
-                if axis == 0 { return dim ?? batch ?? 8 }
-                if axis == 1 { return timesteps ?? dim ?? 16 }
-                return dim ?? 1
-            }
-            chosenBatch = shape.first ?? 1
-            chosenTimesteps = shape.count > 1 ? shape[1] : 1
-            if feedsEmbedding(input.name) {
-                return Tensor(
-                    shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(1 + generator.next() % 2) })
-            }
-            return try Initializer.randomNormal(mean: 0, stddev: 1).make(shape, generator: &generator)
-        }
-        var running = model
-        let times = try Benchmark.time(warmup: warmup, passes: passes) { _ = try running.call(tensors) }
-        return Benchmark.summarise(
-            times, description: model.name, batch: chosenBatch, timesteps: chosenTimesteps,
-            flops: flopEstimate(batch: chosenBatch, timesteps: chosenTimesteps))
-    }
-
-    func feedsEmbedding(_ inputName: String) -> Bool {
-        model.nodes.contains { node in
-            guard case .feedForward(let layer) = model.layers[node.layer], layer is Embedding,
-                let source = node.inputs.first
-            else { return false }
-            return model.layers[model.nodes[source.node].layer].name == inputName
-        }
-    }
-
-    /// Two FLOPs per multiply-add of every kernel, applied once per timestep for recurrent layers.
-    func flopEstimate(batch: Int, timesteps: Int) -> Double {
-        model.layers.reduce(0) { total, layer in
-            let products = layer.weightSlots.filter { $0.shape.count == 2 && !$0.name.hasSuffix("embeddings") }.reduce(
-                0
-            ) { $0 + Double($1.shape[0] * $1.shape[1]) }
-            switch layer {
-            case .recurrent, .bidirectional: return total + 2 * Double(batch * timesteps) * products
-            default: return total + 2 * Double(batch) * products
-            }
-        }
     }
 }

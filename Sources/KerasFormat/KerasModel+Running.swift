@@ -1,0 +1,74 @@
+import RecurrentLayers
+
+/// Running a loaded model on NumPy arrays: the inputs it declares, and one forward pass over arrays matched
+/// to them.
+extension KerasModel {
+    /// The model's inputs: names and shapes (batch first; nil where any size is accepted).
+    public var inputs: [(name: String, shape: [Int?])] {
+        model.inputs.map { reference in
+            let layer = model.layers[model.nodes[reference.node].layer]
+            if case .input(let name, let shape, let batch) = layer { return (name, [batch] + shape) }
+            return (layer.name, [])
+        }
+    }
+
+    /// A shape as Python prints it: `(8,)`, `(None, 40, 1)`.
+    static func pythonTuple(_ parts: [String]) -> String {
+        parts.count == 1 ? "(\(parts[0]),)" : "(" + parts.joined(separator: ", ") + ")"
+    }
+
+    /// One forward pass over arrays read from `file`: matched to the model's inputs by key (`input_0`,
+    /// `input_1`, ... in model order, or the inputs' names), checked for dtype and shape.
+    /// - Throws: `KerasFormatError.unreadable` naming the file and the input: missing or extra arrays,
+    ///   unsupported dtypes, shapes that do not fit.
+    public mutating func run(_ arrays: [(key: String, array: NumPyArray)], file: String) throws -> [Tensor] {
+        let expected = inputs
+        var byKey = Dictionary(arrays.map { ($0.key, $0.array) }, uniquingKeysWith: { first, _ in first })
+        var tensors: [Tensor] = []
+        for (index, input) in expected.enumerated() {
+            guard
+                let array = byKey.removeValue(forKey: "input_\(index)") ?? byKey.removeValue(forKey: input.name)
+                    ?? (expected.count == 1 && arrays.count == 1 ? arrays[0].array : nil)
+            else {
+                throw KerasFormatError(
+                    .unreadable, file: file,
+                    reason:
+                        "no array for the model's input \(index) '\(input.name)' (give input_\(index) or \(input.name); found \(arrays.map(\.key).joined(separator: ", ")))"
+                )
+            }
+            let kind = array.dtype.dropFirst().first ?? "?"
+            guard "fiub".contains(kind) else {
+                throw KerasFormatError(
+                    .unreadable, file: file,
+                    reason: "input '\(input.name)' has dtype \(array.dtype); give float32, float64 or integer arrays")
+            }
+            let fits =
+                array.shape.count == input.shape.count
+                && zip(array.shape, input.shape).allSatisfy { $1 == nil || $0 == $1 }
+            guard fits else {
+                let wanted = Self.pythonTuple(input.shape.map { $0.map(String.init) ?? "None" })
+                let given = Self.pythonTuple(array.shape.map(String.init))
+                throw KerasFormatError(
+                    .unreadable, file: file,
+                    reason: "input '\(input.name)' expects shape \(wanted), the array has shape \(given)")
+            }
+            tensors.append(array.tensor)
+        }
+        if expected.count > 1, let extra = byKey.keys.sorted().first {
+            throw KerasFormatError(
+                .unreadable, file: file,
+                reason:
+                    "the array '\(extra)' matches none of the model's inputs (\(expected.map(\.name).joined(separator: ", ")))"
+            )
+        }
+        do {
+            return try model.call(tensors)
+        } catch let error as RecurrentError {
+            // The arrays fit the model's declared inputs, so the model is at fault (a kernel made for
+            // another width, say): name the model file, and the input it failed on.
+            throw KerasFormatError(
+                .unreadable, file: path.isEmpty ? file : path,
+                reason: "the model cannot run on the arrays of \(file): \(error.description)")
+        }
+    }
+}
