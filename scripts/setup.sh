@@ -13,6 +13,7 @@ ensure_system_packages() {
     pkg-config --exists hdf5 2>/dev/null || missing+=(libhdf5-dev)
     pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkgconf)
+    command -v dot >/dev/null 2>&1 || missing+=(graphviz)  # rnnkit inspect --graph OUT.svg / OUT.png
     if [ "${1:-}" = "python" ] && ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
         missing+=(python3-venv python3-pip)
     fi

@@ -22,10 +22,23 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also draw the model: OUT.dot (DOT text), OUT.svg or OUT.png (with Graphviz's dot).",
+            valueName: "OUT"))
+    var graph: String?
+
+    @Flag(help: "Replace an existing --graph file.")
+    var force = false
+
     @OptionGroup(title: "Limits for reading untrusted files") var limits: Isolation.Options
 
     func run() throws {
-        try Isolation.run(file: file, limits: limits.limits(reading: [file, config])) { try inspect() }
+        try Isolation.run(
+            file: file, outputs: graph.map { [$0] } ?? [], limits: limits.limits(reading: [file, config])
+        ) {
+            try inspect()
+        }
     }
 
     private func inspect() throws {
@@ -37,8 +50,10 @@ struct Inspect: ParsableCommand {
         }
         var summary: ModelSummary?
         var problem: String?
+        var loaded: KerasModel?
         do {
-            summary = try KerasModel.load(path: file, configPath: config).summary
+            loaded = try KerasModel.load(path: file, configPath: config)
+            summary = loaded?.summary
         } catch let error as KerasFormatError {
             problem = error.code == .unreadable && error.description.contains("--config") ? nil : error.description
             // Name every layer RNNKit cannot build, not only the first the loader met.
@@ -55,6 +70,19 @@ struct Inspect: ParsableCommand {
                 : Self.text(outline, summary: summary, problem: problem))
         // The storage is shown either way, but a model that cannot be built is a failure for scripts.
         if summary == nil, problem != nil { throw ExitCode(Failure.dataError) }
+        if let graph {
+            guard let loaded else {
+                throw Failure.report(
+                    KerasFormatError(
+                        .unreadable, file: file,
+                        reason: "no model to draw: it is a weights-only file; give the model's JSON with --config"))
+            }
+            do {
+                try loaded.writeGraph(to: graph, overwrite: force)
+            } catch let error as KerasFormatError {
+                throw Failure.report(error)
+            }
+        }
     }
 
     static func text(_ outline: StorageOutline, summary: ModelSummary? = nil, problem: String? = nil) -> String {
