@@ -22,6 +22,21 @@ extension KerasModel {
     /// - Throws: `KerasFormatError.unreadable` naming the file and the input: missing or extra arrays,
     ///   unsupported dtypes, shapes that do not fit.
     public mutating func run(_ arrays: [(key: String, array: NumPyArray)], file: String) throws -> [Tensor] {
+        let tensors = try inputTensors(arrays, file: file)
+        do {
+            return try model.call(tensors)
+        } catch let error as RecurrentError {
+            // The arrays fit the model's declared inputs, so the model is at fault (a kernel made for
+            // another width, say): name the model file, and the input it failed on.
+            throw KerasFormatError(
+                .unreadable, file: path.isEmpty ? file : path,
+                reason: "the model cannot run on the arrays of \(file): \(error.description)")
+        }
+    }
+
+    /// The arrays read from `file` as the model's input tensors: matched by key (`input_0`, `input_1`, ...
+    /// in model order, or the inputs' names), checked for dtype and shape.
+    public func inputTensors(_ arrays: [(key: String, array: NumPyArray)], file: String) throws -> [Tensor] {
         let expected = inputs
         var byKey = Dictionary(arrays.map { ($0.key, $0.array) }, uniquingKeysWith: { first, _ in first })
         var tensors: [Tensor] = []
@@ -61,14 +76,6 @@ extension KerasModel {
                     "the array '\(extra)' matches none of the model's inputs (\(expected.map(\.name).joined(separator: ", ")))"
             )
         }
-        do {
-            return try model.call(tensors)
-        } catch let error as RecurrentError {
-            // The arrays fit the model's declared inputs, so the model is at fault (a kernel made for
-            // another width, say): name the model file, and the input it failed on.
-            throw KerasFormatError(
-                .unreadable, file: path.isEmpty ? file : path,
-                reason: "the model cannot run on the arrays of \(file): \(error.description)")
-        }
+        return tensors
     }
 }

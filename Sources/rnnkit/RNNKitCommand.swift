@@ -10,6 +10,6 @@ struct RNNKitCommand: ParsableCommand {
             Exit codes: 0 success; 64 usage error; 65 the file is not a readable Keras file; \
             66 the file does not exist.
             """,
-        subcommands: [Inspect.self, Validate.self, Run.self, Convert.self, Bench.self]
+        subcommands: [Inspect.self, Validate.self, Run.self, Convert.self, Bench.self, Diff.self]
     )
 }

@@ -123,3 +123,13 @@ def test_validate_json_follows_its_schema(path):
     report = run_binary("validate", str(ROOT / path), "--json")
     errors = list(validator("validate.schema.json").iter_errors(report))
     assert not errors, f"{errors[0].message} at {list(errors[0].absolute_path)}"
+
+
+@pytest.mark.parametrize("pair", [("Examples/waveforms.keras", "Examples/waveforms.h5"),
+                                  ("Tests/Fixtures/models/stateful_lstm.keras", "Tests/Fixtures/models_tf_keras/stateful_lstm.h5"),
+                                  ("Tests/Fixtures/models/stateful_lstm.keras", "Tests/Fixtures/models/encoder_decoder.keras")],
+                         ids=["same", "other-weights", "other-model"])
+def test_diff_json_follows_its_schema(pair):
+    report = run_binary("diff", *(str(ROOT / p) for p in pair), "--json")
+    errors = list(validator("diff.schema.json").iter_errors(report))
+    assert not errors, f"{errors[0].message} at {list(errors[0].absolute_path)}"

@@ -8,6 +8,7 @@ enum EmbeddedSchemas {
 
     private static let resources: [(path: String, bytes: [UInt8])] = [
         ("cell.schema.json", PackageResources.cell_schema_json),
+        ("diff.schema.json", PackageResources.diff_schema_json),
         ("inspect.schema.json", PackageResources.inspect_schema_json),
         ("layer.schema.json", PackageResources.layer_schema_json),
         ("layers/Activation.schema.json", PackageResources.Activation_schema_json),
