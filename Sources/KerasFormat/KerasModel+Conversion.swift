@@ -49,6 +49,20 @@ extension KerasModel {
             default: break
             }
         }
+        // Keras 3's unrolled Bidirectional carries the previous output at masked steps; tf.keras's (written
+        // not unrolled) writes zeros there, as Bidirectional asks.
+        for node in model.nodes {
+            guard case .bidirectional(let wrapper) = model.layers[node.layer], wrapper.returnSequences,
+                wrapper.forward.unroll || wrapper.backward.unroll
+            else { continue }
+            let masked =
+                try node.mask != nil || node.inputs.first.map { try graph.maskOrigin($0, in: model) != nil } == true
+            if masked {
+                translator.changes.append(
+                    "layer '\(wrapper.name)': Keras 3's unrolled loop carries the previous output at masked steps, where tf.keras's Bidirectional writes zeros"
+                )
+            }
+        }
         var config = try translator.translate(
             unmasked.isEmpty ? self.config : Self.withAllTrueMasks(self.config, layers: unmasked))
         let parsed = try ModelConfig(config, file: file)

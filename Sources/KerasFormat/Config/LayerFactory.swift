@@ -108,6 +108,9 @@ struct LayerFactory {
                     layer.forward.zeroOutputForMask = false
                     layer.backward.zeroOutputForMask = false
                 }
+                // Keras 3's unrolled loop (JAX, numpy) ignores the zero_output_for_mask Bidirectional sets.
+                if !keras2, layer.forward.unroll { layer.forward.zeroOutputForMask = false }
+                if !keras2, layer.backward.unroll { layer.backward.zeroOutputForMask = false }
                 return (.bidirectional(layer), layer.outputShapes(inputShape: inputShape))
             } catch let error as RecurrentError {
                 throw fail(name, error.message)
@@ -241,8 +244,10 @@ struct LayerFactory {
             returnState: fields.bool("return_state", false),
             goBackwards: fields.bool("go_backwards", false), stateful: fields.bool("stateful", false),
             unroll: fields.bool("unroll", false),
-            zeroOutputForMask: fields.bool("zero_output_for_mask", false), timeMajor: fields.bool("time_major", false),
-            batchSize: batch, name: name)
+            // Keras 3's unrolled loop (JAX, numpy) ignores zero_output_for_mask: masked steps carry the
+            // previous output (KERAS.md A.5).
+            zeroOutputForMask: fields.bool("zero_output_for_mask", false) && (keras2 || !fields.bool("unroll", false)),
+            timeMajor: fields.bool("time_major", false), batchSize: batch, name: name)
         layer.activityRegularizer = try fields.regularizer("activity_regularizer")
         return layer
     }
