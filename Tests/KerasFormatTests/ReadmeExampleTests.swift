@@ -1,0 +1,52 @@
+import Foundation
+import KerasFormat
+import RecurrentLayers
+import Testing
+
+/// The README's "Using KerasFormat" example, run as written (its output paths in a scratch folder).
+@Suite("README KerasFormat example")
+struct KerasFormatReadmeTests {
+    static let root = LayoutTests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("the README's load, run, validate, write, convert, diff and graph example works")
+    func example() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rnnkit-readme-\(UUID())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        func example(_ path: String) -> String { Self.root.appendingPathComponent(path).path }
+        func out(_ name: String) -> String { scratch.appendingPathComponent(name).path }
+
+        var model = try KerasModel.load(path: example("Examples/waveforms.keras"))
+        let arrays = try NumPyFiles.read(path: example("Examples/waveforms_input.npy"))
+        let outputs = try model.run(arrays, file: example("Examples/waveforms_input.npy"))
+        #expect(outputs.count == 1 && outputs[0].shape.last == 3)
+
+        let findings = Validation.validate(path: example("Examples/waveforms.h5"), configPath: nil)
+        let valid = !findings.contains { $0.severity == .error }
+        #expect(valid)
+
+        try model.write(to: out("waveforms.h5"), format: .legacyModel)
+        try model.write(to: out("waveforms_tf.h5"), format: .legacyModel, dialect: .keras2)
+
+        let old = try KerasModel.load(path: LayoutTests.fixture("models_tf_keras/embedding_lstm_gru.h5"))
+        let report = try old.measureConversion(to: .keras3, file: out("archived.keras"))
+        if report.changes.isEmpty { try old.write(to: out("archived.keras"), format: .kerasArchive) }
+        #expect(FileManager.default.fileExists(atPath: out("archived.keras")))
+
+        let diff = try model.difference(from: try KerasModel.load(path: out("waveforms.h5")))
+        #expect(diff.same)
+        try model.writeGraph(to: out("waveforms.dot"))
+        #expect(try String(contentsOfFile: out("waveforms.dot"), encoding: .utf8).hasPrefix("digraph"))
+
+        // The README shows these calls: they must still be there.
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        for call in [
+            "KerasModel.load(path: \"Examples/waveforms.keras\")", "model.run(arrays, file:",
+            "Validation.validate(path:",
+            "format: .legacyModel, dialect: .keras2", "old.measureConversion(to: .keras3", "model.difference(from:",
+            "model.writeGraph(to:",
+        ] {
+            #expect(readme.contains(call), "README lacks \(call)")
+        }
+    }
+}
