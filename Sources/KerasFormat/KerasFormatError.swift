@@ -11,6 +11,8 @@ public struct KerasFormatError: Error, Sendable, CustomStringConvertible {
         case unknownLayout
         /// The file is in a known layout but cannot be read: truncated, damaged, or missing a part.
         case unreadable
+        /// A weights-only file was read without the model's JSON (`model.to_json()`), which it needs.
+        case configRequired
         /// The file holds a layer, cell or activation RNNKit does not implement (a custom class, Lambda).
         case unsupportedLayer
         /// Weights do not fit the layers: missing, unused, or of the wrong shape.

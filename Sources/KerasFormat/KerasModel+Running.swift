@@ -79,3 +79,33 @@ extension KerasModel {
         return tensors
     }
 }
+
+extension KerasModel {
+    /// One forward pass with plain arrays, for the common model of one input and one output: `values` in
+    /// row-major order of `shape` (batch first). Token ids are given as floats.
+    ///
+    /// ```swift
+    /// var model = try KerasModel.load(path: "Examples/waveforms.keras")
+    /// let (probabilities, shape) = try model.predict(signal, shape: [1, 40, 1])   // shape [1, 3]
+    /// ```
+    /// - Throws: `KerasFormatError` when the model has several inputs or outputs, when `values` does not
+    ///   fill `shape`, or when the shape does not fit the model's input.
+    public mutating func predict(_ values: [Float], shape: [Int]) throws -> (values: [Float], shape: [Int]) {
+        let name = path.isEmpty ? model.name : path
+        guard inputs.count == 1, model.outputs.count == 1 else {
+            throw KerasFormatError(
+                .unsupportedLayer, file: name,
+                reason:
+                    "predict takes models of one input and one output; this one has \(inputs.count) and \(model.outputs.count): use run or model.call"
+            )
+        }
+        let (count, overflow) = Tensor.checkedCount(shape)
+        guard !overflow, count == values.count, shape.allSatisfy({ $0 >= 0 }) else {
+            throw KerasFormatError(
+                .unreadable, file: name, reason: "\(values.count) values do not fill the shape \(shape)")
+        }
+        let array = NumPyArray(tensor: Tensor(shape: shape, scalars: values))
+        let output = try run([(key: "input_0", array: array)], file: "the values given to predict")[0]
+        return (output.scalars, output.shape)
+    }
+}

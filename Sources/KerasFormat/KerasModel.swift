@@ -100,7 +100,7 @@ public struct KerasModel: Sendable {
     static func weightsOnlyConfig(_ configPath: String?, layout: KerasLayout, path: String) throws -> String {
         guard let configPath else {
             throw KerasFormatError(
-                .unreadable, file: path,
+                .configRequired, file: path,
                 reason:
                     "it is a weights-only file (\(layout.summary)); give the model's JSON (model.to_json()) with --config"
             )

@@ -169,7 +169,7 @@ public enum Validation {
             }
         case .kerasWeights, .legacyWeights, .shardedWeights:
             throw KerasFormatError(
-                .unreadable, file: path,
+                .configRequired, file: path,
                 reason: "it is a weights-only file; give the model's JSON (model.to_json()) with --config")
         }
     }

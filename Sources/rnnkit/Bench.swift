@@ -21,8 +21,13 @@ struct Bench: ParsableCommand {
     @Option(help: "The model's JSON, for weights-only files.")
     var config: String?
 
-    @Option(help: "Benchmark one layer instead of a file: simple, lstm or gru.")
-    var cell: String?
+    /// The layers `--cell` times.
+    enum Cell: String, ExpressibleByArgument, CaseIterable {
+        case simple, lstm, gru
+    }
+
+    @Option(help: "Benchmark one layer instead of a file.")
+    var cell: Cell?
 
     @Option var units = 64
     @Option var features = 32
@@ -56,7 +61,8 @@ struct Bench: ParsableCommand {
             let result: TimingResult
             if let cell {
                 result = try Timing.layer(
-                    kind: cell, units: units, features: features, timesteps: timesteps ?? 50, batch: batch ?? 32,
+                    kind: cell.rawValue, units: units, features: features, timesteps: timesteps ?? 50,
+                    batch: batch ?? 32,
                     warmup: warmup, passes: passes, stream: stream)
             } else {
                 let model = try KerasModel.load(path: file!, configPath: config)

@@ -24,7 +24,8 @@ enum Failure {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         switch error.code {
         case .fileNotFound: return ExitCode(noInput)
-        case .unknownLayout, .unreadable, .unsupportedLayer, .weightMismatch: return ExitCode(dataError)
+        case .unknownLayout, .unreadable, .configRequired, .unsupportedLayer, .weightMismatch:
+            return ExitCode(dataError)
         case .cannotWrite: return ExitCode(cannotCreate)
         }
     }

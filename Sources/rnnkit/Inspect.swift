@@ -55,7 +55,7 @@ struct Inspect: ParsableCommand {
             loaded = try KerasModel.load(path: file, configPath: config)
             summary = loaded?.summary
         } catch let error as KerasFormatError {
-            problem = error.code == .unreadable && error.description.contains("--config") ? nil : error.description
+            problem = error.code == .configRequired ? nil : error.description
             // Name every layer RNNKit cannot build, not only the first the loader met.
             let unsupported = Validation.unsupportedLayers(path: file, configPath: config)
             if !unsupported.isEmpty {

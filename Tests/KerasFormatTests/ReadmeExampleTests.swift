@@ -21,6 +21,13 @@ struct KerasFormatReadmeTests {
         let outputs = try model.run(arrays, file: example("Examples/waveforms_input.npy"))
         #expect(outputs.count == 1 && outputs[0].shape.last == 3)
 
+        // Plain arrays for the one-input, one-output case.
+        let first = arrays[0].array.tensor
+        let sample = Array(first.scalars[0..<40])
+        let (probabilities, shape) = try model.predict(sample, shape: [1, 40, 1])
+        #expect(shape == [1, 3] && probabilities == Array(outputs[0].scalars[0..<3]))
+        #expect(throws: KerasFormatError.self) { try model.predict(sample, shape: [1, 39, 1]) }
+
         let findings = Validation.validate(path: example("Examples/waveforms.h5"), configPath: nil)
         let valid = !findings.contains { $0.severity == .error }
         #expect(valid)
@@ -44,7 +51,7 @@ struct KerasFormatReadmeTests {
             "KerasModel.load(path: \"Examples/waveforms.keras\")", "model.run(arrays, file:",
             "Validation.validate(path:",
             "format: .legacyModel, dialect: .keras2", "old.measureConversion(to: .keras3", "model.difference(from:",
-            "model.writeGraph(to:",
+            "model.writeGraph(to:", "model.predict(",
         ] {
             #expect(readme.contains(call), "README lacks \(call)")
         }

@@ -315,7 +315,9 @@ struct BenchCommandTests {
         #expect(
             (object["median"] as? Double).map { $0 > 0 } == true && (object["flops"] as? Double).map { $0 > 0 } == true)
         #expect(try CLITests.run(["bench"]).status == 64)
-        #expect(try CLITests.run(["bench", "--cell", "transformer"]).status == 65)
+        // An unknown layer kind is a usage error, as every other bad argument.
+        let unknown = try CLITests.run(["bench", "--cell", "transformer"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("simple"), "\(unknown.stderr)")
     }
 }
 
