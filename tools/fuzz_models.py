@@ -19,7 +19,8 @@ weights-only .h5 + to_json(). Then, for each saved file:
   run        `rnnkit run` returns Keras's outputs (atol 1e-5 + rtol 1e-4 * |expected|; NaN fails)
   convert    `rnnkit convert` to .keras, .weights.h5, .h5 in the model's dialect and .h5 in the other
   reload     Keras 3 loads each Keras 3 file written (a .weights.h5 into the .keras written beside it) and
-             tf_keras each Keras 2 dialect .h5, and they predict Keras's outputs
+             tf_keras each Keras 2 dialect .h5, and they predict Keras's outputs (one framework against the
+             other's numbers: atol 5e-5 + rtol 1e-3, two frameworks' float32 rounding)
 
 A conversion rnnkit refuses because the target cannot express the model exactly (hard_sigmoid, which
 Keras 2 and 3 define differently) is counted as an expected refusal, not a failure; it is then done with
@@ -48,6 +49,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = {"keras3": ROOT / ".venv" / "bin" / "python", "tf_keras": ROOT / ".venv-tf" / "bin" / "python"}
 ATOL, RTOL = 1e-5, 1e-4
+# One framework against the other's numbers (tf_keras reloading a Keras 3 model, Keras 3 a tf_keras one):
+# two frameworks' float32 kernels, whose rounding differs by about 1e-5
+# through saturating recurrences (rnnkit sits between them: model 436 of seed 1 differs by 1.2e-5 from Keras
+# 3, tf_keras by 2.0e-5, from each other by 8e-6).
+CROSS_ATOL, CROSS_RTOL = 5e-5, 1e-3
 # What each writer saves: (file name, config JSON beside it for weights-only files).
 SOURCES = {
     "keras3": [("source.keras", None), ("source.h5", None), ("source.weights.h5", "source.json")],
@@ -384,8 +390,11 @@ def reload(dialect, items_path, results_path):
                 inputs = np.load(place / f"input_{call}.npz")
                 ours = predict(model, [inputs[f"input_{i}"] for i in range(len(inputs.files))])
                 expected = np.load(place / f"{prefix}_{call}.npz")
+                writer = json.loads((place / "spec.json").read_text())["writer"]
+                cross = (dialect == "keras2") != (writer == "tf_keras")  # the other framework's numbers
+                tolerance = (CROSS_ATOL, CROSS_RTOL) if cross else (ATOL, RTOL)
                 problem = problem or difference(ours, [expected[f"output_{i}"] for i in range(len(expected.files))],
-                                                np, call)
+                                                np, call, *tolerance)
             results.append([folder, name, problem])
         except Exception as error:
             results.append([folder, name, f"{type(error).__name__}: {str(error).splitlines()[0][:300]}"])
@@ -393,7 +402,7 @@ def reload(dialect, items_path, results_path):
     Path(results_path).write_text(json.dumps(results))
 
 
-def difference(ours, expected, np, call=0):
+def difference(ours, expected, np, call=0, atol=ATOL, rtol=RTOL):
     """None when every output is within tolerance, else the first difference in words."""
     if len(ours) != len(expected):
         return f"call {call}: {len(ours)} outputs, Keras has {len(expected)}"
@@ -401,7 +410,7 @@ def difference(ours, expected, np, call=0):
         a, b = np.asarray(a, "float64"), np.asarray(b, "float64")
         if a.shape != b.shape:
             return f"call {call} output {k}: shape {list(a.shape)}, Keras has {list(b.shape)}"
-        bad = ~(np.abs(a - b) <= ATOL + RTOL * np.abs(b))
+        bad = ~(np.abs(a - b) <= atol + rtol * np.abs(b))
         if bad.any():
             at = int(np.flatnonzero(bad)[0])
             return (f"call {call} output {k} element {at}: {a.reshape(-1)[at]:.8g}, Keras has {b.reshape(-1)[at]:.8g} "
