@@ -166,7 +166,7 @@ struct Keras2Config {
             case "ExpandDims": kwargs["axis"] = config["axis"] ?? .int(-1)
             default: break
             }
-            for (key, value) in node["kwargs"]?.objectValue ?? JSONObject() where !value.isNull {
+            if let key = node["kwargs"]?.objectValue?.first(where: { !$0.value.isNull })?.key {
                 throw refuse(
                     "layer '\(name)' (\(className)) is called with '\(key)', which RNNKit cannot write for tf.keras")
             }

@@ -57,17 +57,19 @@ extension KerasModel {
         var removed = mine.layers.filter { !theirNames.contains($0.name) }
         var added = theirs.layers.filter { !myNames.contains($0.name) }
         // A layer only in A and one only in B of the same class and weight shapes: renamed.
+        var renamed: [String: String] = [:]
         for layer in removed {
             guard
                 let index = added.firstIndex(where: {
                     $0.className == layer.className && $0.weights.map(\.shape) == layer.weights.map(\.shape)
                 })
             else { continue }
+            renamed[layer.name] = added[index].name
             changes.append(
                 .init(kind: "renamed", layer: layer.name, detail: "'\(layer.name)' -> '\(added[index].name)'"))
             added.remove(at: index)
-            removed.removeAll { $0.name == layer.name }
         }
+        removed.removeAll { renamed[$0.name] != nil }
         // Operation nodes (no weights; a conversion may add some, such as an explicit mask) are listed, and
         // the outputs say whether they change anything.
         func operation(_ layer: ModelSummary.Layer) -> String { layer.options["operation"] != nil ? " operation" : "" }
@@ -78,9 +80,7 @@ extension KerasModel {
             .init(kind: "added", layer: $0.name, detail: "\($0.className)\(operation($0)), only in B")
         }
         let pairs: [(ModelSummary.Layer, ModelSummary.Layer)] = mine.layers.compactMap { layer in
-            if let same = theirs.layers.first(where: { $0.name == layer.name }) { return (layer, same) }
-            let renamed = changes.first { $0.kind == "renamed" && $0.layer == layer.name }
-            guard let renamed, let target = renamed.detail.split(separator: "'").dropFirst(2).first else { return nil }
+            let target = renamed[layer.name] ?? layer.name
             return theirs.layers.first { $0.name == target }.map { (layer, $0) }
         }
         for (left, right) in pairs {

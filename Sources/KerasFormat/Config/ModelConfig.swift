@@ -175,7 +175,7 @@ struct ModelConfig {
                     }
                 } else if key == "name" || value.isNull {
                     continue
-                } else if value.jsonText.contains("[") && kwargTensor(value) != nil {
+                } else if kwargTensor(value) != nil {
                     throw fail(
                         "layer '\(name)' (tf.\(function)) takes the tensor argument '\(key)', which RNNKit does not support"
                     )
