@@ -92,6 +92,18 @@ struct Keras3Config {
                     }
                     if node.attention.returnAttentionScores { kwargs.append(("return_attention_scores", .bool(true))) }
                 }
+                let quirk: Bool =
+                    switch layer {
+                    case .bidirectional(let wrapper):
+                        wrapper.forward.zeroesUnreversedMaskPositions || wrapper.backward.zeroesUnreversedMaskPositions
+                    case .recurrent(let rnn): rnn.zeroesUnreversedMaskPositions
+                    default: false
+                    }
+                if quirk, try node.mask != nil || node.inputs.first.map({ try maskOrigin($0, in: model) }) != nil {
+                    changes.append(
+                        "layer '\(layer.name)': tf.keras's unrolled backward loop zeroed masked outputs at the unreversed mask's positions, which Keras 3 does not"
+                    )
+                }
                 if case .bidirectional(let wrapper) = layer, wrapper.forward.cell is ConvLSTMCell,
                     wrapper.returnSequences, !wrapper.forward.zeroOutputForMask,
                     try node.mask != nil || node.inputs.first.map({ try maskOrigin($0, in: model) }) != nil

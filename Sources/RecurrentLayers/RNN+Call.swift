@@ -23,6 +23,25 @@ extension RNN {
         let timesteps = x.shape[1]
         let stepShape = [batch] + Array(x.shape.dropFirst(2))
         let mask = try checkedMask(mask, batch: batch, timesteps: timesteps)
+        if zeroesUnreversedMaskPositions, let mask, goBackwards, zeroOutputForMask, returnSequences, !timeMajor {
+            // tf.keras's quirk: carried outputs, then output k (in processing order) zeroed where the mask's
+            // step k (in input order) is masked.
+            var carried = self
+            carried.zeroesUnreversedMaskPositions = false
+            carried.zeroOutputForMask = false
+            var result = try carried.call(
+                inputs, initialState: initialState, mask: mask, training: training, constants: constants)
+            (states, batchSize, trainingCalls) = (carried.states, carried.batchSize, carried.trainingCalls)
+            let width = result.output.count / max(batch * timesteps, 1)
+            var values = result.output.scalars
+            for b in 0..<batch {
+                for k in 0..<timesteps where !mask[b, k] {
+                    for i in 0..<width { values[(b * timesteps + k) * width + i] = 0 }
+                }
+            }
+            result.output = Tensor(shape: result.output.shape, scalars: values)
+            return result
+        }
         if !constants.isEmpty && !cell.acceptsConstants {
             throw RecurrentError(.unsupported, layer: name, "RNN cell \(type(of: cell)) does not support constants")
         }

@@ -22,6 +22,11 @@ public struct RNN: Sendable {
     public var stateful: Bool
     public var unroll: Bool
     public var zeroOutputForMask: Bool
+    /// tf.keras's unrolled loop running backwards zeroes the outputs of masked steps at the positions of the
+    /// *unreversed* mask (KERAS.md A.5): set for tf.keras layers with `unroll`, `go_backwards` and
+    /// `zero_output_for_mask` (a Bidirectional's backward layer), so that their files compute what tf.keras
+    /// computes. Masked steps otherwise carry the previous output.
+    public var zeroesUnreversedMaskPositions = false
     /// tf.keras's `time_major`: inputs, masks and output sequences are `[timesteps, batch, ...]`.
     public var timeMajor: Bool
     /// A stateful layer's batch size: given here, or fixed by the first call.

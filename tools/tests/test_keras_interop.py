@@ -307,8 +307,9 @@ def test_keras_loads_tf_op_lambda_models_we_converted():
 # converted them (FuzzRegressionTests): Keras 3 loads the .keras and the Keras 3 dialect .h5 (or, where its
 # legacy loader cannot rebuild Bidirectional / TimeDistributed, loads that file's weights into the .keras).
 FUZZ = FIXTURES / "fuzz_models"
+# Only those whose Keras 3 form computes the same (the others are refused as a change, tested in Swift).
 FUZZ_CASES = [c for w in ("keras3", "tf_keras") if (FUZZ / f"cases_{w}.json").exists()
-              for c in json.loads((FUZZ / f"cases_{w}.json").read_text())["models"]]
+              for c in json.loads((FUZZ / f"cases_{w}.json").read_text())["models"] if c.get("keras3_exact", True)]
 
 
 @pytest.mark.parametrize("case", FUZZ_CASES, ids=[c["name"] for c in FUZZ_CASES])

@@ -108,9 +108,14 @@ struct LayerFactory {
                     layer.forward.zeroOutputForMask = false
                     layer.backward.zeroOutputForMask = false
                 }
-                // Keras 3's unrolled loop (JAX, numpy) ignores the zero_output_for_mask Bidirectional sets.
+                // Keras 3's unrolled loop (JAX, numpy) ignores the zero_output_for_mask Bidirectional sets;
+                // tf.keras's zeroes the backward layer's outputs at the unreversed mask's positions.
                 if !keras2, layer.forward.unroll { layer.forward.zeroOutputForMask = false }
                 if !keras2, layer.backward.unroll { layer.backward.zeroOutputForMask = false }
+                if keras2 {
+                    layer.forward.zeroesUnreversedMaskPositions = layer.forward.unroll && layer.forward.goBackwards
+                    layer.backward.zeroesUnreversedMaskPositions = layer.backward.unroll && layer.backward.goBackwards
+                }
                 return (.bidirectional(layer), layer.outputShapes(inputShape: inputShape))
             } catch let error as RecurrentError {
                 throw fail(name, error.message)
@@ -249,6 +254,7 @@ struct LayerFactory {
             zeroOutputForMask: fields.bool("zero_output_for_mask", false) && (keras2 || !fields.bool("unroll", false)),
             timeMajor: fields.bool("time_major", false), batchSize: batch, name: name)
         layer.activityRegularizer = try fields.regularizer("activity_regularizer")
+        layer.zeroesUnreversedMaskPositions = keras2 && layer.unroll && layer.goBackwards && layer.zeroOutputForMask
         return layer
     }
 
