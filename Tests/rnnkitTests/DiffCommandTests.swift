@@ -37,7 +37,9 @@ struct DiffCommandTests {
         ])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(json.status == 1 && object?["same"] as? Bool == false)
-        let unreadable = try CLITests.run(["diff", "Examples/waveforms.keras", "Tests/Fixtures/damaged/truncated.keras"])
+        let unreadable = try CLITests.run([
+            "diff", "Examples/waveforms.keras", "Tests/Fixtures/damaged/truncated.keras",
+        ])
         #expect(unreadable.status == 65 && unreadable.stderr.split(separator: "\n").count == 1, "\(unreadable.stderr)")
     }
 }
