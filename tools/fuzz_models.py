@@ -162,6 +162,13 @@ def keras3_cannot_load_legacy(spec):
     return any("bidirectional" in b for b in blocks) or spec["head"]["type"] == "time_distributed"
 
 
+def keras3_cannot_run(spec, problem):
+    """Keras 3.15.1 cannot run a stateful RNN over StackedRNNCells (its states are a nested list it tries to
+    assign): the same failure that makes it refuse such specs when it writes them."""
+    stacked = any(len(b.get("cells", [])) > 1 for b in spec["blocks"])
+    return spec["stateful"] and stacked and "'list' object has no attribute 'assign'" in problem
+
+
 def uses_operations(spec):
     return bool(spec.get("op_mask") or spec.get("scale"))
 
@@ -577,6 +584,9 @@ def main():
                 results = json.loads(results_path.read_text()) if results_path.exists() else []
                 for place, name, problem in results:
                     totals["checks"] += 1
+                    if problem and keras3_cannot_run(json.loads((Path(place) / "spec.json").read_text()), problem):
+                        totals["Keras 3 cannot run"] = totals.get("Keras 3 cannot run", 0) + 1
+                        continue
                     if problem:
                         totals["failures"] += 1
                         failing.add(Path(place))
