@@ -166,10 +166,6 @@ def keras3_cannot_run(spec, problem):
     return spec["stateful"] and stacked and "'list' object has no attribute 'assign'" in problem
 
 
-def uses_operations(spec):
-    return bool(spec.get("op_mask") or spec.get("scale"))
-
-
 # MARK: - Building and saving (runs in the writer's environment)
 
 
