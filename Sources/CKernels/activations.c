@@ -47,20 +47,20 @@ RNNKIT_INLINE void sigmoid_body(float *values, size_t count) {
     for (size_t i = 0; i < count; i++) values[i] = sigmoid_core(values[i]);
 }
 
+// expm1(x) = 2^n (r + r^2 q(r)) + (2^n - 1) with exp_core's reduction: no cancellation near 0.
+RNNKIT_INLINE float expm1_core(float x) {
+    float r, q;
+    float scale = exp_reduce(x, &r, &q);
+    float result = scale * (r + r * r * q) + (scale - 1.0f);
+    return x != x ? x : result;
+}
+
+// tanh |x| = e / (e + 2) with e = expm1(2 |x|): no cancellation near 0 (e ~ 2|x|), and 1 once e + 2
+// rounds to e; the sign of x (-0 stays -0). One formula for every x: no branch blend, one exp.
 RNNKIT_INLINE float tanh_core(float x) {
     float a = x < 0 ? -x : x;
-    // Small |x|: tanh x = x + x^3 P(x^2), P of degree 4 (relative error ~1e-7 on [0, 0.625]).
-    float s = x * x;
-    float poly = -0.005691985599696636f;
-    poly = poly * s + 0.020626291632652283f;
-    poly = poly * s - 0.05373531952500343f;
-    poly = poly * s + 0.13331381976604462f;
-    poly = poly * s - 0.3333328068256378f;
-    float small = a + a * s * poly;
-    // Large |x|: 1 - 2 / (e^{2|x|} + 1), which saturates to 1 past |x| ~ 9.
-    float large = 1.0f - 2.0f / (exp_core(2.0f * a) + 1.0f);
-    // tanh is odd: the sign of x (-0 stays -0).
-    float result = __builtin_copysignf(a < 0.625f ? small : large, x);
+    float e = expm1_core(2.0f * a);
+    float result = __builtin_copysignf(e / (e + 2.0f), x);
     return x != x ? x : result;
 }
 
@@ -68,25 +68,20 @@ RNNKIT_INLINE void tanh_body(float *values, size_t count) {
     for (size_t i = 0; i < count; i++) values[i] = tanh_core(values[i]);
 }
 
-// One LSTM row with Keras's default activations, in one pass: z holds the gate blocks i, f, g, o
-// (units each); c is updated in place and h receives o * tanh(c). The same cores as rnnkit_sigmoid and
-// rnnkit_tanh, so the numbers are those of the separate passes.
+// One LSTM row with Keras's default activations: z holds the gate blocks i, f, g, o (units each) and
+// receives their activations; c is updated in place and h receives o * tanh(c). Two passes: the gates
+// (independent elements, so the processor overlaps many), then the cell. The same cores as rnnkit_sigmoid
+// and rnnkit_tanh, so the numbers are those of the separate calls.
 RNNKIT_INLINE void lstm_body(float *z, float *c, float *h, size_t units) {
-    const float *zi = z, *zf = z + units, *zg = z + 2 * units, *zo = z + 3 * units;
+    for (size_t j = 0; j < 2 * units; j++) z[j] = sigmoid_core(z[j]);
+    for (size_t j = 2 * units; j < 3 * units; j++) z[j] = tanh_core(z[j]);
+    for (size_t j = 3 * units; j < 4 * units; j++) z[j] = sigmoid_core(z[j]);
+    const float *i = z, *f = z + units, *g = z + 2 * units, *o = z + 3 * units;
     for (size_t j = 0; j < units; j++) {
-        float i = sigmoid_core(zi[j]), f = sigmoid_core(zf[j]), g = tanh_core(zg[j]), o = sigmoid_core(zo[j]);
-        float cell = f * c[j] + i * g;
+        float cell = f[j] * c[j] + i[j] * g[j];
         c[j] = cell;
-        h[j] = o * tanh_core(cell);
+        h[j] = o[j] * tanh_core(cell);
     }
-}
-
-// expm1(x) = 2^n (r + r^2 q(r)) + (2^n - 1) with exp_core's reduction: no cancellation near 0.
-RNNKIT_INLINE float expm1_core(float x) {
-    float r, q;
-    float scale = exp_reduce(x, &r, &q);
-    float result = scale * (r + r * r * q) + (scale - 1.0f);
-    return x != x ? x : result;
 }
 
 // log(1 + t) for 0 <= t <= 1 as 2 atanh(s), s = t / (2 + t) <= 1/3: the series to s^15 (next term < 3e-9).
@@ -186,11 +181,15 @@ RNNKIT_INLINE void activation_body(int kind, float parameter, float *values, siz
         break;
     case RNNKIT_MISH:
         for (size_t i = 0; i < count; i++) {
-            // Below x = -20, tanh(softplus(x)) = e^x (1 - e^x / 2 + ...) = e^x to float precision; e^x as in
-            // swish, so that x e^x stays exact while it is a normal float.
+            // tanh(softplus(x)) = n / (n + 2) with n = e^x (e^x + 2): one exp, no cancellation; 1 above 20.
+            // Below x = -20 it is e^x (1 - e^x / 2 + ...) = e^x to float precision; e^x as in swish, so that
+            // x e^x stays exact while it is a normal float.
             float x = values[i];
             float deep = (x * exp_core(x + 40.0f)) * 4.24835426e-18f;
-            values[i] = x < -20.0f ? deep : x * tanh_core(softplus_core(x));
+            float e = exp_core(x);
+            float n = e * (e + 2.0f);
+            float result = x > 20.0f ? x : x * (n / (n + 2.0f));
+            values[i] = x < -20.0f ? deep : result;
         }
         break;
     case RNNKIT_GELU_TANH:

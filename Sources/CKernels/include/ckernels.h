@@ -17,8 +17,7 @@ void rnnkit_exp(float *values, size_t count);
 /// values[i] = 1 / (1 + exp(-values[i])) for i < count.
 void rnnkit_sigmoid(float *values, size_t count);
 
-/// values[i] = tanh(values[i]) for i < count: an odd polynomial below |x| = 0.625, 1 - 2 / (exp(2|x|) + 1)
-/// above, with the sign of x.
+/// values[i] = tanh(values[i]) for i < count: e / (e + 2) with e = expm1(2|x|), with the sign of x.
 void rnnkit_tanh(float *values, size_t count);
 
 /// The element-wise activations `rnnkit_activation` computes, besides sigmoid and tanh.
@@ -45,8 +44,8 @@ enum {
 /// larger of the result and the cancelling term. NaN stays NaN.
 void rnnkit_activation(int kind, float parameter, float *values, size_t count);
 
-/// One LSTM row with sigmoid gates and tanh: `z` holds the gate blocks i, f, g, o (`units` each, left as
-/// they were), `c` becomes f * c + i * g and `h` receives o * tanh(c).
+/// One LSTM row with sigmoid gates and tanh: `z` holds the gate blocks i, f, g, o (`units` each) and
+/// receives their activations, `c` becomes f * c + i * g and `h` receives o * tanh(c).
 void rnnkit_lstm_row(float *z, float *c, float *h, size_t units);
 
 /// The number of floats `rnnkit_pack` writes for a `k` x `n` matrix (n rounded up to panels of 16).
