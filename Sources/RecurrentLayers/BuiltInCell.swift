@@ -19,7 +19,7 @@ extension SimpleRNNCell: FusedRecurrentCell {
         Recurrence(
             kind: .simple, units: units, activation: activation, recurrentActivation: .linear,
             inputSize: inputSize, kernel: kernel.scalars, inputBias: bias?.scalars,
-            recurrentKernel: recurrentKernel.scalars, recurrentBias: nil)
+            recurrentKernel: recurrentKernel.scalars, recurrentBias: nil, packed: storage.packed)
     }
 }
 
@@ -28,7 +28,7 @@ extension LSTMCell: FusedRecurrentCell {
         Recurrence(
             kind: .lstm, units: units, activation: activation, recurrentActivation: recurrentActivation,
             inputSize: inputSize, kernel: kernel.scalars, inputBias: bias?.scalars,
-            recurrentKernel: recurrentKernel.scalars, recurrentBias: nil)
+            recurrentKernel: recurrentKernel.scalars, recurrentBias: nil, packed: storage.packed)
     }
 }
 
@@ -46,6 +46,6 @@ extension GRUCell: FusedRecurrentCell {
         return Recurrence(
             kind: resetAfter ? .gruResetAfter : .gruResetBefore, units: units, activation: activation,
             recurrentActivation: recurrentActivation, inputSize: inputSize, kernel: kernel.scalars, inputBias: input,
-            recurrentKernel: recurrentKernel.scalars, recurrentBias: recurrent)
+            recurrentKernel: recurrentKernel.scalars, recurrentBias: recurrent, packed: storage.packed)
     }
 }

@@ -36,9 +36,12 @@ struct Recurrence: Sendable {
     /// GRU with the reset before the product: the candidate columns of the recurrent kernel, packed.
     let packedCandidate: [Float]
 
+    /// `packed` keeps the packed recurrent kernel between calls (the cell's weights hold one); without
+    /// it the kernel is packed here.
     init(
         kind: Kind, units: Int, activation: Activation, recurrentActivation: Activation, inputSize: Int,
-        kernel: [Float], inputBias: [Float]?, recurrentKernel: [Float], recurrentBias: [Float]?
+        kernel: [Float], inputBias: [Float]?, recurrentKernel: [Float], recurrentBias: [Float]?,
+        packed: PackedKernel? = nil
     ) {
         self.kind = kind
         self.units = units
@@ -51,8 +54,13 @@ struct Recurrence: Sendable {
         self.recurrentBias = recurrentBias
         let width = recurrentKernel.count / max(units, 1)
         let before = kind == .gruResetBefore
-        packedRecurrent = Self.pack(recurrentKernel, k: units, ldb: width, columns: 0..<(before ? 2 * units : width))
-        packedCandidate = before ? Self.pack(recurrentKernel, k: units, ldb: width, columns: (2 * units)..<width) : []
+        let make = {
+            (
+                recurrent: Self.pack(recurrentKernel, k: units, ldb: width, columns: 0..<(before ? 2 * units : width)),
+                candidate: before ? Self.pack(recurrentKernel, k: units, ldb: width, columns: (2 * units)..<width) : []
+            )
+        }
+        (packedRecurrent, packedCandidate) = packed?.columns(split: before, make: make) ?? make()
     }
 
     /// Columns `columns` of a `[k, ldb]` row-major matrix, packed for `rnnkit_gemm_packed`.
