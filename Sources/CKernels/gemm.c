@@ -120,8 +120,15 @@ RNNKIT_INLINE void gemm_body(size_t m, size_t n, size_t k, const float *a, size_
     for (size_t j0 = 0; j0 < n; j0 += PANEL) {
         size_t cols = n - j0 < PANEL ? n - j0 : PANEL;
         const float *panel = packed + j0 * k;
+        // Tiles of 6 rows (12 sums in flight keep both multiply-add units busy). A tail of 1 or 2 rows
+        // has too few sums to hide the multiply-add latency, so the last 7 or 8 rows go as 4 + 3 or 4 + 4.
+        size_t full = m % 6 == 1 || m % 6 == 2 ? (m >= 7 ? m - 7 - (m % 6 == 2) : 0) : m;
         size_t i = 0;
-        for (; i + 6 <= m; i += 6) micro_6(k, a + i * lda, lda, panel, c + i * ldc + j0, ldc, accumulate, cols);
+        for (; i + 6 <= full; i += 6) micro_6(k, a + i * lda, lda, panel, c + i * ldc + j0, ldc, accumulate, cols);
+        if (m - i >= 7) {
+            micro_4(k, a + i * lda, lda, panel, c + i * ldc + j0, ldc, accumulate, cols);
+            i += 4;
+        }
         switch (m - i) {
             case 5: micro_5(k, a + i * lda, lda, panel, c + i * ldc + j0, ldc, accumulate, cols); break;
             case 4: micro_4(k, a + i * lda, lda, panel, c + i * ldc + j0, ldc, accumulate, cols); break;
