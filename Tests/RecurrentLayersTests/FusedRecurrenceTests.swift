@@ -103,6 +103,29 @@ struct FusedRecurrenceTests {
         #expect(message.contains("expected inputs with 4 features"), "\(message)")
     }
 
+    @Test("the packed recurrent kernel kept between calls follows new weights, and a copy keeps its own")
+    func packedKernelFollowsWeights() throws {
+        let x = try Self.random([2, 6, 4], seed: 41)
+        for ((name, cell), (_, other)) in zip(
+            try Self.cells(inputSize: 4, units: 5), try Self.cells(inputSize: 4, units: 5))
+        {
+            var layer = RNN(cell: cell, returnSequences: true)
+            let before = try layer.call(x).output  // packs the kernel
+            let copy = layer
+            // Other weights of the same shapes: the recurrent kernel scaled, so that a stale pack shows.
+            let changed = other.weights.enumerated().map { index, weight in
+                index == 1 ? Tensor(shape: weight.shape, scalars: weight.scalars.map { $0 * 1.5 + 0.1 }) : weight
+            }
+            try layer.setWeights(changed)
+            var fresh = RNN(cell: other, returnSequences: true)
+            try fresh.setWeights(changed)
+            Self.close(try layer.call(x).output, try fresh.call(x).output, "\(name): after setWeights")
+            var original = copy
+            let again = try original.call(x).output
+            #expect(again.scalars == before.scalars, "\(name): the copy made before setWeights changed")
+        }
+    }
+
     @Test("results do not depend on the thread count, with the packed kernel and with SGEMM")
     func threadCountIndependent() throws {
         let saved = Parallelism.threads
