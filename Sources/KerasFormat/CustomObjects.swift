@@ -34,3 +34,21 @@ public struct CustomObjects: Sendable {
         layers[className] ?? registeredName.flatMap { layers[$0] }
     }
 }
+
+/// A cell of your own that RNNKit can write for Keras: the name Keras registers its Python class under
+/// and its `get_config()`. A model holding it, built in Swift, then saves, and loads in Keras wherever the
+/// Python class is registered (`@keras.saving.register_keras_serializable(package)`).
+///
+/// ```swift
+/// extension MinimalRNNCell: KerasSerializableCell {
+///     var kerasRegisteredName: String { "rnnkit>MinimalRNNCell" }
+///     var kerasConfig: JSONObject { JSONObject([("name", .string("minimal_rnn_cell")), ("units", .int(4))]) }
+/// }
+/// ```
+/// A cell that does not conform is written only when the file it came from holds its config.
+public protocol KerasSerializableCell: RecurrentCell {
+    /// `package>ClassName`, as `register_keras_serializable(package)` registers the Python class.
+    var kerasRegisteredName: String { get }
+    /// The Python class's `get_config()`: what its `__init__` takes (`units`, ...), and `name`.
+    var kerasConfig: JSONObject { get }
+}

@@ -21,13 +21,13 @@ extension Keras3Config {
         switch rnn.cell {
         case let cell as SimpleRNNCell:
             className = "SimpleRNN"
-            config += try cellFields(cell, in: rnn.name)
+            config += try cellFields(cell, in: rnn.name, source: source)
         case let cell as LSTMCell:
             className = "LSTM"
-            config += try cellFields(cell, in: rnn.name)
+            config += try cellFields(cell, in: rnn.name, source: source)
         case let cell as GRUCell:
             className = "GRU"
-            config += try cellFields(cell, in: rnn.name)
+            config += try cellFields(cell, in: rnn.name, source: source)
         case let cell as ConvLSTMCell:
             className = "ConvLSTM\(cell.rank)D"
             config += convLSTMFields(cell, in: rnn.name) + Self.trainingFields(source, besides: config.map(\.0))
@@ -49,9 +49,12 @@ extension Keras3Config {
     mutating func cellEntry(_ cell: any RecurrentCell, in layer: String, source: JSONValue?) throws -> JSONValue {
         let (className, fields): (String, [(String, JSONValue)])
         switch cell {
-        case let cell as SimpleRNNCell: (className, fields) = ("SimpleRNNCell", try cellFields(cell, in: layer))
-        case let cell as LSTMCell: (className, fields) = ("LSTMCell", try cellFields(cell, in: layer))
-        case let cell as GRUCell: (className, fields) = ("GRUCell", try cellFields(cell, in: layer))
+        case let cell as SimpleRNNCell:
+            (className, fields) = ("SimpleRNNCell", try cellFields(cell, in: layer, source: source?["config"]))
+        case let cell as LSTMCell:
+            (className, fields) = ("LSTMCell", try cellFields(cell, in: layer, source: source?["config"]))
+        case let cell as GRUCell:
+            (className, fields) = ("GRUCell", try cellFields(cell, in: layer, source: source?["config"]))
         case let stack as StackedRNNCells:
             var cells: [JSONValue] = []
             // tf.keras writes a list of cells as StackedRNNCells; an older file may hold the list itself.
@@ -68,12 +71,19 @@ extension Keras3Config {
                     ("cells", .array(cells)),
                 ]
             )
+        case let custom as any KerasSerializableCell:
+            let registered = custom.kerasRegisteredName
+            return Self.object([
+                ("module", .null),
+                ("class_name", .string(registered.split(separator: ">").last.map(String.init) ?? registered)),
+                ("config", .object(custom.kerasConfig)), ("registered_name", .string(registered)),
+            ])
         default:
             guard let (entry, _) = Self.customEntry(source) else {
                 throw KerasFormatError(
                     .unsupportedLayer, file: file,
                     reason:
-                        "layer '\(layer)' uses the custom cell \(type(of: cell)), and the source config has no entry for it"
+                        "layer '\(layer)' uses the custom cell \(type(of: cell)), which has no Keras config: conform it to KerasSerializableCell (its registered name and get_config())"
                 )
             }
             return entry
@@ -84,8 +94,11 @@ extension Keras3Config {
         ])
     }
 
-    /// The shared fields of a built-in cell, and each kind's own.
-    mutating func cellFields(_ cell: any RecurrentCell, in layer: String) throws -> [(String, JSONValue)] {
+    /// The shared fields of a built-in cell, and each kind's own. The initializers are the cell's own, or
+    /// for a cell built from a file (placeholders) the source config's, or else Keras's defaults.
+    mutating func cellFields(_ cell: any RecurrentCell, in layer: String, source: JSONValue? = nil) throws -> [(
+        String, JSONValue
+    )] {
         guard let cell = cell as? any BuiltInCell else {
             throw KerasFormatError(
                 .unsupportedLayer, file: file, reason: "layer '\(layer)': \(type(of: cell)) is not a built-in cell")
@@ -94,6 +107,15 @@ extension Keras3Config {
         var fields: [(String, JSONValue)] = [
             ("units", .int(Int64(cell.units))), ("activation", activation(cell.activation, in: layer)),
             ("use_bias", .bool(cell.useBias)),
+            (
+                "kernel_initializer",
+                Self.initializer(cell.initializers.kernel, source?["kernel_initializer"], .glorotUniform)
+            ),
+            (
+                "recurrent_initializer",
+                Self.initializer(cell.initializers.recurrent, source?["recurrent_initializer"], .orthogonal())
+            ),
+            ("bias_initializer", Self.initializer(cell.initializers.bias, source?["bias_initializer"], .zeros)),
             ("kernel_regularizer", Self.regularizer(rules.kernelRegularizer)),
             ("recurrent_regularizer", Self.regularizer(rules.recurrentRegularizer)),
             ("bias_regularizer", Self.regularizer(rules.biasRegularizer)),

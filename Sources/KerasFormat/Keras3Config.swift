@@ -289,6 +289,49 @@ struct Keras3Config {
         )
     }
 
+    /// An initializer in Keras 3's form; a placeholder (a layer built from a file) is the source config's
+    /// entry when it has one, else `fallback` (the Keras default for that weight).
+    static func initializer(_ value: Initializer, _ source: JSONValue?, _ fallback: Initializer) -> JSONValue {
+        if case .placeholder = value {
+            if let source, source["class_name"] != nil { return source }
+            return initializer(fallback, nil, fallback)
+        }
+        let seed: (String, JSONValue) = ("seed", .null)
+        // Keras 3.15's variance-scaling family also records the axes it computes fans over (none: the defaults).
+        let axes: [(String, JSONValue)] = [("input_axes", .null), ("output_axes", .null)]
+        func number(_ value: Float) -> JSONValue { .double(Double(value)) }
+        let (name, config): (String, [(String, JSONValue)]) =
+            switch value {
+            case .zeros, .placeholder: ("Zeros", [])
+            case .ones: ("Ones", [])
+            case .constant(let value): ("Constant", [("value", number(value))])
+            case .randomNormal(let mean, let stddev):
+                ("RandomNormal", [seed, ("mean", number(mean)), ("stddev", number(stddev))])
+            case .randomUniform(let minval, let maxval):
+                ("RandomUniform", [seed, ("minval", number(minval)), ("maxval", number(maxval))])
+            case .truncatedNormal(let mean, let stddev):
+                ("TruncatedNormal", [seed, ("mean", number(mean)), ("stddev", number(stddev))])
+            case .glorotUniform: ("GlorotUniform", [seed] + axes)
+            case .glorotNormal: ("GlorotNormal", [seed] + axes)
+            case .heUniform: ("HeUniform", [seed] + axes)
+            case .heNormal: ("HeNormal", [seed] + axes)
+            case .lecunUniform: ("LecunUniform", [seed] + axes)
+            case .lecunNormal: ("LecunNormal", [seed] + axes)
+            case .varianceScaling(let scale, let mode, let distribution):
+                (
+                    "VarianceScaling",
+                    [seed, ("scale", number(scale)), ("mode", .string(mode)), ("distribution", .string(distribution))]
+                        + axes
+                )
+            case .orthogonal(let gain): ("Orthogonal", [seed, ("gain", number(gain))])
+            case .identity(let gain): ("Identity", [("gain", number(gain))])
+            }
+        return object([
+            ("module", .string("keras.initializers")), ("class_name", .string(name)), ("config", object(config)),
+            ("registered_name", .null),
+        ])
+    }
+
     static func regularizer(_ value: Regularizer?) -> JSONValue {
         guard let value else { return .null }
         let (name, config): (String, [(String, JSONValue)]) =

@@ -19,6 +19,8 @@ public struct KerasFormatError: Error, Sendable, CustomStringConvertible {
         case weightMismatch
         /// The output file cannot be written (it exists, the directory is missing, or the write failed).
         case cannotWrite
+        /// A model built in code cannot be written as it stands (two layers with one name).
+        case invalidModel
     }
 
     public var code: Code

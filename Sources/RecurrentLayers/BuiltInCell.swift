@@ -8,11 +8,23 @@ package protocol BuiltInCell: RecurrentCell {
     var dropout: Float { get }
     var recurrentDropout: Float { get }
     var seed: UInt64? { get }
+    var initializers: CellInitializers { get }
 }
 
-extension SimpleRNNCell: BuiltInCell {}
-extension LSTMCell: BuiltInCell {}
-extension GRUCell: BuiltInCell {}
+extension SimpleRNNCell: BuiltInCell {
+    /// The initializers the weights were made with (`.placeholder` for a cell built from a file).
+    public var initializers: CellInitializers { storage.initializers }
+}
+
+extension LSTMCell: BuiltInCell {
+    /// The initializers the weights were made with (`.placeholder` for a cell built from a file).
+    public var initializers: CellInitializers { storage.initializers }
+}
+
+extension GRUCell: BuiltInCell {
+    /// The initializers the weights were made with (`.placeholder` for a cell built from a file).
+    public var initializers: CellInitializers { storage.initializers }
+}
 
 extension SimpleRNNCell: FusedRecurrentCell {
     var recurrence: Recurrence {

@@ -18,17 +18,22 @@ struct CellWeights: Sendable {
     let gates: Int
     /// The bias shape, or nil without a bias.
     let biasShape: [Int]?
+    /// The initializers the weights were made with (`.placeholder` for a layer built from a file).
+    var initializers: CellInitializers
 
     /// Fresh weights from initializers; `makeBias` fills the bias (LSTM's unit_forget_bias is special).
     init(
         units: Int, gates: Int, inputSize: Int, biasShape: [Int]?, kernelInitializer: Initializer,
-        recurrentInitializer: Initializer, seed: UInt64?, makeBias: (inout SeededGenerator) throws -> Tensor
+        recurrentInitializer: Initializer, biasInitializer: Initializer, seed: UInt64?,
+        makeBias: (inout SeededGenerator) throws -> Tensor
     ) throws {
         var generator = SeededGenerator(seed: seed ?? 0)
         self.units = units
         self.inputSize = inputSize
         self.gates = gates
         self.biasShape = biasShape
+        initializers = CellInitializers(
+            kernel: kernelInitializer, recurrent: recurrentInitializer, bias: biasInitializer)
         kernel = try kernelInitializer.make([inputSize, gates * units], generator: &generator)
         recurrentKernel = try recurrentInitializer.make([units, gates * units], generator: &generator)
         bias = biasShape == nil ? nil : try makeBias(&generator)
@@ -98,6 +103,20 @@ extension WeightSlot {
                 .shapeMismatch, layer: layer,
                 "slot '\(slot.name)' has shape \(weight.shape), the layer needs \(slot.shape)")
         }
+    }
+}
+
+/// The initializers of a built-in cell's weights, kept so that its Keras config names them (Keras uses
+/// them when it initializes the layer again, as training from scratch does).
+public struct CellInitializers: Sendable, Equatable {
+    public var kernel: Initializer
+    public var recurrent: Initializer
+    public var bias: Initializer
+
+    public init(kernel: Initializer, recurrent: Initializer, bias: Initializer) {
+        self.kernel = kernel
+        self.recurrent = recurrent
+        self.bias = bias
     }
 }
 

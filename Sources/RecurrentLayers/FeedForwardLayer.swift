@@ -103,3 +103,31 @@ public enum Padding: String, Sendable {
         }
     }
 }
+
+/// A feed-forward layer whose name can change: every built-in one. A model built in Swift gets Keras's
+/// layer names (`dense`, `dense_1`, ...) through it when it is written; your own layers keep theirs.
+package protocol RenamableLayer: FeedForwardLayer {
+    var name: String { get set }
+}
+
+extension ActivationLayer: RenamableLayer {}
+extension Attention: RenamableLayer {}
+extension BatchNormalization: RenamableLayer {}
+extension Concatenate: RenamableLayer {}
+extension Conv1D: RenamableLayer {}
+extension Dense: RenamableLayer {}
+extension Dot: RenamableLayer {}
+extension Dropout: RenamableLayer {}
+extension Embedding: RenamableLayer {}
+extension Flatten: RenamableLayer {}
+extension GlobalPooling1D: RenamableLayer {}
+extension LayerNormalization: RenamableLayer {}
+extension Masking: RenamableLayer {}
+extension Merge: RenamableLayer {}
+extension NoiseLayer: RenamableLayer {}
+extension Permute: RenamableLayer {}
+extension Pooling1D: RenamableLayer {}
+extension RepeatVector: RenamableLayer {}
+extension Reshape: RenamableLayer {}
+extension Steps1D: RenamableLayer {}
+extension TimeDistributed: RenamableLayer {}

@@ -40,7 +40,8 @@ public struct GRUCell: RecurrentCell {
         let biasShape = resetAfter ? [2, 3 * units] : [3 * units]
         self.storage = try CellWeights(
             units: units, gates: 3, inputSize: inputSize, biasShape: useBias ? biasShape : nil,
-            kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer, seed: seed
+            kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
+            biasInitializer: biasInitializer, seed: seed
         ) { try biasInitializer.make(biasShape, generator: &$0) }
         self.dropout = min(max(dropout, 0), 1)
         self.recurrentDropout = min(max(recurrentDropout, 0), 1)

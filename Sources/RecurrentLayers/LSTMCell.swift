@@ -42,7 +42,8 @@ public struct LSTMCell: RecurrentCell {
         self.unitForgetBias = unitForgetBias
         self.storage = try CellWeights(
             units: units, gates: 4, inputSize: inputSize, biasShape: useBias ? [4 * units] : nil,
-            kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer, seed: seed
+            kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
+            biasInitializer: biasInitializer, seed: seed
         ) { generator in
             guard unitForgetBias, biasInitializer != .placeholder else {
                 return try biasInitializer.make([4 * units], generator: &generator)

@@ -31,7 +31,8 @@ public struct SimpleRNNCell: RecurrentCell {
         self.useBias = useBias
         self.storage = try CellWeights(
             units: units, gates: 1, inputSize: inputSize, biasShape: useBias ? [units] : nil,
-            kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer, seed: seed
+            kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
+            biasInitializer: biasInitializer, seed: seed
         ) { try biasInitializer.make([units], generator: &$0) }
         self.dropout = min(max(dropout, 0), 1)
         self.recurrentDropout = min(max(recurrentDropout, 0), 1)

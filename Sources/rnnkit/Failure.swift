@@ -24,7 +24,7 @@ enum Failure {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         switch error.code {
         case .fileNotFound: return ExitCode(noInput)
-        case .unknownLayout, .unreadable, .configRequired, .unsupportedLayer, .weightMismatch:
+        case .unknownLayout, .unreadable, .configRequired, .unsupportedLayer, .weightMismatch, .invalidModel:
             return ExitCode(dataError)
         case .cannotWrite: return ExitCode(cannotCreate)
         }

@@ -130,3 +130,58 @@ struct CustomObjectTests {
         #expect(error?.code == .unsupportedLayer && error?.description.contains("MinimalRNNCell") == true)
     }
 }
+
+extension MinimalRNNCell: KerasSerializableCell {
+    var kerasRegisteredName: String { "rnnkit>MinimalRNNCell" }
+    var kerasConfig: JSONObject {
+        JSONObject([
+            ("name", .string("minimal_rnn_cell")), ("trainable", .bool(true)), ("units", .int(Int64(kernel.shape[1]))),
+        ])
+    }
+}
+
+extension CustomObjectTests {
+    @Test("a model built in Swift with the custom cell saves with the cell's config and loads back")
+    func builtInSwift() throws {
+        var cell = MinimalRNNCell(units: 4, inputSize: 3)
+        try cell.setWeights([
+            Tensor(shape: [3, 4], scalars: BuildingTests.values(12, seed: 31).map { $0 / 2 }),
+            Tensor(shape: [4, 4], scalars: BuildingTests.values(16, seed: 32).map { $0 / 4 }),
+        ])
+        var model = Model.sequential([
+            .input(name: "input_layer", shape: [5, 3], batchSize: nil),
+            .recurrent(RNN(cell: cell, returnSequences: true)),
+        ])
+        let x = Tensor(shape: [2, 5, 3], scalars: BuildingTests.values(30, seed: 33))
+        let expected = try model.call([x])
+        let keras = try KerasModel(model, customObjects: Self.registry)
+        #expect(keras.config.jsonText.contains("\"registered_name\": \"rnnkit>MinimalRNNCell\""))
+        let path = try BuildingTests.directory().appendingPathComponent("minimal_swift.keras").path
+        try keras.write(to: path, format: .kerasArchive, overwrite: true)
+        var loaded = try KerasModel.load(path: path, customObjects: Self.registry)
+        expectClose(try loaded.model.call([x])[0], expected[0], "minimal_swift.keras")
+        let record = JSONValue.object(
+            JSONObject([
+                ("inputs", .array([BuildingTests.json(x)])), ("outputs", .array(expected.map(BuildingTests.json))),
+                ("layers", .array([.string("input_layer"), .string("rnn")])),
+            ]))
+        try Data(record.jsonText.utf8).write(
+            to: try BuildingTests.directory().appendingPathComponent("minimal_swift.case.json"))
+    }
+
+    @Test("a custom cell without a Keras config is refused with what to do")
+    func notSerializable() throws {
+        struct Plain: RecurrentCell {
+            var stateShapes: [[Int]] { [[2]] }
+            func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput {
+                CellOutput(output: states[0], states: states)
+            }
+        }
+        let model = Model.sequential([
+            .input(name: "x", shape: [3, 2], batchSize: nil), .recurrent(RNN(cell: Plain())),
+        ])
+        let error = #expect(throws: KerasFormatError.self) { try KerasModel(model) }
+        #expect(
+            error?.description.contains("conform it to KerasSerializableCell") == true, "\(String(describing: error))")
+    }
+}

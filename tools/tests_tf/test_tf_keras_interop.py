@@ -136,3 +136,14 @@ FUZZ_CASES = [c for w in ("keras3", "tf_keras") if (FUZZ / f"cases_{w}.json").ex
 def test_tf_keras_loads_fuzz_regressions_we_wrote(case):
     model = keras.models.load_model(written(case["name"], "keras2.h5", "fuzz_models"), compile=False)
     interop_checks.check_calls(model, case)
+
+
+# Models built in Swift (KerasFormatTests.BuildingTests), written by RNNKit as a legacy .h5 in tf.keras's
+# dialect: tf_keras loads each and predicts what the Swift model predicted.
+@pytest.mark.parametrize("name", ["classifier", "encoder_decoder", "stacked"])
+def test_tf_keras_loads_models_built_in_swift(name):
+    case = json.loads(written(name, "case.json", folder="built").read_text())
+    model = keras.models.load_model(written(name, "keras2.h5", folder="built"), compile=False)
+    xs = interop_checks.arrays(case["inputs"], tokens_first=name == "stacked")
+    interop_checks.assert_outputs(model(xs if len(xs) > 1 else xs[0]), case["outputs"])
+    assert [layer.name for layer in model.layers] == case["layers"]
