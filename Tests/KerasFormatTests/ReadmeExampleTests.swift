@@ -57,3 +57,41 @@ struct KerasFormatReadmeTests {
         }
     }
 }
+
+extension KerasFormatReadmeTests {
+    @Test("the README's saving-models-built-in-Swift example works")
+    func buildingExample() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rnnkit-readme-\(UUID())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        func out(_ name: String) -> String { scratch.appendingPathComponent(name).path }
+
+        var model = Model.sequential([
+            .input(name: "signal", shape: [40, 1], batchSize: nil),
+            .recurrent(RNN(cell: try LSTMCell(units: 16, inputSize: 1))),
+            .feedForward(try Dense(units: 3, inputSize: 16, activation: .softmax)),
+        ])
+        try model.loadWeights(path: Self.root.appendingPathComponent("Examples/waveforms.weights.h5").path)
+        let keras = try KerasModel(model)
+        try keras.write(to: out("waveforms_swift.keras"), format: .kerasArchive)
+        try keras.write(to: out("waveforms_swift.h5"), format: .legacyModel, dialect: .keras2)
+        let config = try model.layers[1].kerasConfig()
+        #expect(config["class_name"]?.stringValue == "LSTM")
+        try KerasModel(layer: model.layers[1], inputShape: [40, 1]).write(to: out("lstm.keras"), format: .kerasArchive)
+
+        // The Swift model with the example's weights predicts what the example file does.
+        var example = try KerasModel.load(path: Self.root.appendingPathComponent("Examples/waveforms.keras").path)
+        var written = try KerasModel.load(path: out("waveforms_swift.keras"))
+        let x = Tensor(shape: [2, 40, 1], scalars: (0..<80).map { Float($0 % 7) / 7 })
+        #expect(try written.model.call([x])[0] == (try example.model.call([x])[0]))
+        #expect(try model.call([x])[0] == (try example.model.call([x])[0]))
+
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        for call in [
+            "try model.loadWeights(path: \"Examples/waveforms.weights.h5\")", "let keras = try KerasModel(model)",
+            "try model.layers[1].kerasConfig()", "KerasModel(layer: model.layers[1], inputShape: [40, 1])",
+        ] {
+            #expect(readme.contains(call), "README lacks \(call)")
+        }
+    }
+}
