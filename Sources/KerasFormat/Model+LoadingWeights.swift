@@ -68,15 +68,14 @@ extension Model {
                         "the file holds weights for \(saved.count) layers (\(saved.map(\.0).joined(separator: ", "))), the model has \(order.count) layers with weights (\(order.map { layers[$0].name }.joined(separator: ", "))); load by name to pair them by name"
                 )
             }
-            pairs = zip(order, saved.map(\.1)).map { ($0, $1) }
+            pairs = Array(zip(order, saved.map(\.1)))
         }
         var skipped: [String] = []
         for (index, arrays) in pairs {
             do {
                 let converted = try LegacyConversions.convert(arrays, for: layers[index], file: file)
                 try layers[index].setWeights(converted)
-            } catch let error as RecurrentError where skipMismatch {
-                _ = error
+            } catch is RecurrentError where skipMismatch {
                 skipped.append(layers[index].name)
             } catch let error as KerasFormatError where skipMismatch && error.code == .weightMismatch {
                 skipped.append(layers[index].name)

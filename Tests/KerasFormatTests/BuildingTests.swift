@@ -94,11 +94,44 @@ struct BuildingTests {
         )
     }
 
+    /// Frames through a ConvLSTM2D, then two outputs: a per-frame GRU sequence through TimeDistributed
+    /// Dense, and the last GRU state through Dense.
+    static func twoOutputs() throws -> (Model, [Tensor], names: [String]) {
+        let model = Model(
+            name: "two_outputs",
+            layers: [
+                .input(name: "frames", shape: [4, 5, 5, 2], batchSize: nil),
+                .recurrent(
+                    RNN(
+                        cell: try ConvLSTMCell(
+                            filters: 3, kernelSize: [3, 3], inputSpatial: [5, 5], channels: 2, padding: .same,
+                            biasInitializer: .randomNormal(), seed: 15),
+                        returnSequences: true)),
+                .feedForward(TimeDistributed(Flatten())),
+                .recurrent(
+                    RNN(cell: try GRUCell(units: 4, inputSize: 75, seed: 16), returnSequences: true, returnState: true)),
+                .feedForward(TimeDistributed(try Dense(units: 2, inputSize: 4, seed: 17))),
+                .feedForward(try Dense(units: 1, inputSize: 4, activation: .sigmoid, seed: 18)),
+            ],
+            nodes: [
+                .init(layer: 0), .init(layer: 1, inputs: [.init(node: 0)]), .init(layer: 2, inputs: [.init(node: 1)]),
+                .init(layer: 3, inputs: [.init(node: 2)]), .init(layer: 4, inputs: [.init(node: 3)]),
+                .init(layer: 5, inputs: [.init(node: 3, output: 1)]),
+            ], inputs: [.init(node: 0)], outputs: [.init(node: 4), .init(node: 5)])
+        return (
+            model, [Tensor(shape: [2, 4, 5, 5, 2], scalars: values(400, seed: 19))],
+            ["frames", "conv_lstm2d", "time_distributed", "gru", "time_distributed_1", "dense"]
+        )
+    }
+
+    static let modelNames = ["classifier", "encoder_decoder", "stacked", "two_outputs"]
+
     static func model(_ name: String) throws -> (Model, [Tensor], names: [String]) {
         switch name {
         case "classifier": try classifier()
         case "encoder_decoder": try encoderDecoder()
-        default: try stacked()
+        case "stacked": try stacked()
+        default: try twoOutputs()
         }
     }
 
@@ -112,7 +145,7 @@ struct BuildingTests {
 
     @Test(
         "each model is written in every layout and reads back with its own outputs",
-        arguments: ["classifier", "encoder_decoder", "stacked"])
+        arguments: modelNames)
     func everyLayout(_ name: String) throws {
         let (built, inputs, names) = try Self.model(name)
         var reference = built
