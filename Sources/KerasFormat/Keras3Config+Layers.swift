@@ -148,13 +148,24 @@ extension Keras3Config {
         let (className, fields): (String, [(String, JSONValue)])
         switch layer {
         case let dense as Dense:
-            (className, fields) = (
-                "Dense",
-                [
-                    ("units", .int(Int64(dense.units))), ("activation", activation(dense.activation, in: dense.name)),
-                    ("use_bias", .bool(dense.useBias)),
-                ]
-            )
+            // The initializers are the layer's own, or (built from a file) the source's; regularizers and
+            // constraints come from the source config, which is where RNNKit keeps them for Dense.
+            let own = source?["config"]
+            var denseFields: [(String, JSONValue)] = [
+                ("units", .int(Int64(dense.units))), ("activation", activation(dense.activation, in: dense.name)),
+                ("use_bias", .bool(dense.useBias)),
+                (
+                    "kernel_initializer",
+                    Self.initializer(dense.kernelInitializer, own?["kernel_initializer"], .glorotUniform)
+                ),
+                ("bias_initializer", Self.initializer(dense.biasInitializer, own?["bias_initializer"], .zeros)),
+            ]
+            for key in ["kernel_regularizer", "bias_regularizer", "kernel_constraint", "bias_constraint"] {
+                let carried = own?[key].flatMap { $0["class_name"] != nil ? $0 : nil }
+                denseFields.append((key, carried ?? .null))
+            }
+            denseFields.append(("quantization_config", .null))
+            (className, fields) = ("Dense", denseFields)
         case let embedding as Embedding:
             (className, fields) = (
                 "Embedding",

@@ -9,6 +9,10 @@ public struct Dense: FeedForwardLayer {
     public var bias: Tensor?
     /// The input width (stored: a placeholder kernel holds no values yet).
     public private(set) var inputSize: Int
+    /// The initializers the weights were made with (`.placeholder` for a layer built from a file), kept
+    /// so that the layer's Keras config names them.
+    public var kernelInitializer: Initializer
+    public var biasInitializer: Initializer
 
     /// A layer with fresh weights (Keras's defaults: glorot_uniform kernel, zero bias).
     public init(
@@ -22,6 +26,8 @@ public struct Dense: FeedForwardLayer {
         self.activation = activation
         self.useBias = useBias
         self.inputSize = inputSize
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
         self.kernel = try kernelInitializer.make([inputSize, units], generator: &generator)
         self.bias = useBias ? try biasInitializer.make([units], generator: &generator) : nil
     }

@@ -231,12 +231,10 @@ struct BuildingTests {
             for key in ["module", "class_name", "registered_name"] {
                 #expect(ours[key] == entry[key], "\(layer.name): \(key)")
             }
-            // Every key of Keras's config, for the recurrent layers (Dense does not write its initializers yet).
-            if case .recurrent = layer {
-                let keys = Set(ours["config"]?.objectValue?.map(\.key) ?? [])
-                let kerasKeys = Set(entry["config"]?.objectValue?.map(\.key) ?? [])
-                #expect(keys == kerasKeys, "\(layer.name): \(keys.symmetricDifference(kerasKeys).sorted())")
-            }
+            // Every key of Keras's config, for the recurrent layers and Dense.
+            let keys = Set(ours["config"]?.objectValue?.map(\.key) ?? [])
+            let kerasKeys = Set(entry["config"]?.objectValue?.map(\.key) ?? [])
+            #expect(keys == kerasKeys, "\(layer.name): \(keys.symmetricDifference(kerasKeys).sorted())")
             // Built back from Keras's entry and from ours, for the same input shape: the same weight slots.
             let inputShape: [Int?] = layer.name == "dense" ? [4, 4] : (layer.name == "encoder" ? [5, 3] : [4, 2])
             let fromKeras = try ModelLayer(kerasConfig: entry, inputShape: inputShape)
