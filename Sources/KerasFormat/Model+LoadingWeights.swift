@@ -98,7 +98,9 @@ extension Model {
         let (built, sources) = try ModelBuilder(
             factory: LayerFactory(file: path, keras2: false, customObjects: CustomObjects())
         ).build(parsed)
-        let sequential = layers.first.map { if case .input = $0 { true } else { false } } == true && isChain
+        // Sequential or not only decides whether the InputLayer, which has no variables, is counted: no path
+        // of a layer with variables depends on it.
+        let sequential = false
         let read: [Int: [Tensor]]
         switch layout {
         case .shardedWeights:
@@ -133,15 +135,5 @@ extension Model {
             }
         }
         return skipped.sorted()
-    }
-
-    /// True when every node feeds the next one only: the shape of a Sequential model.
-    var isChain: Bool {
-        nodes.enumerated().allSatisfy { position, node in
-            position == 0
-                ? node.inputs.isEmpty
-                : node.inputs == [TensorReference(node: position - 1)]
-                    && node.initialState.isEmpty && node.masks.isEmpty
-        } && inputs == [TensorReference(node: 0)] && outputs == [TensorReference(node: nodes.count - 1)]
     }
 }
