@@ -31,8 +31,8 @@ struct Keras2Config {
 
     init(file: String) { self.file = file }
 
-    func refuse(_ reason: String) -> KerasFormatError {
-        KerasFormatError(.unsupportedLayer, file: file, reason: reason)
+    func refuse(_ reason: String, layer: String? = nil) -> KerasFormatError {
+        KerasFormatError(.unsupportedLayer, file: file, layer: layer, reason: reason)
     }
 
     /// The Keras 2 dialect of a Keras 3 `Sequential` or `Functional` config.
@@ -99,7 +99,7 @@ struct Keras2Config {
         let config = entry["config"]?.objectValue ?? JSONObject()
         let name = config["name"]?.stringValue ?? entry["name"]?.stringValue ?? "?"
         if Self.isOperation(entry) {
-            throw refuse("layer '\(name)' is the Keras 3 operation \(className), which a Sequential model cannot hold")
+            throw refuse("the Keras 3 operation \(className) cannot be a layer of a Sequential model", layer: name)
         }
         return (className, try layerConfig(className, config, layer: name))
     }
@@ -142,19 +142,18 @@ struct Keras2Config {
             if args.count == 2, args[0]["config"]?["keras_history"] == nil, args[1]["config"]?["keras_history"] != nil {
                 guard let other = Self.swapped[className] else {
                     throw refuse(
-                        "layer '\(name)' is the Keras 3 operation \(className) with the constant first, which a tf.keras TFOpLambda cannot hold"
-                    )
+                        "the Keras 3 operation \(className) has its constant first, which a tf.keras TFOpLambda cannot hold",
+                        layer: name)
                 }
                 (written, args) = (other, [args[1], args[0]])
             }
             guard let tf = Self.tfFunctions[written], function == nil || function == tf else {
                 throw refuse(
-                    "layer '\(name)' is the Keras 3 operation \(className), which RNNKit cannot write as a tf.keras TFOpLambda"
-                )
+                    "RNNKit cannot write the Keras 3 operation \(className) as a tf.keras TFOpLambda", layer: name)
             }
             function = tf
             guard let first = args.first?["config"]?["keras_history"]?.arrayValue, args.count <= 2 else {
-                throw refuse("layer '\(name)' (\(className)) has arguments a tf.keras TFOpLambda cannot hold")
+                throw refuse("\(className) has arguments a tf.keras TFOpLambda cannot hold", layer: name)
             }
             var kwargs = JSONObject()
             if args.count == 2 { kwargs["y"] = args[1]["config"]?["keras_history"] ?? args[1] }
@@ -168,7 +167,7 @@ struct Keras2Config {
             }
             if let key = node["kwargs"]?.objectValue?.first(where: { !$0.value.isNull })?.key {
                 throw refuse(
-                    "layer '\(name)' (\(className)) is called with '\(key)', which RNNKit cannot write for tf.keras")
+                    "\(className) is called with '\(key)', which RNNKit cannot write for tf.keras", layer: name)
             }
             nodes.append(.array(first + [.object(kwargs)]))
         }
@@ -222,7 +221,7 @@ struct Keras2Config {
                 continue
             case "lora_rank", "lora_alpha", "quantization_config":
                 guard value.isNull || value.intValue == 0 else {
-                    throw refuse("layer '\(layer)' uses Keras 3's \(key), which tf.keras does not have")
+                    throw refuse("Keras 3's \(key) is not in tf.keras", layer: layer)
                 }
             case "activation", "recurrent_activation":
                 out[key] = try activation(value, key: key, layer: layer)
@@ -261,7 +260,7 @@ struct Keras2Config {
             changes.append(
                 "layer '\(layer)': Keras 3's hard_sigmoid (x/6 + 0.5) becomes tf.keras's (0.2x + 0.5), which differs")
         } else if !Self.sameActivations.contains(name) {
-            throw refuse("layer '\(layer)': tf.keras has no activation '\(name)' (\(key))")
+            throw refuse("tf.keras has no activation '\(name)' (\(key))", layer: layer)
         }
         return value
     }
@@ -278,7 +277,8 @@ struct Keras2Config {
                 for item in items { try collect(item) }
             } else if !value.isNull {
                 throw refuse(
-                    "layer '\(layer)' is called with a constant argument, which tf.keras's node format cannot hold")
+                    "the layer is called with a constant argument, which tf.keras's node format cannot hold",
+                    layer: layer)
             }
         }
         for argument in node["args"]?.arrayValue ?? [] { try collect(argument) }
@@ -291,13 +291,13 @@ struct Keras2Config {
                 if let history = value["config"]?["keras_history"] {
                     kwargs[key] = history
                 } else if !value.isNull {
-                    throw refuse("layer '\(layer)' is called with a mask tf.keras's node format cannot hold")
+                    throw refuse("the layer is called with a mask tf.keras's node format cannot hold", layer: layer)
                 }
             default:
                 if value.isNull { continue }
                 if value.jsonText.contains("__keras_tensor__") {
                     throw refuse(
-                        "layer '\(layer)' takes the tensor argument '\(key)', which RNNKit cannot write for tf.keras")
+                        "the tensor argument '\(key)' is not one RNNKit can write for tf.keras", layer: layer)
                 }
                 kwargs[key] = value
             }

@@ -12,9 +12,9 @@ extension Keras3Config {
         ]
         if rnn.timeMajor {
             throw KerasFormatError(
-                .unsupportedLayer, file: file,
+                .unsupportedLayer, file: file, layer: rnn.name,
                 reason:
-                    "layer '\(rnn.name)' is time-major, which Keras 3 does not support; write it as a legacy .h5 instead"
+                    "it is time-major, which Keras 3 does not support; write it as a legacy .h5 instead"
             )
         }
         let className: String
@@ -81,9 +81,9 @@ extension Keras3Config {
         default:
             guard let (entry, _) = Self.customEntry(source) else {
                 throw KerasFormatError(
-                    .unsupportedLayer, file: file,
+                    .unsupportedLayer, file: file, layer: layer,
                     reason:
-                        "layer '\(layer)' uses the custom cell \(type(of: cell)), which has no Keras config: conform it to KerasSerializableCell (its registered name and get_config())"
+                        "the custom cell \(type(of: cell)) has no Keras config: conform it to KerasSerializableCell (its registered name and get_config())"
                 )
             }
             return entry
@@ -101,7 +101,7 @@ extension Keras3Config {
     )] {
         guard let cell = cell as? any BuiltInCell else {
             throw KerasFormatError(
-                .unsupportedLayer, file: file, reason: "layer '\(layer)': \(type(of: cell)) is not a built-in cell")
+                .unsupportedLayer, file: file, layer: layer, reason: "\(type(of: cell)) is not a built-in cell")
         }
         let rules = cell.rules
         var fields: [(String, JSONValue)] = [
@@ -202,8 +202,8 @@ extension Keras3Config {
             }
             if let custom = Self.customEntry(source) { return custom }
             throw KerasFormatError(
-                .unsupportedLayer, file: file,
-                reason: "layer '\(layer.name)' (\(type(of: layer))) cannot be written to a Keras 3 config")
+                .unsupportedLayer, file: file, layer: layer.name,
+                reason: "\(type(of: layer)) cannot be written to a Keras 3 config")
         }
         return (
             Self.object([

@@ -37,7 +37,8 @@ public struct KerasArchive: Sendable {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
             throw KerasFormatError(
-                .unreadable, file: path, reason: "the .keras archive cannot be read as a zip file (\(error))")
+                .unreadable, file: path, reason: "the .keras archive cannot be read as a zip file (\(error))",
+                underlying: error)
         }
         let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let defaultLimit = min(
@@ -58,7 +59,7 @@ public struct KerasArchive: Sendable {
             let compressed = entry.compressedSize
             guard declared <= UInt64(limit) else {
                 throw KerasFormatError(
-                    .unreadable, file: path,
+                    .unreadable, file: path, member: entry.path,
                     reason:
                         "the archive member \(entry.path) declares \(declared) bytes, more than it can hold (at most \(limit) bytes)"
                 )
@@ -68,7 +69,7 @@ public struct KerasArchive: Sendable {
                     || compressed.multipliedReportingOverflow(by: UInt64(Self.deflateRatio)).overflow
             else {
                 throw KerasFormatError(
-                    .unreadable, file: path,
+                    .unreadable, file: path, member: entry.path,
                     reason:
                         "the archive member \(entry.path) declares \(declared) bytes from \(compressed) compressed bytes, beyond what deflate can produce (a forged size or a zip bomb)"
                 )
@@ -96,21 +97,23 @@ public struct KerasArchive: Sendable {
             }
         } catch is Overflow {
             throw KerasFormatError(
-                .unreadable, file: file,
+                .unreadable, file: file, member: entry.path,
                 reason: "the archive member \(entry.path) inflates to more than the \(declared) bytes it declares")
         } catch {
             throw KerasFormatError(
-                .unreadable, file: file, reason: "the archive member \(entry.path) is damaged (\(error))")
+                .unreadable, file: file, member: entry.path,
+                reason: "the archive member \(entry.path) is damaged (\(error))",
+                underlying: error)
         }
         guard bytes.count == declared else {
             throw KerasFormatError(
-                .unreadable, file: file,
+                .unreadable, file: file, member: entry.path,
                 reason: "the archive member \(entry.path) holds \(bytes.count) bytes, its header declares \(declared)")
         }
         let checksum = Data(bytes).crc32(checksum: 0)
         guard checksum == entry.checksum else {
             throw KerasFormatError(
-                .unreadable, file: file,
+                .unreadable, file: file, member: entry.path,
                 reason:
                     "the archive member \(entry.path) is damaged: its CRC-32 is \(String(checksum, radix: 16)), the archive records \(String(entry.checksum, radix: 16))"
             )
@@ -126,7 +129,7 @@ public struct KerasArchive: Sendable {
     public func require(_ name: String) throws -> [UInt8] {
         guard let bytes = contents[name] else {
             throw KerasFormatError(
-                .unreadable, file: path,
+                .unreadable, file: path, member: name,
                 reason: "the .keras archive has no \(name) (members: \(members.joined(separator: ", ")))")
         }
         return bytes

@@ -29,8 +29,8 @@ extension KerasModel {
             // The arrays fit the model's declared inputs, so the model is at fault (a kernel made for
             // another width, say): name the model file, and the input it failed on.
             throw KerasFormatError(
-                .unreadable, file: path.isEmpty ? file : path,
-                reason: "the model cannot run on the arrays of \(file): \(error.description)")
+                .unreadable, file: path.isEmpty ? file : path, layer: error.layer,
+                reason: "the model cannot run on the arrays of \(file): \(error.message)", underlying: error)
         }
     }
 

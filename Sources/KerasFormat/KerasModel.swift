@@ -48,7 +48,13 @@ public struct KerasModel: Sendable {
             switch layout {
             case .kerasArchive:
                 let archive = try KerasArchive.model(path: path, customObjects: customObjects)
-                let config = try parseJSON(try archive.require("config.json"), file: path + "/config.json")
+                let config: JSONValue
+                do {
+                    config = try parseJSON(try archive.require("config.json"), file: path + "/config.json")
+                } catch var error as KerasFormatError {
+                    error.member = "config.json"
+                    throw error
+                }
                 let version = (try? archive.member("metadata.json").map { try JSONValue.parse($0) })??["keras_version"]?
                     .stringValue
                 let weights = try HDF5File(
@@ -92,7 +98,11 @@ public struct KerasModel: Sendable {
                     backend: try attribute(root, "backend"), file: path, customObjects: customObjects)
             }
         } catch let error as HDF5Error {
-            throw KerasFormatError(error)
+            var wrapped = KerasFormatError(error)
+            if layout == .kerasArchive, error.file.hasPrefix(path + "/") {
+                wrapped.member = String(error.file.dropFirst(path.count + 1))
+            }
+            throw wrapped
         }
     }
 
@@ -123,7 +133,7 @@ public struct KerasModel: Sendable {
         do {
             return try JSONValue.parse(bytes)
         } catch let error as JSONError {
-            throw KerasFormatError(.unreadable, file: file, reason: error.description)
+            throw KerasFormatError(.unreadable, file: file, reason: error.description, underlying: error)
         }
     }
 
@@ -140,7 +150,7 @@ public struct KerasModel: Sendable {
             return (model, sources, config.kind)
         } catch let error as RecurrentError {
             // A layer refused its config (sizes that cannot exist, say): the file is at fault.
-            throw KerasFormatError(.unreadable, file: file, reason: error.description)
+            throw KerasFormatError(.unreadable, file: file, error)
         }
     }
 
@@ -174,13 +184,13 @@ public struct KerasModel: Sendable {
         for index in model.layers.indices where !model.layers[index].weightSlots.isEmpty {
             guard let layerWeights = tensors[index] else {
                 throw KerasFormatError(
-                    .weightMismatch, file: file,
-                    reason: "layer '\(model.layers[index].name)' has no weights in the file")
+                    .weightMismatch, file: file, layer: model.layers[index].name,
+                    reason: "the file has no weights for it")
             }
             do {
                 try model.layers[index].setWeights(layerWeights)
             } catch let error as RecurrentError {
-                throw KerasFormatError(.weightMismatch, file: file, reason: error.description)
+                throw KerasFormatError(.weightMismatch, file: file, error)
             }
         }
         return KerasModel(

@@ -95,8 +95,8 @@ enum LegacyConversions {
         if let gru = cell as? GRUCell, gru.useBias, arrays[2].shape == [6 * units] {
             guard gru.resetAfter else {
                 throw KerasFormatError(
-                    .weightMismatch, file: file,
-                    reason: "layer '\(layer)': CuDNNGRU weights are not compatible with a GRU with reset_after=False")
+                    .weightMismatch, file: file, layer: layer,
+                    reason: "CuDNNGRU weights are not compatible with a GRU with reset_after=False")
             }
             return fromCuDNN(arrays, gates: 3, units: units, bias: arrays[2].scalars, biasShape: [2, 3 * units])
         }
@@ -113,8 +113,8 @@ enum LegacyConversions {
             guard rankOK, Set(shapes).count == 1 else {
                 let name = ["input kernels", "recurrent kernels", "biases"][role]
                 throw KerasFormatError(
-                    .weightMismatch, file: file,
-                    reason: "layer '\(layer)': the per-gate \(name) have shapes \(shapes), which do not form one weight"
+                    .weightMismatch, file: file, layer: layer,
+                    reason: "the per-gate \(name) have shapes \(shapes), which do not form one weight"
                 )
             }
         }

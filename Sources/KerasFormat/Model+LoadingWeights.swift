@@ -80,7 +80,7 @@ extension Model {
             } catch let error as KerasFormatError where skipMismatch && error.code == .weightMismatch {
                 skipped.append(layers[index].name)
             } catch let error as RecurrentError {
-                throw KerasFormatError(.weightMismatch, file: file, reason: error.description)
+                throw KerasFormatError(.weightMismatch, file: file, error)
             }
         }
         return skipped
@@ -129,7 +129,7 @@ extension Model {
                 try layers[target].setWeights(tensors)
             } catch let error as RecurrentError {
                 guard skipMismatch else {
-                    throw KerasFormatError(.weightMismatch, file: path, reason: error.description)
+                    throw KerasFormatError(.weightMismatch, file: path, error)
                 }
                 skipped.append(layers[target].name)
             }

@@ -182,7 +182,8 @@ extension KerasModel {
             return try model.call(inputs)
         } catch let error as RecurrentError {
             throw KerasFormatError(
-                .unreadable, file: file, reason: "the model cannot run on the comparison input: \(error.description)")
+                .unreadable, file: file, layer: error.layer,
+                reason: "the model cannot run on the comparison input: \(error.message)", underlying: error)
         }
     }
 }

@@ -43,7 +43,8 @@ struct ShardedWeights {
     func variables(_ path: String, count: Int, layer: String, limit: Int) throws -> [Tensor] {
         guard let names = weightMap["/" + path], !names.isEmpty else {
             throw KerasFormatError(
-                .weightMismatch, file: self.path, reason: "layer '\(layer)': the weight map has no /\(path)")
+                .weightMismatch, file: self.path, layer: layer, slot: "/\(path)",
+                reason: "the weight map has no /\(path)")
         }
         var found: [Int: Tensor] = [:]
         do {
@@ -61,9 +62,9 @@ struct ShardedWeights {
         }
         guard found.count == count, (0..<count).allSatisfy({ found[$0] != nil }) else {
             throw KerasFormatError(
-                .weightMismatch, file: self.path,
+                .weightMismatch, file: self.path, layer: layer, slot: "/\(path)",
                 reason:
-                    "layer '\(layer)': the shards hold \(found.count) variables of /\(path), the layer expects \(count)"
+                    "the shards hold \(found.count) variables of /\(path), the layer expects \(count)"
             )
         }
         return (0..<count).map { found[$0]! }

@@ -55,7 +55,7 @@ public enum Validation {
                 }
             }
         } catch let problem as KerasFormatError {
-            return [error(problem.reason)]
+            return [error(problem.reason, layer: problem.layer, slot: problem.slot)]
         } catch {
             return [Finding(severity: .error, file: path, message: "\(error)")]
         }
@@ -90,7 +90,12 @@ public enum Validation {
             var probed = loaded.model
             _ = try probed.call(try loaded.probeInputs(batch: 1, timesteps: 3, file: path))
         } catch let problem as KerasFormatError {
-            findings.append(error("the model cannot run: \(problem.reason)"))
+            findings.append(error("the model cannot run: \(problem.reason)", layer: problem.layer, slot: problem.slot))
+        } catch let problem as RecurrentError {
+            findings.append(
+                error(
+                    "the model cannot run on an input of its declared shape: \(problem.message)", layer: problem.layer,
+                    slot: problem.slot))
         } catch let problem {
             findings.append(error("the model cannot run on an input of its declared shape: \(problem)"))
         }
@@ -245,7 +250,8 @@ public enum Validation {
     static func weightFindings(
         path: String, configPath: String?, customObjects: CustomObjects, fallback: KerasFormatError
     ) -> [Finding] {
-        let fallbackFinding = Finding(severity: .error, file: path, message: fallback.reason)
+        let fallbackFinding = Finding(
+            severity: .error, file: path, layer: fallback.layer, slot: fallback.slot, message: fallback.reason)
         do {
             let layout = try KerasLayout.detect(path: path)
             guard let config = try configJSON(path: path, configPath: configPath) else { return [fallbackFinding] }

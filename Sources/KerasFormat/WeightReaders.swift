@@ -149,19 +149,21 @@ enum WeightReaders {
         let path = try resolve(root, path)
         guard try root.kind(of: path) == .group else {
             throw KerasFormatError(
-                .weightMismatch, file: file, reason: "layer '\(layer)': the weights file has no group /\(path)")
+                .weightMismatch, file: file, layer: layer, slot: "/\(path)",
+                reason: "the weights file has no group /\(path)")
         }
         let group = try root.group(path)
         let names = try group.children().filter { $0.kind == .dataset }.map(\.name)
         guard names.count == count else {
             throw KerasFormatError(
-                .weightMismatch, file: file,
-                reason: "layer '\(layer)': /\(path) holds \(names.count) variables, the layer expects \(count)")
+                .weightMismatch, file: file, layer: layer, slot: "/\(path)",
+                reason: "/\(path) holds \(names.count) variables, the layer expects \(count)")
         }
         return try (0..<count).map { index in
             guard names.contains(String(index)) else {
                 throw KerasFormatError(
-                    .weightMismatch, file: file, reason: "layer '\(layer)': /\(path) has no variable \(index)")
+                    .weightMismatch, file: file, layer: layer, slot: "/\(path)/\(index)",
+                    reason: "/\(path) has no variable \(index)")
             }
             return try tensor(group.dataset(String(index)), limit: limit, layer: layer, file: file)
         }
@@ -249,9 +251,9 @@ enum WeightReaders {
         let info = try dataset.info()
         guard let count = Tensor.checkedCount(info.shape).overflow ? nil : info.elementCount, count <= limit else {
             throw KerasFormatError(
-                .weightMismatch, file: file,
+                .weightMismatch, file: file, layer: layer, slot: dataset.path,
                 reason:
-                    "layer '\(layer)': \(dataset.path) declares shape \(info.shape), more values than the whole model has weights (at most \(limit)); nothing was read"
+                    "\(dataset.path) declares shape \(info.shape), more values than the whole model has weights (at most \(limit)); nothing was read"
             )
         }
         let array = try dataset.read(as: Float.self)

@@ -100,7 +100,7 @@ extension WeightSlot {
         }
         for (slot, weight) in zip(slots, weights) where slot.shape != weight.shape {
             throw RecurrentError(
-                .shapeMismatch, layer: layer,
+                .shapeMismatch, layer: layer, slot: slot.name,
                 "slot '\(slot.name)' has shape \(weight.shape), the layer needs \(slot.shape)")
         }
     }

@@ -52,7 +52,7 @@ public struct Dense: FeedForwardLayer {
         }
         for (slot, weight) in zip(slots, weights) where slot.shape != weight.shape {
             throw RecurrentError(
-                .shapeMismatch, layer: name,
+                .shapeMismatch, layer: name, slot: slot.name,
                 "slot '\(slot.name)' has shape \(weight.shape), the layer needs \(slot.shape)")
         }
         kernel = weights[0]

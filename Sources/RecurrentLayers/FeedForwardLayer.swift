@@ -78,7 +78,8 @@ func checkWeights(_ weights: [Tensor], against slots: [WeightSlot], layer: Strin
     }
     for (slot, weight) in zip(slots, weights) where slot.shape != weight.shape {
         throw RecurrentError(
-            .shapeMismatch, layer: layer, "slot '\(slot.name)' has shape \(weight.shape), the layer needs \(slot.shape)"
+            .shapeMismatch, layer: layer, slot: slot.name,
+            "slot '\(slot.name)' has shape \(weight.shape), the layer needs \(slot.shape)"
         )
     }
 }

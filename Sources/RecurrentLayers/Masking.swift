@@ -71,7 +71,7 @@ public struct Embedding: FeedForwardLayer {
         }
         guard weights[0].shape == [inputDim, outputDim] else {
             throw RecurrentError(
-                .shapeMismatch, layer: name,
+                .shapeMismatch, layer: name, slot: "embeddings",
                 "slot 'embeddings' has shape \(weights[0].shape), the layer needs \([inputDim, outputDim])")
         }
         embeddings = weights[0]

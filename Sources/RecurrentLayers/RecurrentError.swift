@@ -20,11 +20,14 @@ public struct RecurrentError: Error, Sendable, Equatable, CustomStringConvertibl
     public var code: Code
     /// The layer's name, when it has one.
     public var layer: String?
+    /// The weight slot at fault (`kernel`, `recurrent_kernel`, ...), when one is; the message names it too.
+    public var slot: String?
     public var message: String
 
-    public init(_ code: Code, layer: String? = nil, _ message: String) {
+    public init(_ code: Code, layer: String? = nil, slot: String? = nil, _ message: String) {
         self.code = code
         self.layer = layer
+        self.slot = slot
         self.message = message
     }
 

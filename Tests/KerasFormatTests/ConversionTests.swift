@@ -77,7 +77,7 @@ struct ConversionTests {
                 }
                 #expect(
                     refused?.description
-                        == "\(path): layer 'lstm' is time-major, which Keras 3 does not support; write it as a legacy .h5 instead"
+                        == "\(path): layer 'lstm': it is time-major, which Keras 3 does not support; write it as a legacy .h5 instead"
                 )
                 #expect(!FileManager.default.fileExists(atPath: path))
             }

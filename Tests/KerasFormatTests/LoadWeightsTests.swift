@@ -72,6 +72,7 @@ struct LoadWeightsTests {
             let error = #expect(throws: KerasFormatError.self) { try model.loadWeights(path: path) }
             let message = error?.description ?? ""
             #expect(message.contains("dense") && message.contains("[4, 3]") && message.contains("[4, 2]"), "\(message)")
+            #expect(error?.code == .weightMismatch && error?.layer == "dense" && error?.slot == "kernel", "\(message)")
             let dense = model.layers[4].weights
             let skipped = try model.loadWeights(path: path, skipMismatch: true)
             #expect(skipped == ["dense"], "\(suffix)")

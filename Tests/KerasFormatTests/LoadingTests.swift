@@ -34,7 +34,34 @@ struct LoadingTests {
         let error = #expect(throws: KerasFormatError.self) {
             try KerasModel.load(path: Self.example("waveforms.weights.h5"))
         }
-        #expect(error?.description.contains("--config") == true)
+        #expect(error?.code == .configRequired && error?.description.contains("--config") == true)
+    }
+
+    @Test("errors carry the layer, slot, archive member and cause as fields, for code that reacts to them")
+    func errorFields() throws {
+        func refusal(_ fixture: String, config: String? = nil) -> KerasFormatError? {
+            #expect(throws: KerasFormatError.self) {
+                try KerasModel.load(path: LayoutTests.fixture(fixture), configPath: config.map(LayoutTests.fixture))
+            }
+        }
+        // A weight of the wrong shape: the layer, its slot, and the layer module's error beneath.
+        let shape = try #require(refusal("damaged/wrong_shape.h5"))
+        #expect(shape.code == .weightMismatch && shape.layer != nil && shape.slot != nil, "\(shape)")
+        #expect((shape.underlying as? RecurrentError)?.slot == shape.slot)
+        #expect(shape.description.hasPrefix("\(shape.file): layer '\(shape.layer ?? "")': "), "\(shape)")
+        // A class RNNKit does not implement: the layer.
+        let unsupported = try #require(refusal("surrounding/unsupported.keras"))
+        #expect(unsupported.code == .unsupportedLayer && ["double", "upsample"].contains(unsupported.layer))
+        // Damage inside a .keras archive: the member, and for HDF5 damage libhdf5's error beneath.
+        let truncated = try #require(refusal("damaged/truncated_weights.keras"))
+        #expect(truncated.code == .unreadable && truncated.member == "model.weights.h5", "\(truncated)")
+        let config = try #require(refusal("damaged/broken_config.keras"))
+        #expect(config.member == "config.json" && config.underlying is JSONError, "\(config)")
+        let noWeights = try #require(refusal("damaged/no_weights.keras"))
+        #expect(noWeights.member == "model.weights.h5", "\(noWeights)")
+        // What validate reports carries the same layer and slot.
+        let findings = Validation.validate(path: LayoutTests.fixture("damaged/wrong_shape.h5"))
+        #expect(findings.contains { $0.severity == .error && $0.layer == shape.layer && $0.slot != nil }, "\(findings)")
     }
 
     @Test("NumPy arrays: float and integer dtypes, both byte orders, and our own .npy writing read back")

@@ -68,7 +68,7 @@ struct OperationTests {
                 dialect: .keras2, overwrite: true)
         }
         #expect(
-            refused?.description.contains("with the constant first, which a tf.keras TFOpLambda cannot hold") == true)
+            refused?.description.contains("has its constant first, which a tf.keras TFOpLambda cannot hold") == true)
     }
 
     /// TFOpLambda layers written back for tf.keras as they were, and converted to Keras 3 operation nodes.

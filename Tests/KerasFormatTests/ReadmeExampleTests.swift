@@ -45,13 +45,23 @@ struct KerasFormatReadmeTests {
         try model.writeGraph(to: out("waveforms.dot"))
         #expect(try String(contentsOfFile: out("waveforms.dot"), encoding: .utf8).hasPrefix("digraph"))
 
+        do {
+            _ = try KerasModel.load(path: example("Tests/Fixtures/damaged/wrong_shape.h5"))
+            Issue.record("the damaged file loaded")
+        } catch let error as KerasFormatError {
+            #expect(
+                "\(error)".hasSuffix("wrong_shape.h5: layer 'waveform': slot 'bias' has shape [5], the layer needs [3]")
+            )
+            #expect("\(error.code) \(error.layer ?? "") \(error.slot ?? "")" == "weightMismatch waveform bias")
+        }
+
         // The README shows these calls: they must still be there.
         let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
         for call in [
             "KerasModel.load(path: \"Examples/waveforms.keras\")", "model.run(arrays, file:",
             "Validation.validate(path:",
             "format: .legacyModel, dialect: .keras2", "old.measureConversion(to: .keras3", "model.difference(from:",
-            "model.writeGraph(to:", "model.predict(",
+            "model.writeGraph(to:", "model.predict(", "error.code, error.layer", "error.member",
         ] {
             #expect(readme.contains(call), "README lacks \(call)")
         }

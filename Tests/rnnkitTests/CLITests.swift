@@ -262,7 +262,7 @@ struct ConvertCommandTests {
             #expect(
                 result.status == 65
                     && result.stderr
-                        == "\(timeMajor): layer 'lstm' is time-major, which Keras 3 does not support; write it as a legacy .h5 instead\n"
+                        == "\(timeMajor): layer 'lstm': it is time-major, which Keras 3 does not support; write it as a legacy .h5 instead\n"
             )
             #expect(!FileManager.default.fileExists(atPath: timeMajor))
         }

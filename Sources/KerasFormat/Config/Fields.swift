@@ -99,8 +99,8 @@ struct Fields {
             return try Activation(kerasName: name, keras2: factory.keras2)
         } catch {
             throw KerasFormatError(
-                .unsupportedLayer, file: factory.file,
-                reason: "layer '\(layer)': the activation '\(name)' is not one RNNKit knows")
+                .unsupportedLayer, file: factory.file, layer: layer,
+                reason: "the activation '\(name)' is not one RNNKit knows")
         }
     }
 

@@ -10,7 +10,7 @@ struct LayerFactory {
     var customObjects = CustomObjects()
 
     func fail(_ layer: String, _ reason: String) -> KerasFormatError {
-        KerasFormatError(.unreadable, file: file, reason: "layer '\(layer)': \(reason)")
+        KerasFormatError(.unreadable, file: file, layer: layer, reason: reason)
     }
 
     /// The tensor-only operation nodes Keras 3 writes for masks (those with a constant are read below).
@@ -204,12 +204,12 @@ struct LayerFactory {
             return (.feedForward(made), [made.outputShape(inputShape: inputShape)])
         case "Lambda":
             throw KerasFormatError(
-                .unsupportedLayer, file: file,
-                reason: "layer '\(name)' is a Lambda layer: it holds Python code, which RNNKit never runs")
+                .unsupportedLayer, file: file, layer: name,
+                reason: "a Lambda layer holds Python code, which RNNKit never runs")
         default:
             throw KerasFormatError(
-                .unsupportedLayer, file: file,
-                reason: "layer '\(name)' has class \(className), which RNNKit does not support")
+                .unsupportedLayer, file: file, layer: name,
+                reason: "the class \(className) is not one RNNKit supports")
         }
     }
 
@@ -327,8 +327,8 @@ struct LayerFactory {
             return StackedRNNCells(cells, name: cellName)
         default:
             throw KerasFormatError(
-                .unsupportedLayer, file: file,
-                reason: "layer '\(layer)' uses the cell class \(className), which RNNKit does not support")
+                .unsupportedLayer, file: file, layer: layer,
+                reason: "the cell class \(className) is not one RNNKit supports")
         }
     }
 }

@@ -49,7 +49,9 @@ struct ModelConfig {
     /// Reads a model config: `{"class_name": "Sequential" | "Functional" | "Model", "config": ...}`, or a
     /// Keras 2.0-2.2 Sequential config stored as a plain list of layers.
     init(_ json: JSONValue, file: String) throws {
-        func fail(_ reason: String) -> KerasFormatError { KerasFormatError(.unreadable, file: file, reason: reason) }
+        func fail(_ reason: String, layer: String? = nil) -> KerasFormatError {
+            KerasFormatError(.unreadable, file: file, layer: layer, reason: reason)
+        }
         let className = json["class_name"]?.stringValue ?? (json.arrayValue != nil ? "Sequential" : "")
         let config = json["config"] ?? json
         switch className {
@@ -76,9 +78,9 @@ struct ModelConfig {
         }
     }
 
-    private static func layer(_ json: JSONValue, fail: (String) -> KerasFormatError) throws -> Layer {
+    private static func layer(_ json: JSONValue, fail: (String, String?) -> KerasFormatError) throws -> Layer {
         guard let entry = json.objectValue, let className = json["class_name"]?.stringValue else {
-            throw fail("a layer entry has no class_name: \(json.jsonText.prefix(120))")
+            throw fail("a layer entry has no class_name: \(json.jsonText.prefix(120))", nil)
         }
         let config = json["config"]?.objectValue ?? JSONObject()
         let name = json["name"]?.stringValue ?? config["name"]?.stringValue ?? className.lowercased()
@@ -93,7 +95,7 @@ struct ModelConfig {
     /// `[[layer, node, tensor, kwargs], ...]` (extra entries after the first are initial states, A.7,
     /// except for layers called on a list, `takesList`, where every entry is an input).
     private static func call(
-        _ json: JSONValue, layer: String, takesList: Bool, fail: (String) -> KerasFormatError
+        _ json: JSONValue, layer: String, takesList: Bool, fail: (String, String?) -> KerasFormatError
     ) throws -> Call {
         if let object = json.objectValue {
             var inputs: [TensorReference] = []
@@ -115,13 +117,13 @@ struct ModelConfig {
             return call.with(kwargs)
         }
         guard let entries = json.arrayValue else {
-            throw fail("layer '\(layer)' has an inbound node that is neither a list nor an object")
+            throw fail("an inbound node is neither a list nor an object", layer)
         }
         let references = try entries.map { entry -> TensorReference in
             guard let parts = entry.arrayValue, parts.count >= 3, let name = parts[0].stringValue,
                 let node = parts[1].intValue,
                 let tensor = parts[2].intValue
-            else { throw fail("layer '\(layer)' has a malformed inbound node \(entry.jsonText.prefix(80))") }
+            else { throw fail("an inbound node is malformed: \(entry.jsonText.prefix(80))", layer) }
             return TensorReference(layer: name, node: node, tensor: tensor)
         }
         let kwargs = entries.first?.arrayValue.flatMap { $0.count > 3 ? $0[3] : nil } ?? .null
@@ -147,13 +149,11 @@ struct ModelConfig {
     /// computes the same. Its inbound nodes are `[layer, node, tensor, kwargs]` each (not nested), the
     /// kwargs holding the other operands (`y`) and options (`dtype`, `axis`, `keepdims`).
     private static func tfOperation(
-        _ entry: JSONObject, config: JSONObject, name: String, fail: (String) -> KerasFormatError
+        _ entry: JSONObject, config: JSONObject, name: String, fail: (String, String?) -> KerasFormatError
     ) throws -> Layer {
         let function = config["function"]?.stringValue ?? "?"
         guard let (className, operand) = tfOperations[function] else {
-            throw fail(
-                "layer '\(name)' is the TensorFlow function tf.\(function) (a TFOpLambda layer), which RNNKit does not support"
-            )
+            throw fail("the TensorFlow function tf.\(function) (a TFOpLambda layer) is not one RNNKit supports", name)
         }
         var options = JSONObject([("name", .string(name))])
         var calls: [Call] = []
@@ -162,7 +162,7 @@ struct ModelConfig {
             if parts.first?.arrayValue != nil, parts.count == 1 { parts = parts[0].arrayValue ?? [] }
             guard parts.count >= 3, let input = parts[0].stringValue, let nodeIndex = parts[1].intValue,
                 let tensor = parts[2].intValue
-            else { throw fail("layer '\(name)' has a malformed inbound node \(node.jsonText.prefix(80))") }
+            else { throw fail("an inbound node is malformed: \(node.jsonText.prefix(80))", name) }
             var call = Call(
                 inputs: [TensorReference(layer: input, node: nodeIndex, tensor: tensor)], constants: [],
                 initialState: [])
@@ -176,9 +176,7 @@ struct ModelConfig {
                 } else if key == "name" || value.isNull {
                     continue
                 } else if kwargTensor(value) != nil {
-                    throw fail(
-                        "layer '\(name)' (tf.\(function)) takes the tensor argument '\(key)', which RNNKit does not support"
-                    )
+                    throw fail("tf.\(function) takes the tensor argument '\(key)', which RNNKit does not support", name)
                 } else {
                     options[key] = value
                 }
@@ -217,16 +215,18 @@ struct ModelConfig {
     }
 
     /// `input_layers` / `output_layers`: `[[name, node, tensor], ...]`, or one such triple.
-    private static func references(_ json: JSONValue?, fail: (String) -> KerasFormatError) throws -> [TensorReference] {
+    private static func references(_ json: JSONValue?, fail: (String, String?) -> KerasFormatError) throws
+        -> [TensorReference]
+    {
         guard let items = json?.arrayValue else {
-            throw fail("the Functional config lacks input_layers or output_layers")
+            throw fail("the Functional config lacks input_layers or output_layers", nil)
         }
         let triples = items.first?.arrayValue == nil ? [JSONValue.array(items)] : items
         return try triples.map { triple in
             guard let parts = triple.arrayValue, parts.count == 3, let name = parts[0].stringValue,
                 let node = parts[1].intValue,
                 let tensor = parts[2].intValue
-            else { throw fail("a model input or output reference is malformed: \(triple.jsonText.prefix(80))") }
+            else { throw fail("a model input or output reference is malformed: \(triple.jsonText.prefix(80))", nil) }
             return TensorReference(layer: name, node: node, tensor: tensor)
         }
     }
