@@ -8,13 +8,15 @@ saved in every Keras 3 layout with a sample batch and Keras's own predictions:
   Examples/waveforms_input.npy   (8, 40, 1) float32, two of each class and two more
   Examples/waveforms_labels.npy  (8,) int: 0 sine, 1 square, 2 sawtooth
   Examples/waveforms_output.npy  (8, 3) float32: what Keras predicts for the input
+  Examples/WaveformClassifier/signals.csv  the same 8 signals, one per row (the Swift example package's input)
 
-Run: .venv/bin/python tools/make_example.py
+Run: .venv/bin/python tools/make_example.py (or with --csv-only: only the CSV, from the saved sample)
 """
 
 import json
 import os
 import pathlib
+import sys
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
@@ -38,7 +40,16 @@ def waves(count, rng):
     return x[..., None].astype("float32"), labels
 
 
+def write_csv(sample):
+    """One signal per row, 40 comma-separated values, each float32 written exactly (9 significant digits)."""
+    rows = [",".join(f"{value:.9g}" for value in signal[:, 0]) for signal in sample]
+    (OUT / "WaveformClassifier" / "signals.csv").write_text("\n".join(rows) + "\n")
+
+
 def main():
+    if "--csv-only" in sys.argv:
+        write_csv(np.load(OUT / "waveforms_input.npy"))
+        return
     keras.utils.set_random_seed(7)
     rng = np.random.default_rng(7)
     x, y = waves(6000, rng)
@@ -62,6 +73,7 @@ def main():
     (OUT / "waveforms.json").write_text(model.to_json(indent=1) + "\n")
     sample, labels = waves(8, np.random.default_rng(8))
     np.save(OUT / "waveforms_input.npy", sample)
+    write_csv(sample)
     np.save(OUT / "waveforms_labels.npy", labels)
     np.save(OUT / "waveforms_output.npy", model.predict(sample, verbose=0).astype("float32"))
     (OUT / "waveforms_accuracy.json").write_text(json.dumps({"test_accuracy": round(float(accuracy), 4)}) + "\n")
