@@ -96,6 +96,14 @@ if ProcessInfo.processInfo.environment["RNNKIT_BENCHMARKS"] != nil {
         ))
 }
 
+// MARK: - Documentation (only with RNNKIT_DOCS set, for the same reason)
+
+// DocC catalogs in Sources/<Module>/<Module>.docc:
+//   RNNKIT_DOCS=1 swift package generate-documentation --target KerasFormat
+if ProcessInfo.processInfo.environment["RNNKIT_DOCS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"))
+}
+
 // MARK: - Settings for every target
 
 for target in package.targets where target.type != .system {

@@ -19,6 +19,7 @@ public enum HDF5AttributeValue: Sendable, Equatable {
 
 /// An attribute's type and shape, without its value.
 public struct HDF5AttributeInfo: Sendable, Equatable {
+    /// The type of the attribute's elements.
     public var datatype: HDF5Datatype
     /// `[]` for a scalar attribute.
     public var shape: [Int]

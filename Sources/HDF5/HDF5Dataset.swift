@@ -26,7 +26,9 @@ public struct HDF5Dataset: HDF5Object {
     public struct Info: Sendable, Equatable {
         /// `[]` for a scalar.
         public var shape: [Int]
+        /// The type of the dataset's elements.
         public var datatype: HDF5Datatype
+        /// How the values are stored: contiguous, chunked, compact or virtual.
         public var layout: Layout
         /// The number of filters (compression, shuffle, checksums) applied to the data.
         public var filterCount: Int

@@ -2,7 +2,10 @@
 public enum HDF5Datatype: Sendable, Equatable, CustomStringConvertible {
     /// Byte order of a numeric type.
     public enum ByteOrder: Sendable, Equatable {
-        case littleEndian, bigEndian
+        /// Least significant byte first (x86, ARM as used).
+        case littleEndian
+        /// Most significant byte first.
+        case bigEndian
     }
 
     /// An IEEE-style floating-point type of 16, 32 or 64 bits (or another width).
@@ -51,24 +54,38 @@ public enum HDF5Datatype: Sendable, Equatable, CustomStringConvertible {
 public struct HDF5StringForm: Sendable, Equatable, CustomStringConvertible {
     /// Variable length (each string on libhdf5's heap) or a fixed number of bytes per element.
     public enum Length: Sendable, Equatable {
+        /// Each string on libhdf5's heap, as long as it is.
         case variable
+        /// This many bytes per element.
         case fixed(Int)
     }
 
     /// The character set libhdf5 records for the type (`H5Tget_cset`).
     public enum Charset: Sendable, Equatable {
-        case ascii, utf8
+        /// `H5T_CSET_ASCII`.
+        case ascii
+        /// `H5T_CSET_UTF8`.
+        case utf8
     }
 
     /// How a shorter string fills a fixed-length element (`H5Tget_strpad`).
     public enum Padding: Sendable, Equatable {
-        case nullTerminated, nullPadded, spacePadded
+        /// A NUL ends the string (`H5T_STR_NULLTERM`, h5py's choice).
+        case nullTerminated
+        /// NULs fill the rest (`H5T_STR_NULLPAD`, NumPy's `S` strings).
+        case nullPadded
+        /// Spaces fill the rest (`H5T_STR_SPACEPAD`, Fortran's).
+        case spacePadded
     }
 
+    /// Fixed or variable length.
     public var length: Length
+    /// The character set libhdf5 records.
     public var charset: Charset
+    /// How a shorter string fills a fixed-length element.
     public var padding: Padding
 
+    /// A string type of `length` in `charset`, padded as `padding` says.
     public init(length: Length, charset: Charset, padding: Padding = .nullTerminated) {
         self.length = length
         self.charset = charset
@@ -89,6 +106,7 @@ public struct HDF5StringForm: Sendable, Equatable, CustomStringConvertible {
         return HDF5StringForm(length: .fixed(width), charset: charset, padding: padding)
     }
 
+    /// The form in words, such as `variable-length ascii`.
     public var description: String {
         let set = charset == .ascii ? "ascii" : "utf-8"
         let pad: String

@@ -48,6 +48,7 @@ public struct HDF5Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// libhdf5's error stack, outermost call first; empty when the failure was detected before calling it.
     public var libraryStack: [String]
 
+    /// A failure of `operation` on `file` (at `objectPath`), with libhdf5's error stack when it reported one.
     public init(
         _ code: Code, operation: String, file: String, objectPath: String? = nil, reason: String,
         libraryStack: [String] = []
@@ -60,6 +61,7 @@ public struct HDF5Error: Error, Sendable, Equatable, CustomStringConvertible {
         self.libraryStack = libraryStack
     }
 
+    /// One sentence: the file, the operation, the object, why, and libhdf5's innermost message.
     public var description: String {
         var text = "\(file): cannot \(operation)"
         if let objectPath { text += " at \(objectPath)" }

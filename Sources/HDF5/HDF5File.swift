@@ -20,7 +20,10 @@ public final class HDF5File: @unchecked Sendable {
 
     /// How an existing file is opened.
     public enum Mode: Sendable {
-        case readOnly, readWrite
+        /// Reading only (`H5F_ACC_RDONLY`).
+        case readOnly
+        /// Reading and writing (`H5F_ACC_RDWR`).
+        case readWrite
     }
 
     /// The file's path, or the name given to an in-memory file; used in every error message.

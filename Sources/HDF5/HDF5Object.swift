@@ -2,7 +2,9 @@ import CHDF5
 
 /// What a path inside an HDF5 file leads to.
 public enum HDF5ObjectKind: Sendable, Equatable {
+    /// A group, holding other objects.
     case group
+    /// A dataset, holding an array of values.
     case dataset
     /// A committed (named) datatype.
     case namedDatatype

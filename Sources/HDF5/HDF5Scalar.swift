@@ -19,18 +19,22 @@ public enum HDF5ScalarKind: Sendable, Equatable {
     case int64
 }
 
+/// Float32 values, stored as `<f4`.
 extension Float: HDF5Scalar {
     public static var hdf5Kind: HDF5ScalarKind { .float32 }
 }
 
+/// Float64 values, stored as `<f8`.
 extension Double: HDF5Scalar {
     public static var hdf5Kind: HDF5ScalarKind { .float64 }
 }
 
+/// 32-bit integers, stored as `<i4`.
 extension Int32: HDF5Scalar {
     public static var hdf5Kind: HDF5ScalarKind { .int32 }
 }
 
+/// 64-bit integers, stored as `<i8`.
 extension Int64: HDF5Scalar {
     public static var hdf5Kind: HDF5ScalarKind { .int64 }
 }

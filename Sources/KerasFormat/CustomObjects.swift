@@ -21,9 +21,12 @@ public struct CustomObjects: Sendable {
     private var cells: [String: CellMaker] = [:]
     private var layers: [String: LayerMaker] = [:]
 
+    /// No custom objects: only Keras's built-in classes load.
     public init() {}
 
+    /// Registers `make` for cells whose config names `className` (or that `registered_name`).
     public mutating func registerCell(_ className: String, _ make: @escaping CellMaker) { cells[className] = make }
+    /// Registers `make` for layers whose config names `className` (or that `registered_name`).
     public mutating func registerLayer(_ className: String, _ make: @escaping LayerMaker) { layers[className] = make }
 
     func cell(className: String, registeredName: String?) -> CellMaker? {

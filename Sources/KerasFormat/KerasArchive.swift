@@ -12,6 +12,7 @@ import ZIPFoundation
 /// - Every member's CRC-32 is checked against the central directory; a mismatch names the member.
 /// - Member names are only keys: nothing is ever written to the disk.
 public struct KerasArchive: Sendable {
+    /// The archive's path.
     public var path: String
     /// Member names in archive order.
     public var members: [String]
@@ -26,6 +27,8 @@ public struct KerasArchive: Sendable {
 
     /// Reads the members of the archive at `path` (all of them, or only `only`).
     /// - Parameters:
+    ///   - path: The `.keras` file.
+    ///   - only: The members to read (`config.json`, ...); nil for every member.
     ///   - weightsLimit: The most bytes a compressed non-JSON member may inflate to; nil for the default
     ///     (the archive's size times deflate's largest ratio, capped at 256 MiB). A stored member may be
     ///     as large as the archive.

@@ -24,6 +24,7 @@ public struct KerasFormatError: Error, Sendable, CustomStringConvertible {
         case invalidModel
     }
 
+    /// The kind of failure.
     public var code: Code
     /// The file's path.
     public var file: String
@@ -40,6 +41,7 @@ public struct KerasFormatError: Error, Sendable, CustomStringConvertible {
     /// `JSONError`, or Foundation's error for a write.
     public var underlying: (any Error)?
 
+    /// A failure of kind `code` in `file` (at `layer`, `slot` or archive `member` where it applies), said in `reason`, with the error it wraps.
     public init(
         _ code: Code, file: String, layer: String? = nil, slot: String? = nil, member: String? = nil,
         reason: String, underlying: (any Error)? = nil

@@ -18,6 +18,7 @@ extension KerasModel {
     /// their class, numbered as Keras numbers them (`lstm`, `lstm_1`, `dense`, ...); names you gave are kept
     /// and must be unique. A Sequential model is written as a Functional one, which Keras loads alike.
     /// - Parameters:
+    ///   - model: The model, with its weights.
     ///   - acceptingChanges: Write a model Keras 3 cannot express exactly (Keras 2's hard_sigmoid) with
     ///     Keras 3's form; without it such a model is refused, the change named.
     ///   - customObjects: Makers for your own cells and layers (`KerasSerializableCell` conformers): the
@@ -127,6 +128,7 @@ extension KerasModel {
     }
 }
 
+/// One layer's Keras config, both ways.
 extension ModelLayer {
     /// The layer's Keras 3 config as `keras.saving.serialize_keras_object(layer)` gives it: `module`,
     /// `class_name`, `config` (Keras's `layer.get_config()`) and `registered_name`.
@@ -151,7 +153,10 @@ extension ModelLayer {
     /// config}`), built for inputs of `inputShape` (without the batch dimension), as Keras's `from_config`
     /// and `build` make it, except that its weights are placeholders (the config's initializers are not
     /// read): give it weights with `setWeights` before running it.
-    /// - Parameter keras2: Read the config with Keras 1/2 semantics (hard_sigmoid's form).
+    /// - Parameters:
+    ///   - kerasConfig: The layer's config, as `serialize_keras_object(layer)` or Keras 2 writes it.
+    ///   - inputShape: The layer's input shape without the batch dimension (nil: any length).
+    ///   - keras2: Read the config with Keras 1/2 semantics (hard_sigmoid's form).
     /// - Throws: `KerasFormatError` naming what the config lacks or what RNNKit does not implement.
     public init(kerasConfig: JSONValue, inputShape: [Int?], keras2: Bool = false) throws {
         let input = JSONValue.object(
@@ -187,7 +192,10 @@ extension ModelLayer {
 extension KerasModel {
     /// One layer in a model of its own, `Input(inputShape)` then the layer, ready to be written (the
     /// common "save this trained LSTM"): Keras loads the file as a model whose second layer is this one.
-    /// - Parameter inputShape: The layer's input shape without the batch dimension (nil: any length).
+    /// - Parameters:
+    ///   - layer: The layer, with its weights.
+    ///   - inputShape: The layer's input shape without the batch dimension (nil: any length).
+    ///   - acceptingChanges: As for a whole model: write what Keras 3 cannot express exactly in its form.
     public init(layer: ModelLayer, inputShape: [Int?], acceptingChanges: Bool = false) throws {
         try self.init(
             Model.sequential([.input(name: "input_layer", shape: inputShape, batchSize: nil), layer]),

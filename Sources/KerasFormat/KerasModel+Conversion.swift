@@ -4,6 +4,7 @@ import RecurrentLayers
 public enum KerasDialect: String, Sendable, CaseIterable {
     /// tf.keras / Keras 2 (KERAS.md C.8), written only to the legacy `.h5` layouts.
     case keras2
+    /// Keras 3 (KERAS.md C.9): every layout.
     case keras3
 }
 
@@ -17,7 +18,9 @@ extension KerasModel {
     /// The model in `dialect`: itself when it already is, otherwise a config in that dialect and the
     /// layers rebuilt from it with that generation's semantics, the same weights. `changes` lists what the
     /// target cannot express exactly (hard_sigmoid differs between Keras 2 and 3).
-    /// - Parameter file: the file named in errors, normally the file about to be written.
+    /// - Parameters:
+    ///   - dialect: The dialect to convert to.
+    ///   - file: The file named in errors, normally the file about to be written.
     public func conversion(to dialect: KerasDialect, file: String) throws -> (model: KerasModel, changes: [String]) {
         switch dialect {
         case .keras3: return try keras3Conversion(file: file)
@@ -244,7 +247,9 @@ extension KerasModel {
     /// Runs the model and its Keras 3 conversion on the same seeded probe input and reports the largest
     /// output difference: token ids within the vocabulary for an Embedding's input, normal values
     /// otherwise; unknown batch and time dimensions become 2 and 8.
-    /// - Parameter file: the file named in errors, normally the Keras 3 file about to be written.
+    /// - Parameters:
+    ///   - dialect: The dialect to convert to.
+    ///   - file: The file named in errors, normally the file about to be written.
     public func measureConversion(to dialect: KerasDialect = .keras3, file: String) throws -> ConversionReport {
         let (converted, changes) = try conversion(to: dialect, file: file)
         guard !changes.isEmpty else { return ConversionReport(model: converted, changes: [], largestDifference: 0) }

@@ -20,10 +20,15 @@ extension KerasModel {
     public static let targetKerasVersion = "3.15.1"
 
     /// Writes the model in `format`, atomically, its config in `dialect`.
-    /// - Parameter dialect: Keras 3's or tf.keras's config; by default Keras 3's for `.keras` and
-    ///   `.weights.h5` and the model's own for the legacy layouts. The model is converted when its own
-    ///   dialect differs (see `conversion(to:file:)`); a conversion that changes the math is refused
-    ///   unless `acceptingChanges`. `.keras2` is for the legacy layouts only.
+    /// - Parameters:
+    ///   - path: The file to write (its directory must exist); a failed write leaves no file behind.
+    ///   - format: The layout.
+    ///   - dialect: Keras 3's or tf.keras's config; by default Keras 3's for `.keras` and
+    ///     `.weights.h5` and the model's own for the legacy layouts. The model is converted when its own
+    ///     dialect differs (see `conversion(to:file:)`). `.keras2` is for the legacy layouts only.
+    ///   - overwrite: Replace an existing file; without it an existing file is kept and the write refused.
+    ///   - acceptingChanges: Write a conversion that changes the math (hard_sigmoid's form); refused
+    ///     without it.
     /// - Throws: `KerasFormatError.cannotWrite` when the file exists and `overwrite` is false, or
     ///   `.unsupportedLayer` when the target dialect cannot hold the model.
     public func write(

@@ -10,10 +10,13 @@ import RecurrentLayers
 /// let y = try loaded.model.call([x])[0]
 /// ```
 public struct KerasModel: Sendable {
+    /// The model, ready to run: `model.call([inputs])`.
     public var model: Model
+    /// The layout the file is in.
     public var layout: KerasLayout
     /// The Keras version that wrote the file, when recorded.
     public var kerasVersion: String?
+    /// The `backend` attribute of a legacy `.h5` (`tensorflow`, `jax`, `theano`, ...), when recorded.
     public var backend: String?
     /// The model config as the file (or the separate JSON) holds it.
     public var config: JSONValue
@@ -31,8 +34,8 @@ public struct KerasModel: Sendable {
     ///   - path: A `.keras` archive, a legacy `.h5` model, or a weights file (`.weights.h5` or legacy
     ///     weights `.h5`), which needs `configPath`.
     ///   - configPath: The model's JSON (`model.to_json()`), required for weights-only files.
-    /// - Throws: `KerasFormatError` naming the file, the layer and what is wrong.
     ///   - customObjects: Your own cells and layers, by Keras class name.
+    /// - Throws: `KerasFormatError` naming the file, the layer and what is wrong.
     public static func load(path: String, configPath: String? = nil, customObjects: CustomObjects = CustomObjects())
         throws -> KerasModel
     {

@@ -1,6 +1,7 @@
 import HDF5
 import RecurrentLayers
 
+/// Loading Keras weights into models built in Swift.
 extension Model {
     /// Loads weights Keras wrote into this model, built in Swift, as Keras's `load_weights` does.
     ///
@@ -17,8 +18,12 @@ extension Model {
     ///                               .feedForward(try Dense(units: 3, inputSize: 16, activation: .softmax))])
     /// try model.loadWeights(path: "waveforms.weights.h5")
     /// ```
-    /// - Parameter skipMismatch: Leave a layer as it is when the file's weights for it differ in number or
-    ///   shape (Keras's `skip_mismatch`), instead of failing.
+    /// - Parameters:
+    ///   - path: Any Keras weights file: legacy `.h5` (model or weights only), `.weights.h5`, `.keras`,
+    ///     or a sharded weights set's `.weights.json`.
+    ///   - byName: Pair layers by name (legacy `.h5` only), as Keras's `by_name=True`.
+    ///   - skipMismatch: Leave a layer as it is when the file's weights for it differ in number or
+    ///     shape (Keras's `skip_mismatch`), instead of failing.
     /// - Returns: The names of the layers left as they were because of `skipMismatch`.
     /// - Throws: `KerasFormatError.weightMismatch` naming the layer, the slot and both shapes (or counts),
     ///   `.unreadable` / `.unknownLayout` for a file that is not a Keras weights file.

@@ -9,34 +9,48 @@ public struct ModelDiff: Sendable, Encodable {
     public struct LayerChange: Sendable, Encodable {
         /// `added` (only in B), `removed` (only in A), `renamed`, `class` or `option`.
         public var kind: String
+        /// The layer's name (in A, for a rename).
         public var layer: String
+        /// What changed, in words.
         public var detail: String
     }
 
     /// One weight slot of a layer both models have.
     public struct WeightDifference: Sendable, Encodable {
+        /// The layer's name.
         public var layer: String
+        /// The slot's name (`kernel`, `recurrent_kernel`, ...).
         public var slot: String
+        /// The slot's shape in A.
         public var shapeA: [Int]
+        /// The slot's shape in B.
         public var shapeB: [Int]
         /// Largest `|a - b|` and largest `|a - b| / max(|a|, |b|)`; nil when the shapes differ.
         public var maxAbsolute: Double?
+        /// Largest `|a - b| / max(|a|, |b|)`; nil when the shapes differ.
         public var maxRelative: Double?
+        /// True when every value is bit for bit the same.
         public var identical: Bool
     }
 
+    /// Model A's file.
     public var a: String
+    /// Model B's file.
     public var b: String
+    /// Layers added, removed, renamed or built differently.
     public var layers: [LayerChange]
+    /// The slots that differ.
     public var weights: [WeightDifference]
     /// Slots compared and found identical (listed in `weights` only when they differ).
     public var identicalSlots: Int
     /// Largest `|a - b|` over every output on `probe`; nil when the outputs cannot be compared (their
     /// count or shapes differ, said in `outputProblem`).
     public var outputDifference: Double?
+    /// Why the outputs cannot be compared, when they cannot.
     public var outputProblem: String?
     /// `seeded probe, batch 2, 8 timesteps`, or the input file.
     public var probe: String
+    /// The largest difference still counted as the same (`--tolerance`).
     public var tolerance: Double
     /// True when no layer was added or removed (operation nodes aside), every weight is within `tolerance`
     /// and so is every output.

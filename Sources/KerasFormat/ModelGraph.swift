@@ -6,6 +6,7 @@ import RecurrentLayers
 /// (blue, dashed) and explicit masks (red, dotted) drawn apart from the data. Wrappers name what they
 /// wrap: `Bidirectional(LSTM)`, `TimeDistributed(Dense)`. Inputs are ovals, outputs have a double border.
 extension KerasModel {
+    /// The model as Graphviz DOT text (`dot -Tsvg` draws it).
     public func dot() -> String {
         let model = self.model
         let summary = self.summary

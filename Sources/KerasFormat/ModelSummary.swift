@@ -3,33 +3,53 @@ import RecurrentLayers
 /// What a model holds, for people and scripts: its layers in order with their Keras class, inputs, the
 /// options that matter, weight slots and parameter counts.
 public struct ModelSummary: Sendable, Encodable {
+    /// One weight of a layer.
     public struct Slot: Sendable, Encodable {
+        /// Keras's name for it (`kernel`, `recurrent_kernel`, ...).
         public var name: String
+        /// Its shape.
         public var shape: [Int]
+        /// Its element type as NumPy spells it (`float32`).
         public var dtype: String
     }
 
+    /// One layer of the model.
     public struct Layer: Sendable, Encodable {
+        /// The layer's name.
         public var name: String
+        /// Its Keras class (`LSTM`, `Bidirectional`, `Dense`, ...).
         public var className: String
         /// The layers whose outputs this layer takes (`name[node][tensor]` for other than the first output).
         public var inputs: [String]
         /// Options that change what the layer computes, as text (`units`, activations, flags, ...).
         public var options: [String: String]
+        /// Its weights, in Keras's order.
         public var weights: [Slot]
+        /// The number of values in its weights.
         public var parameters: Int
     }
 
+    /// `Sequential` or `Functional`.
     public var modelClass: String
+    /// The model's name.
     public var name: String
+    /// The names of the input layers.
     public var inputs: [String]
+    /// The layers whose outputs are the model's outputs.
     public var outputs: [String]
+    /// The layers, in the order of the config.
     public var layers: [Layer]
+    /// The number of values in every weight.
     public var parameters: Int
+    /// The number of values in trainable weights: all but BatchNormalization's moving statistics, as
+    /// Keras counts them.
     public var trainableParameters: Int
 }
 
 extension KerasModel {
+    /// The weights Keras does not train (`trainable=False` variables): BatchNormalization's statistics.
+    static let nonTrainableSlots: Set<String> = ["moving_mean", "moving_variance"]
+
     /// The summary of the model as loaded.
     public var summary: ModelSummary {
         let model = self.model
@@ -57,10 +77,13 @@ extension KerasModel {
                 parameters: slots.reduce(0) { $0 + Tensor.checkedCount($1.shape).partialValue })
         }
         let total = layers.reduce(0) { $0 + $1.parameters }
+        let frozen = layers.flatMap(\.weights).filter { Self.nonTrainableSlots.contains($0.name) }
+            .reduce(0) { $0 + Tensor.checkedCount($1.shape).partialValue }
         return ModelSummary(
             modelClass: kind == .sequential ? "Sequential" : "Functional", name: model.name,
             inputs: model.inputs.map(label),
-            outputs: model.outputs.map(label), layers: layers, parameters: total, trainableParameters: total)
+            outputs: model.outputs.map(label), layers: layers, parameters: total,
+            trainableParameters: total - frozen)
     }
 
     static func options(of layer: ModelLayer) -> [String: String] {

@@ -9,9 +9,12 @@ import RecurrentLayers
 public struct NumPyArray: Sendable, Equatable {
     /// NumPy's dtype string, such as `<f4` or `<i8`.
     public var dtype: String
+    /// The array's shape (`[]` for a scalar).
     public var shape: [Int]
+    /// The values as float32 (integer arrays converted).
     public var tensor: Tensor
 
+    /// A float32 (`<f4`) array holding `tensor`.
     public init(tensor: Tensor) {
         self.dtype = "<f4"
         self.shape = tensor.shape

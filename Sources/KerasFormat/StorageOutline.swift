@@ -16,7 +16,9 @@ public struct StorageOutline: Sendable {
         public var dtype: String
     }
 
+    /// The file's path.
     public var file: String
+    /// Its layout.
     public var layout: KerasLayout
     /// The `keras_version` attribute (or `metadata.json`'s), when the file records one.
     public var kerasVersion: String?

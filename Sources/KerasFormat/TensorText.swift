@@ -4,6 +4,7 @@ import RecurrentLayers
 /// Tensors as text for people: NumPy-style nested brackets, six significant digits, long dimensions
 /// elided with `...` after the first and before the last three entries.
 public enum TensorText {
+    /// `tensor` as text, with at most `edge` entries shown at each end of a long dimension.
     public static func format(_ tensor: Tensor, edge: Int = 3) -> String {
         if tensor.shape.isEmpty { return number(tensor.scalars.first ?? 0) }
         return block(tensor.scalars[...], shape: tensor.shape[...], indent: 1, edge: edge)

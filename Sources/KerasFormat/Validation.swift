@@ -4,6 +4,7 @@ import RecurrentLayers
 
 /// One thing validation found, naming the file, the layer and the slot it concerns.
 public struct Finding: Sendable, Encodable, CustomStringConvertible {
+    /// How much a finding matters.
     public enum Severity: String, Sendable, Encodable {
         /// The file cannot be used as it is.
         case error
@@ -11,12 +12,18 @@ public struct Finding: Sendable, Encodable, CustomStringConvertible {
         case warning
     }
 
+    /// Error or warning.
     public var severity: Severity
+    /// The file the finding is about.
     public var file: String
+    /// The layer, when the finding is about one.
     public var layer: String?
+    /// The weight slot, when the finding is about one.
     public var slot: String?
+    /// What is wrong, in one sentence.
     public var message: String
 
+    /// `error: file: layer 'name' slot 'slot': message`, as `rnnkit validate` prints it.
     public var description: String {
         var place = file
         if let layer { place += ": layer '\(layer)'" }

@@ -5,30 +5,55 @@ import Foundation
 /// `hardSigmoid` is Keras 3's `relu6(x + 3) / 6`; `hardSigmoidKeras2` is Keras 1/2's
 /// `clip(0.2 x + 0.5, 0, 1)` (KERAS.md B.1): a file's Keras version picks one.
 public enum Activation: Sendable, Equatable, Hashable {
+    /// `x` (Keras's `linear`, also what `None` means).
     case linear
+    /// `tanh(x)`.
     case tanh
+    /// `1 / (1 + e^-x)`.
     case sigmoid
+    /// Keras 3's `hard_sigmoid`: `relu6(x + 3) / 6`.
     case hardSigmoid
+    /// Keras 1/2's `hard_sigmoid`: `clip(0.2 x + 0.5, 0, 1)`.
     case hardSigmoidKeras2
+    /// `max(x, 0)`.
     case relu
+    /// `min(max(x, 0), 6)`.
     case relu6
+    /// `x` for `x >= 0`, `negativeSlope * x` below (Keras's `leaky_relu`).
     case leakyRelu(negativeSlope: Float)
+    /// `x` for `x > 0`, `alpha * (e^x - 1)` below.
     case elu(alpha: Float)
+    /// `scale * elu(x, alpha)` with Keras's fixed `alpha` and `scale`.
     case selu
+    /// `max(x, 0) + min(0, alpha * (e^(x / alpha) - 1))`.
     case celu(alpha: Float)
+    /// `log(1 + e^x)`.
     case softplus
+    /// `x / (1 + |x|)`.
     case softsign
+    /// `x * sigmoid(x)` (Keras's `swish`, also `silu`).
     case swish
+    /// `x * relu6(x + 3) / 6`.
     case hardSwish
+    /// `x * Φ(x)`, or its tanh approximation when `approximate` is true.
     case gelu(approximate: Bool)
+    /// `e^x`.
     case exponential
+    /// `x * tanh(softplus(x))`.
     case mish
+    /// `log(sigmoid(x))`.
     case logSigmoid
+    /// `clip(x, -1, 1)`.
     case hardTanh
+    /// `x - tanh(x)`.
     case tanhShrink
+    /// `x - threshold` above `threshold`, `x + threshold` below `-threshold`, 0 between.
     case softShrink(threshold: Float)
+    /// `x` where `|x| > threshold`, 0 elsewhere.
     case hardShrink(threshold: Float)
+    /// `(x + sqrt(x² + b)) / 2`.
     case squareplus(b: Float)
+    /// 0 for `x <= -1`, `x` for `x >= 1`, `(x + 1)² / 4` between.
     case sparsePlus
     /// Softmax over the last axis.
     case softmax

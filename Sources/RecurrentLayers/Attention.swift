@@ -10,8 +10,12 @@ import Foundation
 /// where the query mask is false. The output carries the query mask. Dropout on the distribution
 /// applies in training only.
 public struct Attention: FeedForwardLayer {
+    /// How queries meet keys: `dot` (Attention's default), `concat` (Attention's `score_mode="concat"`) or `additive` (AdditiveAttention).
     public enum ScoreMode: String, Sendable, CaseIterable {
-        case dot, concat
+        /// `q · k` (Attention's default), times `scale` with `use_scale`.
+        case dot
+        /// `concat_score_weight · Σ tanh(scale · (q + k))` over the features (Attention's `score_mode="concat"`).
+        case concat
         /// AdditiveAttention's `Σ scale · tanh(q + k)`.
         case additive
     }
@@ -23,6 +27,7 @@ public struct Attention: FeedForwardLayer {
         /// The call returns `(output, scores)`: the attention distribution as a second output.
         public var returnAttentionScores: Bool
 
+        /// Call options as Keras's defaults have them: no causal mask, no scores returned.
         public init(useCausalMask: Bool = false, returnAttentionScores: Bool = false) {
             self.useCausalMask = useCausalMask
             self.returnAttentionScores = returnAttentionScores
@@ -30,9 +35,13 @@ public struct Attention: FeedForwardLayer {
     }
 
     public var name: String
+    /// Attention's `score_mode`, or `additive` for AdditiveAttention.
     public var scoreMode: ScoreMode
+    /// Keras's `use_scale`: a learned scale on the scores (the `scale` weight).
     public var useScale: Bool
+    /// The dropout rate on the attention distribution, in training only.
     public var dropout: Float
+    /// The seed of the dropout's random numbers.
     public var seed: UInt64
     /// tf.keras's deprecated `causal` config argument: every call masks as `use_causal_mask` does.
     public var causal: Bool
@@ -114,6 +123,8 @@ public struct Attention: FeedForwardLayer {
     /// - Parameters:
     ///   - inputs: `[query, value]` or `[query, value, key]`.
     ///   - masks: The inputs' masks (`[query_mask, value_mask, ...]`), each `[batch, T]` or nil.
+    ///   - options: The call's `use_causal_mask` and `return_attention_scores`.
+    ///   - training: Training mode: dropout applies to the distribution.
     public func attend(_ inputs: [Tensor], masks: [Mask?], options: CallOptions, training: Bool) throws -> [Tensor] {
         guard (2...3).contains(inputs.count) else {
             throw RecurrentError(

@@ -8,12 +8,23 @@
 public struct Bidirectional: Sendable {
     /// How the two directions' outputs are combined; `nil` (Keras's `None`) returns both.
     public enum MergeMode: String, Sendable, CaseIterable {
-        case concat, sum, mul, ave
+        /// The two outputs side by side on the last axis (Keras's default).
+        case concat
+        /// Their sum.
+        case sum
+        /// Their product.
+        case mul
+        /// Their mean.
+        case ave
     }
 
+    /// The wrapper's name (`bidirectional` by default).
     public var name: String
+    /// The layer that reads the sequence from its first step.
     public var forward: RNN
+    /// The layer that reads the sequence from its last step (`go_backwards` opposite to `forward`'s).
     public var backward: RNN
+    /// Keras's `merge_mode`: how the two outputs combine; nil returns both.
     public var mergeMode: MergeMode?
 
     /// Wraps `layer`: the forward layer is a copy named `forward_<name>`; the backward layer is
@@ -66,8 +77,11 @@ public struct Bidirectional: Sendable {
         self.backward = backward
     }
 
+    /// The wrapped layers' `return_sequences`.
     public var returnSequences: Bool { forward.returnSequences }
+    /// The wrapped layers' `return_state`: the call returns both directions' states after the output.
     public var returnState: Bool { forward.returnState }
+    /// The wrapped layers' `stateful`.
     public var stateful: Bool { forward.stateful }
 
     /// Forward weights, then backward weights.
@@ -76,8 +90,10 @@ public struct Bidirectional: Sendable {
             + backward.weightSlots.map { WeightSlot(name: "\(backward.name)/\($0.name)", shape: $0.shape) }
     }
 
+    /// The forward layer's weights, then the backward layer's (Keras's order).
     public var weights: [Tensor] { forward.weights + backward.weights }
 
+    /// Sets the forward layer's weights from the first half and the backward layer's from the second.
     public mutating func setWeights(_ weights: [Tensor]) throws {
         let half = forward.weightSlots.count
         guard weights.count == half + backward.weightSlots.count else {
@@ -92,7 +108,11 @@ public struct Bidirectional: Sendable {
 
     /// Runs both directions and merges them.
     /// - Parameters:
+    ///   - inputs: `[batch, timesteps, features]`.
     ///   - initialState: Forward states then backward states (`[h_f, c_f, h_b, c_b]` for LSTM).
+    ///   - mask: Which steps are real, `[batch, timesteps]`.
+    ///   - training: Training mode: dropout applies.
+    ///   - constants: Tensors every step of both directions sees (tf.keras `constants`).
     /// - Returns: Keras's outputs, flattened: merged output (or both outputs), then states with `returnState`.
     public mutating func call(
         _ inputs: Tensor, initialState: [Tensor]? = nil, mask: Mask? = nil, training: Bool = false,

@@ -109,10 +109,14 @@ extension WeightSlot {
 /// The initializers of a built-in cell's weights, kept so that its Keras config names them (Keras uses
 /// them when it initializes the layer again, as training from scratch does).
 public struct CellInitializers: Sendable, Equatable {
+    /// The kernel's initializer (Keras's `kernel_initializer`).
     public var kernel: Initializer
+    /// The recurrent kernel's initializer (Keras's `recurrent_initializer`).
     public var recurrent: Initializer
+    /// The bias's initializer (Keras's `bias_initializer`).
     public var bias: Initializer
 
+    /// The three initializers, as a Keras config names them.
     public init(kernel: Initializer, recurrent: Initializer, bias: Initializer) {
         self.kernel = kernel
         self.recurrent = recurrent

@@ -9,27 +9,43 @@
 /// `bias [4 filters]`. States `[h, c]`, each `[output spatial..., filters]` (channels first:
 /// `[filters, output spatial...]`); the output is `h`.
 public struct ConvLSTMCell: RecurrentCell {
+    /// The cell's name.
     public var name: String
     /// 1, 2 or 3 spatial dimensions.
     public let rank: Int
+    /// The number of output channels (Keras's `filters`).
     public var filters: Int
+    /// The kernel's extent in each spatial dimension.
     public var kernelSize: [Int]
+    /// The input convolution's stride in each spatial dimension.
     public var strides: [Int]
+    /// The input convolution's dilation rate in each spatial dimension.
     public var dilation: [Int]
     /// `valid` or `same`.
     public var padding: Padding
+    /// Keras's `data_format="channels_first"`: channels before the spatial dimensions.
     public var channelsFirst: Bool
+    /// The activation of the candidate cell state and of the output (Keras's `activation`, tanh by default).
     public var activation: Activation
+    /// The gates' activation (Keras's `recurrent_activation`, sigmoid by default).
     public var recurrentActivation: Activation
+    /// True when the cell has a bias.
     public var useBias: Bool
+    /// The dropout rate on the input, in training only.
     public var dropout: Float
+    /// The dropout rate on the recurrent state, in training only.
     public var recurrentDropout: Float
+    /// The seed of the dropout masks' random numbers; nil for a fresh seed per layer.
     public var seed: UInt64?
+    /// `[kernel..., channels, 4 filters]`: the input convolution's kernel, gate blocks i, f, c, o.
     public var kernel: Tensor
+    /// `[kernel..., filters, 4 filters]`: the recurrent convolution's kernel.
     public var recurrentKernel: Tensor
+    /// `[4 filters]`, or nil without `useBias`.
     public var bias: Tensor?
     /// The spatial size of each step's input (Keras needs it static) and its channels.
     public let inputSpatial: [Int]
+    /// The number of channels of each step's input.
     public let channels: Int
     let geometry: ConvolutionGeometry
     let recurrentGeometry: ConvolutionGeometry
@@ -37,8 +53,25 @@ public struct ConvLSTMCell: RecurrentCell {
     /// A cell with fresh weights (Keras's defaults: glorot-uniform kernel, orthogonal recurrent kernel,
     /// zero bias with the forget block at one).
     /// - Parameters:
-    ///   - kernelSize, strides, dilation: One value per spatial dimension (`rank` of them).
+    ///   - filters: The number of output channels.
+    ///   - kernelSize: The kernel's extent, one value per spatial dimension (1 to 3 of them).
     ///   - inputSpatial: The spatial shape of each step's input.
+    ///   - channels: The channels of each step's input.
+    ///   - strides: The input convolution's strides, one per spatial dimension; 1 by default.
+    ///   - dilation: The input convolution's dilation rates, one per spatial dimension; 1 by default.
+    ///   - padding: `valid` or `same`.
+    ///   - channelsFirst: Channels before the spatial dimensions (Keras's `channels_first`).
+    ///   - activation: The candidate's and the output's activation.
+    ///   - recurrentActivation: The gates' activation.
+    ///   - useBias: Whether the cell has a bias.
+    ///   - unitForgetBias: Keras's `unit_forget_bias`: the forget block of the bias starts at one.
+    ///   - kernelInitializer: How the kernel is filled.
+    ///   - recurrentInitializer: How the recurrent kernel is filled.
+    ///   - biasInitializer: How the bias is filled (before `unitForgetBias`).
+    ///   - dropout: The input dropout rate in training.
+    ///   - recurrentDropout: The recurrent dropout rate in training.
+    ///   - seed: The seed of the weights' and dropout masks' random numbers.
+    ///   - name: The cell's name.
     public init(
         filters: Int, kernelSize: [Int], inputSpatial: [Int], channels: Int, strides: [Int]? = nil,
         dilation: [Int]? = nil, padding: Padding = .valid, channelsFirst: Bool = false,

@@ -4,15 +4,25 @@
 /// input's mask.
 public struct Conv1D: FeedForwardLayer {
     public var name: String
+    /// The number of output channels.
     public var filters: Int
+    /// The kernel's length in steps.
     public var kernelSize: Int
+    /// The step between applications of the kernel (Keras's `strides`).
     public var stride: Int
+    /// The spacing of the kernel's taps (Keras's `dilation_rate`).
     public var dilation: Int
+    /// The number of channel groups convolved apart (Keras's `groups`).
     public var groups: Int
+    /// `valid`, `same` or `causal`.
     public var padding: Padding
+    /// The activation applied to the output.
     public var activation: Activation
+    /// True when the layer adds a bias.
     public var useBias: Bool
+    /// `[kernelSize, channels / groups, filters]`.
     public var kernel: Tensor
+    /// `[filters]`, or nil without `useBias`.
     public var bias: Tensor?
 
     /// A layer with zero weights, for `channels` input channels; load weights with `setWeights`.

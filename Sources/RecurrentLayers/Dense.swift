@@ -2,16 +2,22 @@
 /// (`[..., features]` to `[..., units]`). Weights: `kernel [features, units]`, `bias [units]`.
 public struct Dense: FeedForwardLayer {
     public var name: String
+    /// The output width.
     public var units: Int
+    /// The activation applied to the output.
     public var activation: Activation
+    /// True when the layer adds a bias.
     public var useBias: Bool
+    /// `[input width, units]`.
     public var kernel: Tensor
+    /// `[units]`, or nil without `useBias`.
     public var bias: Tensor?
     /// The input width (stored: a placeholder kernel holds no values yet).
     public private(set) var inputSize: Int
     /// The initializers the weights were made with (`.placeholder` for a layer built from a file), kept
     /// so that the layer's Keras config names them.
     public var kernelInitializer: Initializer
+    /// The bias's initializer (Keras's `bias_initializer`), written to the Keras config.
     public var biasInitializer: Initializer
 
     /// A layer with fresh weights (Keras's defaults: glorot_uniform kernel, zero bias).
@@ -79,8 +85,10 @@ public struct Dense: FeedForwardLayer {
 /// Keras's `Activation` layer: applies an activation (softmax over the last axis).
 public struct ActivationLayer: FeedForwardLayer {
     public var name: String
+    /// The function applied to each element.
     public var activation: Activation
 
+    /// An `Activation` layer applying `activation`, named `name`.
     public init(_ activation: Activation, name: String = "activation") {
         self.activation = activation
         self.name = name

@@ -6,6 +6,7 @@ public struct DropoutMasks: Sendable, Equatable {
     /// `[batch, units]` each: none, one, or one per gate.
     public var recurrent: [Tensor]
 
+    /// Masks for one call: `input` multiplies the step input, `recurrent` the state, one tensor per gate each.
     public init(input: [Tensor], recurrent: [Tensor]) {
         self.input = input
         self.recurrent = recurrent

@@ -2,11 +2,14 @@
 /// `rate` and the rest scaled by `1 / (1 - rate)`, reproducibly from `seed`.
 public struct Dropout: FeedForwardLayer {
     public var name: String
+    /// The fraction of inputs set to zero in training (the rest are scaled by `1 / (1 - rate)`).
     public var rate: Float
     /// Dimensions of the dropped mask, 1 where it is shared (Keras's `noise_shape`); nil for the input's own.
     public var noiseShape: [Int?]?
+    /// The seed of the dropout masks' random numbers.
     public var seed: UInt64
 
+    /// Keras's `Dropout(rate, noise_shape, seed)`; throws when `rate` is outside [0, 1].
     public init(rate: Float, noiseShape: [Int?]? = nil, seed: UInt64 = 0, name: String = "dropout") throws {
         guard rate >= 0 && rate <= 1 else {
             throw RecurrentError(

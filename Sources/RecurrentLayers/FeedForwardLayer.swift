@@ -1,9 +1,14 @@
 /// A layer that maps one tensor to one tensor without carrying state: Dense, Activation, Dropout,
 /// Masking, Embedding, TimeDistributed. `TimeDistributed` wraps any of them; the model graph runs them.
 public protocol FeedForwardLayer: Sendable {
+    /// The layer's name, as in the Keras config (unique within a model).
     var name: String { get }
+    /// The names and shapes of the layer's weights, in Keras's order; empty for a layer without weights.
     var weightSlots: [WeightSlot] { get }
+    /// The layer's weights, in the order of `weightSlots`.
     var weights: [Tensor] { get }
+    /// Replaces the weights (Keras's `set_weights`): one tensor per slot, in order, each of its slot's
+    /// shape; throws `RecurrentError` naming the slot and both shapes otherwise.
     mutating func setWeights(_ weights: [Tensor]) throws
 
     /// Runs the layer. `training` matters only for layers that behave differently in training (Dropout).
@@ -87,7 +92,12 @@ func checkWeights(_ weights: [Tensor], against slots: [WeightSlot], layer: Strin
 /// Padding of a sliding window (Keras's `padding`): `valid` (none), `same` (output length
 /// `ceil(length / stride)`, the extra split with the smaller half first), or `causal` (Conv1D: all on the left).
 public enum Padding: String, Sendable {
-    case valid, same, causal
+    /// No padding: the window stays inside the input.
+    case valid
+    /// Zeros on both sides so that the output has `ceil(length / stride)` steps.
+    case same
+    /// Zeros on the left only, so that no output step sees a later input step (Conv1D).
+    case causal
 
     /// The output length and the padding before the first step for a window of `window` elements
     /// (dilation included) at `stride` over `length` steps.

@@ -5,15 +5,24 @@
 /// `[3 units]`, `hh = act(x W_h + b_h + (r * h) R_h)`. Both: `h_t = z * h_{t-1} + (1 - z) * hh`.
 /// State: `[h]`; the output is `h`.
 public struct GRUCell: RecurrentCell {
+    /// The cell's name.
     public var name: String
+    /// The width of the state and the output.
     public var units: Int
+    /// The activation of the candidate state (Keras's `activation`, tanh by default).
     public var activation: Activation
+    /// The gates' activation (Keras's `recurrent_activation`, sigmoid by default).
     public var recurrentActivation: Activation
+    /// True when the cell has a bias.
     public var useBias: Bool
+    /// Keras's `reset_after`: the reset gate applies after the recurrent product (Keras 3 and cuDNN's form, with two biases).
     public var resetAfter: Bool
     var storage: CellWeights
+    /// The dropout rate on the input, in training only.
     public var dropout: Float
+    /// The dropout rate on the recurrent state, in training only.
     public var recurrentDropout: Float
+    /// The seed of the dropout masks' random numbers; nil for a fresh seed per layer.
     public var seed: UInt64?
     /// Regularizers and constraints of the kernel, recurrent kernel and bias.
     public var rules: CellRules

@@ -4,22 +4,36 @@ import Foundation
 ///
 /// Random initializers draw from `SeededGenerator`: the same distribution as Keras, not Keras's numbers.
 public enum Initializer: Sendable, Equatable {
+    /// All zeros.
     case zeros
+    /// All ones.
     case ones
+    /// Every value the given constant.
     case constant(Float)
+    /// Normal samples with the given mean and standard deviation.
     case randomNormal(mean: Float = 0, stddev: Float = 0.05)
+    /// Uniform samples in `[minval, maxval)`.
     case randomUniform(minval: Float = -0.05, maxval: Float = 0.05)
+    /// Normal samples redrawn beyond two standard deviations.
     case truncatedNormal(mean: Float = 0, stddev: Float = 0.05)
+    /// Uniform in `±sqrt(6 / (fan_in + fan_out))` (Keras's default kernel initializer).
     case glorotUniform
+    /// Truncated normal with variance `2 / (fan_in + fan_out)`.
     case glorotNormal
+    /// Uniform in `±sqrt(6 / fan_in)`.
     case heUniform
+    /// Truncated normal with variance `2 / fan_in`.
     case heNormal
+    /// Uniform in `±sqrt(3 / fan_in)`.
     case lecunUniform
+    /// Truncated normal with variance `1 / fan_in`.
     case lecunNormal
     /// `scale / fan` variance with `mode` `fan_in`, `fan_out` or `fan_avg` and `distribution`
     /// `truncated_normal`, `untruncated_normal` or `uniform`.
     case varianceScaling(scale: Float, mode: String, distribution: String)
+    /// A (semi-)orthogonal matrix times `gain` (Keras's default recurrent initializer).
     case orthogonal(gain: Float = 1)
+    /// The identity matrix times `gain`.
     case identity(gain: Float = 1)
     /// No values yet: an empty placeholder for weights that will be set (loaded) before use, so that a
     /// layer built from a file's config does not first allocate and fill weights it is about to replace.

@@ -7,16 +7,24 @@
 /// Weights: `kernel [features, 4 units]`, `recurrent_kernel [units, 4 units]`, `bias [4 units]`.
 /// States: `[h, c]`; the output is `h`.
 public struct LSTMCell: RecurrentCell {
+    /// The cell's name.
     public var name: String
+    /// The width of the state and the output.
     public var units: Int
+    /// The activation of the candidate cell state and of the output (Keras's `activation`, tanh by default).
     public var activation: Activation
+    /// The gates' activation (Keras's `recurrent_activation`, sigmoid by default).
     public var recurrentActivation: Activation
+    /// True when the cell has a bias.
     public var useBias: Bool
     /// Only affects initialisation: the forget-gate bias starts at one.
     public var unitForgetBias: Bool
     var storage: CellWeights
+    /// The dropout rate on the input, in training only.
     public var dropout: Float
+    /// The dropout rate on the recurrent state, in training only.
     public var recurrentDropout: Float
+    /// The seed of the dropout masks' random numbers; nil for a fresh seed per layer.
     public var seed: UInt64?
     /// Regularizers and constraints of the kernel, recurrent kernel and bias.
     public var rules: CellRules

@@ -6,6 +6,7 @@ public struct Mask: Sendable, Equatable {
     /// Row-major values.
     public var values: [Bool]
 
+    /// A mask of `shape` (`[batch, timesteps]`) with its row-major values; the count must match the shape.
     public init(shape: [Int], values: [Bool]) {
         precondition(
             shape.count == 2 && shape[0] * shape[1] == values.count, "Mask: \(values.count) values for shape \(shape)")

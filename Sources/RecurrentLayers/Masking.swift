@@ -2,8 +2,10 @@
 /// `[batch, timesteps]` and the masked vectors are set to zero in the output (KERAS.md A.5).
 public struct Masking: FeedForwardLayer {
     public var name: String
+    /// Steps whose every feature equals this value are masked (Keras's `mask_value`).
     public var maskValue: Float
 
+    /// Keras's `Masking(mask_value)`.
     public init(maskValue: Float = 0, name: String = "masking") {
         self.maskValue = maskValue
         self.name = name
@@ -43,9 +45,13 @@ public struct Masking: FeedForwardLayer {
 /// Weight: `embeddings [inputDim, outputDim]`.
 public struct Embedding: FeedForwardLayer {
     public var name: String
+    /// The vocabulary size: token ids run from 0 to `inputDim - 1`.
     public var inputDim: Int
+    /// The width of each token's vector.
     public var outputDim: Int
+    /// Keras's `mask_zero`: token 0 is padding, and the output carries a mask that says so.
     public var maskZero: Bool
+    /// `[inputDim, outputDim]`: one row per token id.
     public var embeddings: Tensor
 
     /// A layer with fresh weights (Keras's default: uniform in [-0.05, 0.05]).

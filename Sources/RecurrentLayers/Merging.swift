@@ -4,11 +4,27 @@
 /// every input is masked); Maximum and Minimum take the other inputs' values at masked steps. The output
 /// mask is the OR of the input masks when every input has one, and none otherwise.
 public struct Merge: FeedForwardLayer {
-    public enum Kind: String, Sendable { case add, subtract, multiply, average, maximum, minimum }
+    /// The element-wise operation.
+    public enum Kind: String, Sendable {
+        /// The inputs' sum.
+        case add
+        /// The first input minus the second.
+        case subtract
+        /// The inputs' product.
+        case multiply
+        /// The inputs' mean.
+        case average
+        /// The largest value of the inputs.
+        case maximum
+        /// The smallest value of the inputs.
+        case minimum
+    }
 
     public var name: String
+    /// Which element-wise operation the layer applies.
     public var kind: Kind
 
+    /// A merge layer of `kind` named `name`.
     public init(_ kind: Kind, name: String) {
         self.name = name
         self.kind = kind
@@ -96,8 +112,10 @@ public struct Merge: FeedForwardLayer {
 /// no mask keeps every step); for the steps axis, the masks joined; none when no input has a mask.
 public struct Concatenate: FeedForwardLayer {
     public var name: String
+    /// The axis the inputs are joined along (negative counts from the end).
     public var axis: Int
 
+    /// Keras's `Concatenate(axis)`.
     public init(axis: Int = -1, name: String = "concatenate") {
         self.name = name
         self.axis = axis
@@ -182,9 +200,12 @@ public struct Concatenate: FeedForwardLayer {
 /// negative counts from the end), optionally of L2-normalized inputs (cosine similarity). No mask.
 public struct Dot: FeedForwardLayer {
     public var name: String
+    /// One axis for both inputs, or one each.
     public var axes: [Int]
+    /// Keras's `normalize`: L2-normalize both inputs along the axes first (cosine similarity).
     public var normalize: Bool
 
+    /// Keras's `Dot(axes, normalize)`; throws unless `axes` holds one or two integers.
     public init(axes: [Int], normalize: Bool = false, name: String = "dot") throws {
         guard axes.count == 1 || axes.count == 2 else {
             throw RecurrentError(.invalidArgument, layer: name, "axes must be one integer or two, received \(axes)")

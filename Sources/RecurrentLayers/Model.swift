@@ -18,9 +18,12 @@
 public struct Model: Sendable {
     /// Output `output` of node `node`.
     public struct TensorReference: Sendable, Hashable {
+        /// The index of the producing node in `nodes`.
         public var node: Int
+        /// Which of the node's outputs (a recurrent layer with `return_state` has several).
         public var output: Int
 
+        /// Output `output` of node `node`.
         public init(node: Int, output: Int = 0) {
             self.node = node
             self.output = output
@@ -46,6 +49,7 @@ public struct Model: Sendable {
         /// An attention call's `use_causal_mask` and `return_attention_scores`.
         public var attention: Attention.CallOptions
 
+        /// One call of layer `layer` on `inputs`; `mask` is the explicit mask of a call on one tensor, `masks` those of a call on a list.
         public init(
             layer: Int, inputs: [TensorReference] = [], initialState: [TensorReference] = [],
             mask: TensorReference? = nil, masks: [TensorReference?] = [], usesInputMask: Bool = true,
@@ -63,8 +67,11 @@ public struct Model: Sendable {
         public var mask: TensorReference? { masks.first ?? nil }
     }
 
+    /// The model's name (Keras's `name`).
     public var name: String
+    /// The layers, each called by one or more nodes (a shared layer by several).
     public var layers: [ModelLayer]
+    /// The calls of the layers, in an order where every node comes after the nodes it reads.
     public var nodes: [Node]
     /// The model's inputs, in order: outputs of input-layer nodes.
     public var inputs: [TensorReference]

@@ -4,12 +4,16 @@ public enum ModelLayer: Sendable {
     /// Keras's `InputLayer`: where a model's inputs enter; `shape` excludes the batch dimension
     /// unless `batchSize` is given.
     case input(name: String, shape: [Int?], batchSize: Int?)
+    /// A recurrent layer: `RNN` over a cell (Keras's SimpleRNN, LSTM, GRU, ConvLSTM and `RNN(cell)`).
     case recurrent(RNN)
+    /// Keras's `Bidirectional` wrapper.
     case bidirectional(Bidirectional)
+    /// Any other layer: Dense, Embedding, Masking, TimeDistributed, Attention, ...
     case feedForward(any FeedForwardLayer)
     /// A Keras 3 operation node (`NotEqual`, `Cast`, ...): no weights, no mask on its output.
     case operation(name: String, ModelOperation)
 
+    /// The layer's name, as in the Keras config.
     public var name: String {
         switch self {
         case .input(let name, _, _): name
@@ -20,6 +24,7 @@ public enum ModelLayer: Sendable {
         }
     }
 
+    /// The names and shapes of the layer's weights, in Keras's order.
     public var weightSlots: [WeightSlot] {
         switch self {
         case .input, .operation: []
@@ -29,6 +34,7 @@ public enum ModelLayer: Sendable {
         }
     }
 
+    /// The layer's weights, in the order of `weightSlots`.
     public var weights: [Tensor] {
         switch self {
         case .input, .operation: []
@@ -38,6 +44,7 @@ public enum ModelLayer: Sendable {
         }
     }
 
+    /// Replaces the layer's weights (Keras's `set_weights`): one tensor per slot, in order.
     public mutating func setWeights(_ weights: [Tensor]) throws {
         switch self {
         case .input, .operation:

@@ -3,19 +3,30 @@
 /// after it, and the `LogicalOr`, `ExpandDims`, `Concatenate`, `Any` nodes it writes for the masks of
 /// merge layers. Truth values are 1 and 0.
 public enum ModelOperation: Sendable, Equatable {
+    /// 1 where the tensor differs from the constant, 0 elsewhere (`ops.not_equal(x, c)`).
     case notEqual(Float)
+    /// 1 where the tensor equals the constant.
     case equal(Float)
+    /// 1 where the tensor is greater than the constant.
     case greater(Float)
+    /// 1 where the tensor is greater than or equal to the constant.
     case greaterEqual(Float)
+    /// 1 where the tensor is less than the constant.
     case less(Float)
+    /// 1 where the tensor is less than or equal to the constant.
     case lessEqual(Float)
+    /// The tensor plus the constant.
     case add(Float)
+    /// The tensor minus the constant.
     case subtract(Float)
+    /// The tensor times the constant.
     case multiply(Float)
+    /// The tensor divided by the constant.
     case divide(Float)
     /// The constant minus the tensor, and the constant divided by it (`ops.subtract(2.0, x)`): Keras writes
     /// the constant first.
     case constantMinus(Float)
+    /// The constant divided by the tensor.
     case constantOver(Float)
     /// A cast: values are already float32, except a cast to bool, which makes them 0 or 1.
     case cast(toBool: Bool)
@@ -23,16 +34,19 @@ public enum ModelOperation: Sendable, Equatable {
     case logicalNot
     /// Logical or / and of two tensors, broadcast against each other (NumPy's rules).
     case logicalOr
+    /// Logical and of two tensors, broadcast against each other.
     case logicalAnd
     /// A new axis of size 1 at `axis` (negative counts from the end of the result).
     case expandDims(axis: Int)
     /// Zeros or ones of the input's shape.
     case zerosLike
+    /// Ones of the input's shape.
     case onesLike
     /// Tensors joined along `axis`.
     case concatenate(axis: Int)
     /// Whether any / every value along `axis` is true (non-zero).
     case any(axis: Int, keepDims: Bool)
+    /// Whether every value along `axis` is true (non-zero).
     case all(axis: Int, keepDims: Bool)
 
     /// The Keras 3 class name of the operation (`keras.src.ops.numpy`).

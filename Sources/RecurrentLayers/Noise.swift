@@ -4,17 +4,25 @@
 /// deviation `sqrt(rate / (1 - rate))`) and `ActivityRegularization` (adds a loss, never changes values).
 /// Training-mode noise is reproducible by `seed`, not Keras's random stream. The mask passes through.
 public struct NoiseLayer: FeedForwardLayer {
+    /// The layer and its parameter.
     public enum Kind: Sendable, Equatable {
+        /// Keras's `SpatialDropout1D(rate)`.
         case spatialDropout1D(rate: Float)
+        /// Keras's `GaussianNoise(stddev)`.
         case gaussianNoise(stddev: Float)
+        /// Keras's `GaussianDropout(rate)`.
         case gaussianDropout(rate: Float)
+        /// Keras's `ActivityRegularization(l1, l2)`.
         case activityRegularization(l1: Float, l2: Float)
     }
 
     public var name: String
+    /// Which regularization layer this is.
     public var kind: Kind
+    /// The seed of the training-mode noise.
     public var seed: UInt64
 
+    /// One of the noise layers; throws for a rate outside [0, 1) or a negative standard deviation.
     public init(_ kind: Kind, seed: UInt64 = 0, name: String) throws {
         switch kind {
         case .spatialDropout1D(let rate), .gaussianDropout(let rate):

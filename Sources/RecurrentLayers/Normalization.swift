@@ -5,13 +5,21 @@
 /// `[size of axis]`. The mask passes through.
 public struct BatchNormalization: FeedForwardLayer {
     public var name: String
+    /// The normalized axis (negative counts from the end).
     public var axis: Int
+    /// Added to the variance before the square root.
     public var epsilon: Float
+    /// Keras's `center`: the layer adds `beta`.
     public var center: Bool
+    /// Keras's `scale`: the layer multiplies by `gamma`.
     public var scale: Bool
+    /// `[size of axis]`, or nil without `scale`.
     public var gamma: Tensor?
+    /// `[size of axis]`, or nil without `center`.
     public var beta: Tensor?
+    /// The mean used at inference, `[size of axis]`.
     public var movingMean: Tensor
+    /// The variance used at inference, `[size of axis]`.
     public var movingVariance: Tensor
 
     /// A layer for `size` features along `axis`, with Keras's initial values (gamma 1, beta 0, mean 0,
@@ -104,9 +112,13 @@ public struct LayerNormalization: FeedForwardLayer {
     public var name: String
     /// Non-negative axes, sorted; they must be the last ones.
     public var axes: [Int]
+    /// Added to the variance before the square root.
     public var epsilon: Float
+    /// Keras's deprecated `rms_scaling`: scale by the root mean square only.
     public var rmsScaling: Bool
+    /// Shaped like the normalized axes, or nil without `scale` (and without `rmsScaling`).
     public var gamma: Tensor?
+    /// Shaped like the normalized axes, or nil without `center` (or with `rmsScaling`).
     public var beta: Tensor?
     var normalizedShape: [Int]
 

@@ -2,14 +2,25 @@
 /// `poolSize` steps, every `stride` steps, per channel. `same` padding averages over the window's real
 /// steps only, as Keras's backends do. Keras 3 drops the input's mask.
 public struct Pooling1D: FeedForwardLayer {
-    public enum Kind: Sendable { case max, average }
+    /// What a window reduces to.
+    public enum Kind: Sendable {
+        /// Its largest value (MaxPooling).
+        case max
+        /// Its mean (AveragePooling).
+        case average
+    }
 
     public var name: String
+    /// Maximum or mean.
     public var kind: Kind
+    /// The window's length in steps (Keras's `pool_size`).
     public var poolSize: Int
+    /// The step between windows (Keras's `strides`; `poolSize` by default).
     public var stride: Int
+    /// `valid` or `same`.
     public var padding: Padding
 
+    /// Keras's `MaxPooling1D`/`AveragePooling1D`; throws for a non-positive size or stride, or `causal` padding.
     public init(_ kind: Kind, poolSize: Int = 2, stride: Int? = nil, padding: Padding = .valid, name: String) throws {
         guard poolSize > 0, (stride ?? poolSize) > 0, padding != .causal else {
             throw RecurrentError(
@@ -60,10 +71,12 @@ public struct Pooling1D: FeedForwardLayer {
 /// maximum ignores it. Neither passes a mask on.
 public struct GlobalPooling1D: FeedForwardLayer {
     public var name: String
+    /// Maximum or mean.
     public var kind: Pooling1D.Kind
     /// Keep the steps axis (length 1), Keras's `keepdims`.
     public var keepDims: Bool
 
+    /// Keras's `GlobalMaxPooling1D`/`GlobalAveragePooling1D`.
     public init(_ kind: Pooling1D.Kind, keepDims: Bool = false, name: String) {
         self.name = name
         self.kind = kind

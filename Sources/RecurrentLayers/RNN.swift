@@ -14,13 +14,21 @@
 /// A stateful layer carries its final states into the next call; `resetStates` sets them to zeros or
 /// to given arrays. `unroll` is accepted and gives the same numbers as the loop.
 public struct RNN: Sendable {
+    /// The layer's name (`lstm`, `gru`, ... as Keras names them).
     public var name: String
+    /// The cell run at each timestep.
     public var cell: any RecurrentCell
+    /// Keras's `return_sequences`: the output holds every step, not only the last.
     public var returnSequences: Bool
+    /// Keras's `return_state`: the call also returns the final states.
     public var returnState: Bool
+    /// Keras's `go_backwards`: the sequence is read from its last step.
     public var goBackwards: Bool
+    /// Keras's `stateful`: the final states of a call start the next one.
     public var stateful: Bool
+    /// Keras's `unroll`: accepted; the numbers are the loop's.
     public var unroll: Bool
+    /// Keras's `zero_output_for_mask`: masked steps output zeros instead of the previous output.
     public var zeroOutputForMask: Bool
     /// tf.keras's unrolled loop running backwards zeroes the outputs of masked steps at the positions of the
     /// *unreversed* mask (KERAS.md A.5): set for tf.keras layers with `unroll`, `go_backwards` and
@@ -38,6 +46,7 @@ public struct RNN: Sendable {
     /// Keras's `activity_regularizer`: a penalty on the layer's outputs (see `activityLoss`).
     public var activityRegularizer: Regularizer?
 
+    /// Keras's `RNN(cell, return_sequences, return_state, go_backwards, stateful, unroll, ...)`; `batchSize` fixes a stateful layer's batch.
     public init(
         cell: any RecurrentCell, returnSequences: Bool = false, returnState: Bool = false, goBackwards: Bool = false,
         stateful: Bool = false, unroll: Bool = false, zeroOutputForMask: Bool = false, timeMajor: Bool = false,
@@ -82,7 +91,9 @@ public struct RNN: Sendable {
 
     /// The layer's weights: its cell's.
     public var weightSlots: [WeightSlot] { cell.weightSlots }
+    /// The cell's weights, in Keras's order.
     public var weights: [Tensor] { cell.weights }
+    /// Replaces the cell's weights (Keras's `set_weights`).
     public mutating func setWeights(_ weights: [Tensor]) throws { try cell.setWeights(weights) }
 }
 

@@ -2,14 +2,18 @@
 /// `recurrent_kernel [units, units]`, `bias [units]`. Readers, writers, validation and `inspect` all use
 /// a layer's one list of slots.
 public struct WeightSlot: Sendable, Equatable, CustomStringConvertible {
+    /// Keras's name for the weight: `kernel`, `recurrent_kernel`, `bias`, `gamma`, `embeddings`, ...
     public var name: String
+    /// The shape the weight must have.
     public var shape: [Int]
 
+    /// A slot named `name` of shape `shape`.
     public init(name: String, shape: [Int]) {
         self.name = name
         self.shape = shape
     }
 
+    /// `name [shape]`, as `inspect` prints it.
     public var description: String { "\(name) \(shape)" }
 }
 
@@ -22,6 +26,7 @@ public struct CellContext: Sendable {
     /// This call's dropout masks, one entry per cell (a stack has several); empty at inference.
     public var dropout: [DropoutMasks?]
 
+    /// A context for one call: inference without constants unless told otherwise.
     public init(training: Bool = false, constants: [Tensor] = [], dropout: [DropoutMasks?] = []) {
         self.training = training
         self.constants = constants
@@ -67,9 +72,12 @@ public protocol RecurrentCell: Sendable {
     /// One timestep: `input` is `[batch, features]`, `states` match `stateShapes` with a batch dimension.
     func step(_ input: Tensor, states: [Tensor], context: CellContext) throws -> CellOutput
 
-    /// The cell's weights in Keras's order; empty for a cell without weights.
+    /// The names and shapes of the cell's weights in Keras's order; empty for a cell without weights.
     var weightSlots: [WeightSlot] { get }
+    /// The cell's weights, in the order of `weightSlots`.
     var weights: [Tensor] { get }
+    /// Replaces the weights (Keras's `set_weights`): one tensor per slot, in order, each of its slot's
+    /// shape; throws `RecurrentError` naming the slot and both shapes otherwise.
     mutating func setWeights(_ weights: [Tensor]) throws
 
     /// True when the cell reads `context.constants` (tf.keras `constants`); `RNN` refuses constants otherwise.
@@ -78,6 +86,7 @@ public protocol RecurrentCell: Sendable {
     /// The dropout masks for one training call, one entry per cell (nil for a cell without dropout):
     /// `RNN` makes them once per sequence and passes them to every step in `context.dropout`.
     /// - Parameters:
+    ///   - batchSize: The batch of the call.
     ///   - inputSize: The width of the cell's input at each step.
     ///   - call: The layer's training-call counter, so that masks differ from call to call.
     func makeDropoutMasks(batchSize: Int, inputSize: Int, call: Int) -> [DropoutMasks?]
@@ -98,6 +107,7 @@ public struct CellOutput: Sendable {
     /// The new states, in the order of `stateShapes`.
     public var states: [Tensor]
 
+    /// One step's result: its output and the states the next step starts from.
     public init(output: Tensor, states: [Tensor]) {
         self.output = output
         self.states = states

@@ -2,6 +2,7 @@
 /// `description` is one sentence naming the layer and what was expected and found, in Keras's words
 /// where Keras has words for it.
 public struct RecurrentError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kind of refusal, for code that reacts to it.
     public enum Code: String, Sendable, Equatable {
         /// An input, state, mask or weight has the wrong shape.
         case shapeMismatch
@@ -17,13 +18,16 @@ public struct RecurrentError: Error, Sendable, Equatable, CustomStringConvertibl
         case unsupported
     }
 
+    /// The kind of refusal.
     public var code: Code
     /// The layer's name, when it has one.
     public var layer: String?
     /// The weight slot at fault (`kernel`, `recurrent_kernel`, ...), when one is; the message names it too.
     public var slot: String?
+    /// What is wrong, in one sentence (Keras's words where it has words for it).
     public var message: String
 
+    /// A refusal of kind `code` by layer `layer` (and weight slot `slot`), saying `message`.
     public init(_ code: Code, layer: String? = nil, slot: String? = nil, _ message: String) {
         self.code = code
         self.layer = layer
@@ -31,6 +35,7 @@ public struct RecurrentError: Error, Sendable, Equatable, CustomStringConvertibl
         self.message = message
     }
 
+    /// `layer 'name': message`, or the message alone for an unnamed layer.
     public var description: String {
         if let layer { return "layer '\(layer)': \(message)" }
         return message

@@ -10,8 +10,12 @@ public enum Regularizer: Sendable, Equatable {
     /// `factor · 0.5 · Σ|off-diagonal of N·Nᵀ| / pairs` with N the L2-normalised rows (columns).
     case orthogonal(factor: Float, mode: OrthogonalMode)
 
+    /// Which side of the matrix `OrthogonalRegularizer` wants orthogonal.
     public enum OrthogonalMode: String, Sendable, Equatable {
-        case rows, columns
+        /// The rows (Keras's `mode="rows"`, the default).
+        case rows
+        /// The columns.
+        case columns
     }
 
     /// The penalty for `weights`.
@@ -111,13 +115,20 @@ public enum Constraint: Sendable, Equatable {
 /// A recurrent cell's per-weight regularizers and constraints (Keras's `kernel_regularizer`,
 /// `recurrent_regularizer`, `bias_regularizer`, `kernel_constraint`, ...).
 public struct CellRules: Sendable, Equatable {
+    /// The penalty on the kernel (Keras's `kernel_regularizer`).
     public var kernelRegularizer: Regularizer?
+    /// The penalty on the recurrent kernel (Keras's `recurrent_regularizer`).
     public var recurrentRegularizer: Regularizer?
+    /// The penalty on the bias (Keras's `bias_regularizer`).
     public var biasRegularizer: Regularizer?
+    /// The projection applied to the kernel after each training update (Keras's `kernel_constraint`).
     public var kernelConstraint: Constraint?
+    /// The projection applied to the recurrent kernel after each update (Keras's `recurrent_constraint`).
     public var recurrentConstraint: Constraint?
+    /// The projection applied to the bias after each update (Keras's `bias_constraint`).
     public var biasConstraint: Constraint?
 
+    /// The cell's regularizers and constraints; nil for none, as Keras's defaults.
     public init(
         kernelRegularizer: Regularizer? = nil, recurrentRegularizer: Regularizer? = nil,
         biasRegularizer: Regularizer? = nil,

@@ -3,6 +3,7 @@
 public struct Flatten: FeedForwardLayer {
     public var name: String
 
+    /// Keras's `Flatten()`: `[batch, d1, d2, ...]` to `[batch, d1 · d2 · ...]`.
     public init(name: String = "flatten") { self.name = name }
 
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
@@ -24,8 +25,10 @@ public struct Flatten: FeedForwardLayer {
 /// Keras's `Reshape`: the non-batch axes become `targetShape` (one entry may be -1, inferred).
 public struct Reshape: FeedForwardLayer {
     public var name: String
+    /// The non-batch shape of the output; one entry may be -1 (inferred).
     public var targetShape: [Int]
 
+    /// Keras's `Reshape(target_shape)`; throws for more than one -1 or a non-positive size.
     public init(targetShape: [Int], name: String = "reshape") throws {
         guard targetShape.filter({ $0 == -1 }).count <= 1, targetShape.allSatisfy({ $0 > 0 || $0 == -1 }) else {
             throw RecurrentError(
@@ -63,8 +66,10 @@ public struct Reshape: FeedForwardLayer {
 /// Keras's `Permute`: reorders the non-batch axes; `dims` counts them from 1, as Keras does.
 public struct Permute: FeedForwardLayer {
     public var name: String
+    /// The new order of the non-batch axes, counted from 1.
     public var dims: [Int]
 
+    /// Keras's `Permute(dims)`; throws unless `dims` is a permutation of 1...n.
     public init(dims: [Int], name: String = "permute") throws {
         guard dims.sorted() == Array(1...max(dims.count, 1)) || dims.isEmpty else {
             throw RecurrentError(
@@ -96,8 +101,10 @@ public struct Permute: FeedForwardLayer {
 /// Keras's `RepeatVector`: `[batch, features]` to `[batch, n, features]`.
 public struct RepeatVector: FeedForwardLayer {
     public var name: String
+    /// How many times the input is repeated.
     public var n: Int
 
+    /// Keras's `RepeatVector(n)`.
     public init(_ n: Int, name: String = "repeat_vector") {
         self.name = name
         self.n = n
@@ -126,13 +133,23 @@ public struct RepeatVector: FeedForwardLayer {
 /// Keras's `Cropping1D` (steps removed at the start and the end) and `ZeroPadding1D` (zero steps added),
 /// on `[batch, steps, features]`.
 public struct Steps1D: FeedForwardLayer {
-    public enum Kind: Sendable { case crop, pad }
+    /// Which of the two layers.
+    public enum Kind: Sendable {
+        /// Cropping1D: steps removed.
+        case crop
+        /// ZeroPadding1D: zero steps added.
+        case pad
+    }
 
     public var name: String
+    /// Cropping or padding.
     public var kind: Kind
+    /// Steps removed or added at the start.
     public var before: Int
+    /// Steps removed or added at the end.
     public var after: Int
 
+    /// Keras's `Cropping1D((before, after))` or `ZeroPadding1D((before, after))`; throws for a negative count.
     public init(_ kind: Kind, before: Int, after: Int, name: String) throws {
         guard before >= 0, after >= 0 else {
             throw RecurrentError(

@@ -3,15 +3,20 @@
 /// Weights (Keras order): `kernel [features, units]`, `recurrent_kernel [units, units]`, `bias [units]`
 /// (absent when `useBias` is false). State: `[h]`; the output is `h`.
 public struct SimpleRNNCell: RecurrentCell {
+    /// The cell's name.
     public var name: String
+    /// The width of the state and the output.
     public var units: Int
+    /// The activation of the new state (Keras's `activation`, tanh by default).
     public var activation: Activation
+    /// True when the cell has a bias.
     public var useBias: Bool
     var storage: CellWeights
     /// Fraction of the input units dropped in training (one mask per sequence).
     public var dropout: Float
     /// Fraction of the recurrent units dropped in training.
     public var recurrentDropout: Float
+    /// The seed of the dropout masks' random numbers; nil for a fresh seed per layer.
     public var seed: UInt64?
     /// Regularizers and constraints of the kernel, recurrent kernel and bias.
     public var rules: CellRules

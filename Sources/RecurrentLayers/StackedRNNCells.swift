@@ -2,9 +2,12 @@
 /// is cell i+1's input, and the layer's output is the last cell's. States are all cells' states, cell by
 /// cell (KERAS.md A.12); weights likewise.
 public struct StackedRNNCells: RecurrentCell {
+    /// The stack's name.
     public var name: String
+    /// The cells, first to last: each step's output of one is the input of the next.
     public var cells: [any RecurrentCell]
 
+    /// Keras's `StackedRNNCells(cells)`.
     public init(_ cells: [any RecurrentCell], name: String = "stacked_rnn_cells") {
         precondition(!cells.isEmpty, "StackedRNNCells needs at least one cell")
         self.cells = cells

@@ -85,5 +85,6 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         return Tensor(shape: [b, a] + shape.dropFirst(2), scalars: result)
     }
 
+    /// `Tensor(shape: [...], scalars: [...])`.
     public var description: String { "Tensor(shape: \(shape), scalars: \(scalars))" }
 }

@@ -2,8 +2,10 @@
 /// `[batch, timesteps, ...layer output]`. No weights of its own; the mask passes through unchanged.
 public struct TimeDistributed: FeedForwardLayer {
     public var name: String
+    /// The layer applied to each timestep.
     public var layer: any FeedForwardLayer
 
+    /// Keras's `TimeDistributed(layer)`.
     public init(_ layer: any FeedForwardLayer, name: String = "time_distributed") {
         self.layer = layer
         self.name = name

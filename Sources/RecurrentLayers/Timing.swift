@@ -2,22 +2,30 @@ import Foundation
 
 /// Forward-pass timing: warm-up passes, then repeated passes, summarised.
 public struct TimingResult: Sendable, Encodable {
+    /// What was timed (the model or layer, in words).
     public var description: String
+    /// The batch size of each pass.
     public var batch: Int
+    /// The timesteps of each pass.
     public var timesteps: Int
+    /// The number of timed passes.
     public var passes: Int
     /// Seconds per forward pass.
     public var median: Double
+    /// The fastest pass, in seconds.
     public var minimum: Double
+    /// The slowest pass, in seconds.
     public var maximum: Double
     /// Floating-point operations of one pass (multiply-adds counted as two).
     public var flops: Double
+    /// Floating-point operations per second of the median pass, in billions.
     public var gigaflopsPerSecond: Double { median > 0 ? flops / median / 1e9 : 0 }
 
     enum CodingKeys: String, CodingKey {
         case description, batch, timesteps, passes, median, minimum, maximum, flops, gigaflopsPerSecond
     }
 
+    /// The result as JSON, `gigaflopsPerSecond` included (`rnnkit bench --json`).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(description, forKey: .description)
@@ -44,6 +52,7 @@ public enum Timing {
         }
     }
 
+    /// The median, minimum and maximum of `times` (seconds per pass) with what was timed and its size.
     public static func summary(_ times: [Double], description: String, batch: Int, timesteps: Int, flops: Double)
         -> TimingResult
     {

@@ -31,6 +31,19 @@ struct ConvLSTMFileTests {
             config: layout == "weights.h5" ? LayoutTests.fixture("convlstm/\(item.name).json") : nil)
     }
 
+    @Test("the summary counts BatchNormalization's moving statistics as not trainable, as Keras does")
+    func trainableParameters() throws {
+        // The model has two BatchNormalization layers, each with moving_mean and moving_variance.
+        let summary = try KerasModel.load(path: LayoutTests.fixture("convlstm/stacked_convlstm2d.keras")).summary
+        let statistics = summary.layers.filter { $0.className == "BatchNormalization" }.flatMap(\.weights)
+            .filter { $0.name.hasPrefix("moving_") }
+        #expect(statistics.count == 4)
+        let frozen = statistics.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        #expect(
+            frozen > 0 && summary.trainableParameters == summary.parameters - frozen,
+            "\(summary.parameters) \(summary.trainableParameters) \(frozen)")
+    }
+
     @Test(
         "the stacked ConvLSTM2D model and the Bidirectional case written in every layout read back with Keras's outputs",
         arguments: KerasWriteFormat.allCases)

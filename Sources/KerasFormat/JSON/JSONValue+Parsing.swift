@@ -21,8 +21,11 @@ extension JSONValue {
 
 /// A JSON syntax error: what is wrong and at which byte.
 public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The byte offset in the input where the error was found.
     public var offset: Int
+    /// What is wrong there.
     public var message: String
+    /// `invalid JSON at byte N: message`.
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
 }
 
