@@ -44,6 +44,7 @@ extension Keras3Config {
             if passesThrough { return origin }
             let drops =
                 layer is Conv1D || layer is Pooling1D || layer is GlobalPooling1D || layer is Flatten
+                || layer is Convolution || layer is Pooling || layer is GlobalPooling
                 || layer is Reshape || layer is Permute || layer is RepeatVector || layer is Steps1D
             return drops ? nil : .other
         }

@@ -6,6 +6,9 @@ extension Keras3Config {
     static func ints(_ values: [Int]) -> JSONValue { .array(values.map { .int(Int64($0)) }) }
     static func int(_ value: Int) -> JSONValue { .int(Int64(value)) }
     static func float(_ value: Float) -> JSONValue { .double(Double(value)) }
+    static func dataFormat(_ channelsFirst: Bool) -> (String, JSONValue) {
+        ("data_format", .string(channelsFirst ? "channels_first" : "channels_last"))
+    }
 
     /// The class name and Keras 3 config fields of a surrounding layer; nil for other layers.
     mutating func surrounding(_ layer: any FeedForwardLayer) -> (String, [(String, JSONValue)])? {
@@ -20,6 +23,30 @@ extension Keras3Config {
                     ("dilation_rate", Self.ints([conv.dilation])), ("groups", Self.int(conv.groups)),
                     ("activation", activation(conv.activation, in: conv.name)), ("use_bias", .bool(conv.useBias)),
                 ]
+            )
+        case let conv as Convolution:
+            return (
+                "Conv\(conv.rank)D",
+                [
+                    ("filters", Self.int(conv.filters)), ("kernel_size", Self.ints(conv.kernelSize)),
+                    ("strides", Self.ints(conv.strides)), ("padding", .string(conv.padding.rawValue)),
+                    Self.dataFormat(conv.channelsFirst), ("dilation_rate", Self.ints(conv.dilation)),
+                    ("groups", Self.int(conv.groups)), ("activation", activation(conv.activation, in: conv.name)),
+                    ("use_bias", .bool(conv.useBias)),
+                ]
+            )
+        case let pooling as Pooling:
+            return (
+                "\(pooling.kind == .max ? "Max" : "Average")Pooling\(pooling.rank)D",
+                [
+                    ("pool_size", Self.ints(pooling.poolSize)), ("strides", Self.ints(pooling.strides)),
+                    ("padding", .string(pooling.padding.rawValue)), Self.dataFormat(pooling.channelsFirst),
+                ]
+            )
+        case let pooling as GlobalPooling:
+            return (
+                "Global\(pooling.kind == .max ? "Max" : "Average")Pooling\(pooling.rank)D",
+                [Self.dataFormat(pooling.channelsFirst), ("keepdims", .bool(pooling.keepDims))]
             )
         case let pooling as Pooling1D:
             return (

@@ -140,6 +140,17 @@ extension KerasModel {
                     "strides": String(conv.stride), "padding": conv.padding.rawValue,
                     "dilation_rate": String(conv.dilation), "activation": conv.activation.kerasName,
                 ]
+            case let conv as Convolution:
+                return [
+                    "filters": String(conv.filters), "kernel_size": "\(conv.kernelSize)",
+                    "strides": "\(conv.strides)", "padding": conv.padding.rawValue,
+                    "dilation_rate": "\(conv.dilation)", "activation": conv.activation.kerasName,
+                ].merging(conv.channelsFirst ? ["data_format": "channels_first"] : [:]) { $1 }
+            case let pooling as Pooling:
+                return [
+                    "pool_size": "\(pooling.poolSize)", "strides": "\(pooling.strides)",
+                    "padding": pooling.padding.rawValue,
+                ]
             case let pooling as Pooling1D:
                 return [
                     "pool_size": String(pooling.poolSize), "strides": String(pooling.stride),

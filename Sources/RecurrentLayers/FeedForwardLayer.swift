@@ -126,6 +126,9 @@ extension Attention: RenamableLayer {}
 extension BatchNormalization: RenamableLayer {}
 extension Concatenate: RenamableLayer {}
 extension Conv1D: RenamableLayer {}
+extension Convolution: RenamableLayer {}
+extension GlobalPooling: RenamableLayer {}
+extension Pooling: RenamableLayer {}
 extension Dense: RenamableLayer {}
 extension Dot: RenamableLayer {}
 extension Dropout: RenamableLayer {}

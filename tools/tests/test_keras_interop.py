@@ -216,6 +216,28 @@ def test_keras_loads_our_files_of_models_with_surrounding_layers(case, suffix):
     check(model, case)
 
 
+# The 2D and 3D layers of issue 16 (tools/make_spatial_fixtures.py), written by the Swift SpatialLayerTests:
+# the real-model shapes in every layout, the layer cases as .keras and legacy .h5.
+SPATIAL_MODELS = json.loads((FIXTURES / "spatial" / "models.json").read_text())["models"]
+SPATIAL_CASES = json.loads((FIXTURES / "spatial" / "outputs.json").read_text())["models"]
+SPATIAL = [(c, s) for c in SPATIAL_MODELS for s in ("keras", "weights.h5", "h5", "weights-only.h5")] + [
+    (c, s) for c in SPATIAL_CASES for s in ("keras", "h5")]
+
+
+@pytest.mark.parametrize("case,suffix", SPATIAL, ids=[f"{c['name']}.{s}" for c, s in SPATIAL])
+def test_keras_loads_our_files_of_2d_and_3d_layers(case, suffix):
+    value = os.environ.get("RNNKIT_INTEROP_DIR")
+    assert value, "RNNKIT_INTEROP_DIR is not set: run scripts/test"
+    path = pathlib.Path(value) / "spatial" / f"{case['name']}.{suffix}"
+    assert path.exists(), f"{path} is missing: the Swift SpatialLayerTests did not write it"
+    if suffix in ("keras", "h5"):
+        model = keras.saving.load_model(path)
+    else:
+        model = keras.models.model_from_json((FIXTURES / "spatial" / f"{case['name']}.json").read_text())
+        model.load_weights(path)
+    check(model, case)
+
+
 # ConvLSTM (tools/make_convlstm_fixtures.py), written by the Swift ConvLSTMFileTests.
 CONVLSTM_CASES = {c["name"]: c for c in json.loads((FIXTURES / "convlstm" / "outputs.json").read_text())["models"]}
 CONVLSTM_MODEL = json.loads((FIXTURES / "convlstm" / "models.json").read_text())["models"][0]

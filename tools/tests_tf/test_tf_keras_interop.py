@@ -36,7 +36,15 @@ CONVLSTM = [m for f in ("outputs.json", "models.json")
             if m["name"] in ("stacked_convlstm2d", "bidirectional_convlstm2d", "convlstm2d_channels_first",
                              "convlstm1d_stateful", "convlstm3d", "convlstm2d_initial_state", "convlstm2d_masked",
                              "bidirectional_convlstm1d_masked")]
-KERAS3 = KERAS3 + SURROUNDING + CONVLSTM
+# The 2D/3D layers of issue 16 (Keras2DialectTests.spatialNames): channels last, no groups (TensorFlow's CPU
+# kernels have neither).
+SPATIAL_NAMES = ("captcha_crnn", "spectrogram_crnn", "lrcn", "frame_predictor", "convlstm_classifier",
+                 "conv2d_same_strides", "conv2d_dilated", "conv3d_strides", "max_pooling2d_same_strides",
+                 "average_pooling2d_same", "average_pooling3d_same", "global_average_pooling2d_keepdims",
+                 "global_max_pooling3d_keepdims")
+SPATIAL = [m for f in ("outputs.json", "models.json")
+           for m in json.loads((FIXTURES.parent / "spatial" / f).read_text())["models"] if m["name"] in SPATIAL_NAMES]
+KERAS3 = KERAS3 + SURROUNDING + CONVLSTM + SPATIAL
 
 
 def written(name, suffix, folder="tf_keras"):

@@ -55,6 +55,32 @@ struct Fields {
         }
     }
 
+    /// `data_format` (or Keras 1's `dim_ordering`, `th` meaning channels first): true for channels first.
+    func channelsFirst() throws -> Bool {
+        let format =
+            string("data_format")
+            ?? string("dim_ordering").map { $0 == "th" ? "channels_first" : "channels_last" } ?? "channels_last"
+        guard format == "channels_last" || format == "channels_first" else {
+            throw factory.fail(layer, "data_format '\(format)' is not channels_last or channels_first")
+        }
+        return format == "channels_first"
+    }
+
+    /// One integer per spatial dimension: `key` as one integer (for all) or `rank` of them, else the
+    /// Keras 1 keys `old` (one integer each, as `nb_row`, `nb_col`), else `fallback` for each.
+    func tuple(_ key: String, rank: Int, old: [String] = [], default fallback: Int?) throws -> [Int]? {
+        if let values = try ints(key) {
+            if values.count == 1 { return Array(repeating: values[0], count: rank) }
+            guard values.count == rank else {
+                throw factory.fail(layer, "'\(key)' must hold 1 or \(rank) integers, found \(values)")
+            }
+            return values
+        }
+        let oldValues = try old.compactMap { try ints($0) }.flatMap { $0 }
+        if !old.isEmpty, oldValues.count == rank { return oldValues }
+        return fallback.map { Array(repeating: $0, count: rank) }
+    }
+
     /// A sliding window's padding, `padding` (Keras 2+) or `border_mode` (Keras 1).
     func padding(allowCausal: Bool) throws -> Padding {
         let name = string("padding") ?? string("border_mode") ?? "valid"

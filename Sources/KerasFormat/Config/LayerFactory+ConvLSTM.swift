@@ -9,13 +9,7 @@ extension LayerFactory {
     /// `nb_col`, `subsample`, `border_mode`, `dim_ordering`, `inner_activation`) are read too.
     func convLSTM(_ className: String, name: String, fields: Fields, inputShape: [Int?]) throws -> RNN {
         let rank = Int(String(className.dropFirst("ConvLSTM".count).prefix(1))) ?? 2
-        let format =
-            fields.string("data_format")
-            ?? fields.string("dim_ordering").map { $0 == "th" ? "channels_first" : "channels_last" } ?? "channels_last"
-        guard format == "channels_last" || format == "channels_first" else {
-            throw fail(name, "data_format '\(format)' is not channels_last or channels_first")
-        }
-        let channelsFirst = format == "channels_first"
+        let channelsFirst = try fields.channelsFirst()
         guard inputShape.count == rank + 3 else {
             throw fail(
                 name,
@@ -31,16 +25,7 @@ extension LayerFactory {
             )
         }
         func tuple(_ key: String, old: [String] = [], default fallback: Int) throws -> [Int] {
-            if let values = try fields.ints(key) {
-                if values.count == 1 { return Array(repeating: values[0], count: rank) }
-                guard values.count == rank else {
-                    throw fail(name, "'\(key)' must hold 1 or \(rank) integers, found \(values)")
-                }
-                return values
-            }
-            let oldValues = try old.compactMap { try fields.ints($0) }.flatMap { $0 }
-            if !old.isEmpty, oldValues.count == rank { return oldValues }
-            return Array(repeating: fallback, count: rank)
+            try fields.tuple(key, rank: rank, old: old, default: fallback) ?? []
         }
         guard let filters = fields.int("filters") ?? fields.int("nb_filter") else {
             throw fail(name, "the config has no 'filters'")

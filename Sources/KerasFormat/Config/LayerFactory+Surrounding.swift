@@ -3,14 +3,14 @@ import RecurrentLayers
 /// The layers real models hold around their recurrent layers (issue 6): convolution and pooling on
 /// sequences, shape plumbing, merges, normalization and inference-time identities.
 extension LayerFactory {
-    static let surroundingClasses: Set<String> = [
+    static let surroundingClasses: Set<String> = spatialClasses.union([
         "Conv1D", "Convolution1D", "MaxPooling1D", "MaxPool1D", "AveragePooling1D", "AvgPool1D",
         "GlobalMaxPooling1D", "GlobalMaxPool1D", "GlobalAveragePooling1D", "GlobalAvgPool1D", "Flatten", "Reshape",
         "Permute", "RepeatVector", "Cropping1D", "ZeroPadding1D", "Concatenate", "Add", "Subtract", "Multiply",
         "Average", "Maximum", "Minimum", "Dot", "BatchNormalization", "LayerNormalization", "SpatialDropout1D",
         "GaussianNoise", "GaussianDropout", "ActivityRegularization", "Attention", "AdditiveAttention", "Merge",
         "TimeDistributedDense",
-    ]
+    ])
     /// Class names Keras 3 also gives operation nodes (`x + 1` is an `Add` node with a constant).
     static let operationClasses: Set<String> = ["Add", "Subtract", "Multiply"]
 
@@ -18,6 +18,8 @@ extension LayerFactory {
         _ className: String, name: String, fields: Fields, inputShape: [Int?], inputShapes: [[Int?]]
     ) throws -> any FeedForwardLayer {
         switch className {
+        case _ where Self.spatialClasses.contains(className):
+            return try spatial(className, name: name, fields: fields, inputShape: inputShape)
         case "Conv1D", "Convolution1D":
             try fields.channelsLast()
             guard let kernelSize = try fields.int1D("kernel_size", orOld: "filter_length") else {

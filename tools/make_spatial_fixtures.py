@@ -1,0 +1,147 @@
+"""The 2D and 3D layers of image, video and speech models around recurrent layers (issue 16), built in
+Keras 3.15.1: Tests/Fixtures/spatial/.
+
+Two sets, each model with random weights, an input batch and Keras's outputs (outputs.json and
+models.json, the models_keras3.json structure):
+- layer cases: one small model per option of Conv2D/Conv3D (paddings, strides, dilation, groups, no
+  bias, channels_first), MaxPooling2D/3D and AveragePooling2D/3D (valid, same with strides,
+  channels_first), GlobalMax/AveragePooling2D/3D (keepdims, channels_first); saved as .keras and .h5;
+- real-model shapes, small: a captcha CRNN (Conv2D -> MaxPooling2D -> Reshape -> Dense ->
+  Bidirectional LSTM -> Dense softmax), a spectrogram CRNN (Conv2D -> BatchNormalization ->
+  MaxPooling2D -> Reshape -> GRU), an LRCN video classifier (TimeDistributed Conv2D / MaxPooling2D /
+  Flatten -> LSTM), a ConvLSTM2D frame predictor with a Conv3D head and a ConvLSTM2D classifier with
+  MaxPooling3D and GlobalAveragePooling3D; also saved as .weights.h5 with their JSON.
+
+Run: .venv/bin/python tools/make_spatial_fixtures.py
+"""
+
+import os
+import pathlib
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from keras import layers  # noqa: E402
+
+from fixture_common import floats, save_case, save_model, single, write_outputs  # noqa: E402
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "spatial"
+
+
+def layer_cases(rng):
+    """(name, model, inputs)."""
+    image = floats(rng, 2, 6, 5, 3)
+    first = floats(rng, 2, 3, 6, 5)
+    volume = floats(rng, 2, 4, 5, 4, 2)
+    return [
+        ("conv2d_valid", single((6, 5, 3), layers.Conv2D(4, 3, activation="relu", name="conv"), name="m"), [image]),
+        ("conv2d_same_strides", single((6, 5, 3), layers.Conv2D(4, (3, 2), strides=2, padding="same", name="conv"),
+                                       name="m"), [image]),
+        ("conv2d_same_even_kernel", single((6, 5, 3), layers.Conv2D(2, 4, padding="same", name="conv"), name="m"),
+         [image]),
+        ("conv2d_dilated", single((6, 5, 3), layers.Conv2D(3, 2, dilation_rate=2, activation="tanh", name="conv"),
+                                  name="m"), [image]),
+        ("conv2d_groups_no_bias", single((6, 5, 4), layers.Conv2D(6, 3, groups=2, use_bias=False, name="conv"),
+                                         name="m"), [floats(rng, 2, 6, 5, 4)]),
+        ("conv2d_channels_first", single((3, 6, 5), layers.Conv2D(4, 3, padding="same", data_format="channels_first",
+                                                                  name="conv"), name="m"), [first]),
+        ("conv3d_same", single((4, 5, 4, 2), layers.Conv3D(3, 2, padding="same", name="conv"), name="m"), [volume]),
+        ("conv3d_strides", single((4, 5, 4, 2), layers.Conv3D(2, (2, 3, 2), strides=(1, 2, 1), activation="relu",
+                                                              name="conv"), name="m"), [volume]),
+        ("max_pooling2d", single((6, 5, 3), layers.MaxPooling2D(2, name="pool"), name="m"), [image]),
+        ("max_pooling2d_same_strides", single((6, 5, 3), layers.MaxPooling2D(3, strides=2, padding="same", name="pool"),
+                                              name="m"), [image]),
+        ("average_pooling2d_same", single((6, 5, 3), layers.AveragePooling2D((3, 2), strides=2, padding="same",
+                                                                             name="pool"), name="m"), [image]),
+        ("average_pooling2d_channels_first", single((3, 6, 5), layers.AveragePooling2D(2, data_format="channels_first",
+                                                                                       name="pool"), name="m"),
+         [first]),
+        ("max_pooling3d", single((4, 5, 4, 2), layers.MaxPooling3D((1, 2, 2), name="pool"), name="m"), [volume]),
+        ("average_pooling3d_same", single((4, 5, 4, 2), layers.AveragePooling3D(2, padding="same", name="pool"),
+                                          name="m"), [volume]),
+        ("global_max_pooling2d", single((6, 5, 3), layers.GlobalMaxPooling2D(name="pool"), name="m"), [image]),
+        ("global_average_pooling2d_keepdims", single((6, 5, 3), layers.GlobalAveragePooling2D(keepdims=True,
+                                                                                              name="pool"), name="m"),
+         [image]),
+        ("global_average_pooling2d_channels_first", single((3, 6, 5), layers.GlobalAveragePooling2D(
+            data_format="channels_first", name="pool"), name="m"), [first]),
+        ("global_max_pooling3d_keepdims", single((4, 5, 4, 2), layers.GlobalMaxPooling3D(keepdims=True, name="pool"),
+                                                 name="m"), [volume]),
+        ("global_average_pooling3d", single((4, 5, 4, 2), layers.GlobalAveragePooling3D(name="pool"), name="m"),
+         [volume]),
+    ]
+
+
+def real_models(rng):
+    """The shapes issue 16 names, small."""
+    # Captcha OCR: the CTC-trained model's inference part (image width is the time axis).
+    image = keras.Input((24, 12, 1), name="image")
+    x = layers.Conv2D(4, 3, padding="same", activation="relu", name="conv1")(image)
+    x = layers.MaxPooling2D(2, name="pool1")(x)
+    x = layers.Conv2D(6, 3, padding="same", activation="relu", name="conv2")(x)
+    x = layers.MaxPooling2D(2, name="pool2")(x)
+    x = layers.Reshape((6, 3 * 6), name="reshape")(x)
+    x = layers.Dense(8, activation="relu", name="dense1")(x)
+    x = layers.Bidirectional(layers.LSTM(5, return_sequences=True), name="bidirectional")(x)
+    x = layers.Dense(7, activation="softmax", name="characters")(x)
+    captcha = keras.Model(image, x, name="captcha_crnn")
+
+    # A spectrogram CRNN: frequency x time image, the time axis read by a GRU.
+    spectrogram = keras.Input((10, 8, 1), name="spectrogram")
+    x = layers.Conv2D(4, 3, padding="same", name="conv")(spectrogram)
+    x = layers.BatchNormalization(name="norm")(x)
+    x = layers.Activation("relu", name="relu")(x)
+    x = layers.MaxPooling2D((2, 1), name="pool")(x)
+    x = layers.Permute((2, 1, 3), name="time_first")(x)
+    x = layers.Reshape((8, 5 * 4), name="frames")(x)
+    x = layers.GRU(6, name="gru")(x)
+    x = layers.Dense(3, activation="softmax", name="label")(x)
+    speech = keras.Model(spectrogram, x, name="spectrogram_crnn")
+
+    # LRCN: a small CNN on every frame, then an LSTM over the frames.
+    frames = keras.Input((4, 8, 8, 2), name="frames")
+    x = layers.TimeDistributed(layers.Conv2D(3, 3, activation="relu"), name="frame_conv")(frames)
+    x = layers.TimeDistributed(layers.MaxPooling2D(2), name="frame_pool")(x)
+    x = layers.TimeDistributed(layers.Flatten(), name="frame_flatten")(x)
+    x = layers.LSTM(5, name="lstm")(x)
+    x = layers.Dense(3, activation="softmax", name="action")(x)
+    lrcn = keras.Model(frames, x, name="lrcn")
+
+    # Frame prediction: ConvLSTM2D over the frames, a Conv3D head.
+    movie = keras.Input((3, 6, 6, 1), name="movie")
+    x = layers.ConvLSTM2D(4, 3, padding="same", return_sequences=True, name="convlstm")(movie)
+    x = layers.BatchNormalization(name="norm")(x)
+    x = layers.Conv3D(1, 3, padding="same", activation="sigmoid", name="next_frames")(x)
+    predictor = keras.Model(movie, x, name="frame_predictor")
+
+    # A video classifier: ConvLSTM2D, MaxPooling3D, GlobalAveragePooling3D.
+    clip = keras.Input((4, 6, 6, 2), name="clip")
+    x = layers.ConvLSTM2D(3, 3, return_sequences=True, name="convlstm")(clip)
+    x = layers.MaxPooling3D((1, 2, 2), name="pool")(x)
+    x = layers.GlobalAveragePooling3D(name="global_pool")(x)
+    x = layers.Dense(2, activation="softmax", name="label")(x)
+    classifier = keras.Model(clip, x, name="convlstm_classifier")
+
+    return [
+        ("captcha_crnn", captcha, [floats(rng, 2, 24, 12, 1)]),
+        ("spectrogram_crnn", speech, [floats(rng, 2, 10, 8, 1)]),
+        ("lrcn", lrcn, [floats(rng, 2, 4, 8, 8, 2)]),
+        ("frame_predictor", predictor, [floats(rng, 2, 3, 6, 6, 1)]),
+        ("convlstm_classifier", classifier, [floats(rng, 2, 4, 6, 6, 2)]),
+    ]
+
+
+def main():
+    keras.utils.set_random_seed(16)
+    rng = np.random.default_rng(16)
+    OUT.mkdir(parents=True, exist_ok=True)
+    cases = [save_case(name, model, inputs, rng, OUT) for name, model, inputs in layer_cases(rng)]
+    models = [save_model(name, model, inputs, rng, OUT) for name, model, inputs in real_models(rng)]
+    write_outputs(OUT / "outputs.json", cases)
+    write_outputs(OUT / "models.json", models)
+    print("wrote", len(cases), "layer cases and", len(models), "models into", OUT)
+
+
+if __name__ == "__main__":
+    main()
