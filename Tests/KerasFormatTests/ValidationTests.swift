@@ -18,7 +18,8 @@ struct ValidationTests {
         "every fixture model RNNKit supports is valid",
         arguments: [
             "models/encoder_decoder.keras", "models/bidirectional_two_outputs.h5", "models_tf_keras/stateful_lstm.h5",
-            "legacy/keras2_cudnn_gru.h5", "legacy/keras1_bidirectional_lstm.h5",
+            "legacy/keras2_cudnn_gru.h5", "legacy/keras1_bidirectional_lstm.h5", "spatial/captcha_crnn.keras",
+            "spatial/lrcn.h5", "spatial/convlstm_classifier.keras",
         ])
     func valid(_ relative: String) throws {
         let findings = Validation.validate(path: LayoutTests.fixture(relative))
