@@ -1,13 +1,13 @@
 """What the fixture scripts share: arrays as JSON, random inputs, small models, random weights, and the
 record-and-save steps (Keras's outputs beside the files, the models_keras3.json structure).
 
-Used by make_spatial_fixtures.py; the older make_*.py scripts still carry their own copies of these
+Used by make_spatial_fixtures.py and make_spatial_tf_keras_fixtures.py (Keras is imported where a
+helper needs it: Keras 3's, or in the tf_keras scripts none); the older make_*.py scripts still carry their own copies of these
 helpers (moving them changes nothing they write, but needs every fixture regenerated to show it).
 """
 
 import json
 
-import keras
 import numpy as np
 
 
@@ -24,7 +24,9 @@ def floats(rng, *shape):
 
 
 def single(shape, *stack, name):
-    """`Input(shape)` then each layer of `stack` in turn."""
+    """`Input(shape)` then each layer of `stack` in turn (Keras 3)."""
+    import keras
+
     inputs = keras.Input(shape)
     x = inputs
     for layer in stack:
@@ -68,4 +70,6 @@ def save_model(name, model, inputs, rng, out):
 
 
 def write_outputs(path, cases):
+    import keras
+
     path.write_text(json.dumps({"keras_version": keras.__version__, "models": cases}) + "\n")

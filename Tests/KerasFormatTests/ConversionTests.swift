@@ -25,6 +25,13 @@ struct ConversionTests {
                     item.inputs.map(\.tensor), item.outputs.map(\.tensor)
                 ))
         }
+        for item in TFKerasSpatialTests.fixture.models {
+            cases.append(
+                (
+                    "tf_keras_spatial_\(item.name)", LayoutTests.fixture("spatial_tf_keras/\(item.name).h5"),
+                    item.inputs.map(\.tensor), item.outputs.map(\.tensor)
+                ))
+        }
         for item in LegacyRealModelTests.fixture.models {
             cases.append(
                 (

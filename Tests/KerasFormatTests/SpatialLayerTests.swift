@@ -51,3 +51,20 @@ struct SpatialLayerTests {
         }
     }
 }
+
+/// The image, video and speech model shapes as tf_keras 2.21 writes them
+/// (tools/make_spatial_tf_keras_fixtures.py), in each of its layouts.
+@Suite("tf.keras files of the 2D and 3D model shapes")
+struct TFKerasSpatialTests {
+    static let fixture: TFKerasModelFileTests.Fixture = {
+        let data = try! Data(contentsOf: LayoutTests.fixtures.appendingPathComponent("spatial_tf_keras/outputs.json"))
+        return try! JSONDecoder().decode(TFKerasModelFileTests.Fixture.self, from: data)
+    }()
+
+    @Test(
+        "each tf.keras image, video and speech model, from each layout, returns tf_keras's outputs",
+        arguments: fixture.models.map(\.name), ["h5", "weights", "keras"])
+    func model(_ name: String, _ layout: String) throws {
+        try TFKerasModelFileTests.check(Self.fixture, folder: "spatial_tf_keras", name: name, layout: layout)
+    }
+}

@@ -107,10 +107,16 @@ struct TFKerasWritingTests {
     static let cases =
         TFKerasModelFileTests.fixture.models.map { ("models_tf_keras", $0.name) }
         + TFKerasRealModelTests.fixture.models.map { ("surrounding_tf_keras", $0.name) }
+        + TFKerasSpatialTests.fixture.models.map { ("spatial_tf_keras", $0.name) }
 
     @Test("each tf.keras model written as legacy .h5 and weights-only .h5 reads back the same", arguments: cases)
     func write(_ folder: String, _ name: String) throws {
-        let fixture = folder == "models_tf_keras" ? TFKerasModelFileTests.fixture : TFKerasRealModelTests.fixture
+        let fixture =
+            switch folder {
+            case "models_tf_keras": TFKerasModelFileTests.fixture
+            case "spatial_tf_keras": TFKerasSpatialTests.fixture
+            default: TFKerasRealModelTests.fixture
+            }
         let item = try #require(fixture.models.first { $0.name == name })
         let source = try KerasModel.load(path: LayoutTests.fixture("\(folder)/\(name).h5"))
         // tools/tests_tf reads them from here.

@@ -125,6 +125,8 @@ TF_KERAS = {m["name"]: m for m in json.loads((FIXTURES / "models_tf_keras" / "ou
 LEGACY = json.loads((FIXTURES / "legacy" / "outputs.json").read_text())
 TF_KERAS_REAL = {m["name"]: m
                  for m in json.loads((FIXTURES / "surrounding_tf_keras" / "outputs.json").read_text())["models"]}
+TF_KERAS_SPATIAL = {m["name"]: m
+                    for m in json.loads((FIXTURES / "spatial_tf_keras" / "outputs.json").read_text())["models"]}
 LEGACY_REAL = {m["name"]: m for m in json.loads((FIXTURES / "legacy_real" / "outputs.json").read_text())["models"]}
 TF2_ARCHIVES = {f"{generation}_{m['name']}": m for generation in ["tf213", "tf215"]
                 for m in json.loads((FIXTURES / generation / "outputs.json").read_text())["models"]}
@@ -142,6 +144,8 @@ def converted_cases():
             # broadcast over the frames); ConversionTests checks that RNNKit names the change it would make.
             continue
         cases.append((f"tf_keras_real_{name}", model["inputs"], model["outputs"]))
+    for name, model in sorted(TF_KERAS_SPATIAL.items()):
+        cases.append((f"tf_keras_spatial_{name}", model["inputs"], model["outputs"]))
     for name, model in sorted(LEGACY_REAL.items()):
         cases.append((f"legacy_real_{name}", model["inputs"], model["outputs"]))
     for name, model in sorted(TF2_ARCHIVES.items()):

@@ -106,14 +106,15 @@ def test_tf_keras_loads_keras3_weights_in_its_dialect(case):
 
 # The real-model shapes of issue 6 in tf_keras (tools/make_tf_keras_real_models.py), written back by RNNKit
 # (TFKerasWritingTests, $RNNKIT_INTEROP_DIR/tf_keras_real).
-REAL_FIXTURES = FIXTURES.parent / "surrounding_tf_keras"
-REAL = json.loads((REAL_FIXTURES / "outputs.json").read_text())["models"]
+# The 2D/3D shapes of issue 16 (tools/make_spatial_tf_keras_fixtures.py) too.
+REAL = [(folder, m) for folder in ("surrounding_tf_keras", "spatial_tf_keras")
+        for m in json.loads((FIXTURES.parent / folder / "outputs.json").read_text())["models"]]
 
 
-@pytest.mark.parametrize("case", REAL, ids=[m["name"] for m in REAL])
-def test_tf_keras_loads_our_legacy_files_of_the_real_model_shapes(case):
+@pytest.mark.parametrize("folder,case", REAL, ids=[m["name"] for _, m in REAL])
+def test_tf_keras_loads_our_legacy_files_of_the_real_model_shapes(folder, case):
     check(keras.models.load_model(written(case["name"], "h5", "tf_keras_real"), compile=False), case)
-    model = keras.models.model_from_json((REAL_FIXTURES / f"{case['name']}.json").read_text())
+    model = keras.models.model_from_json((FIXTURES.parent / folder / f"{case['name']}.json").read_text())
     model.load_weights(written(case["name"], "weights-only.h5", "tf_keras_real"))
     check(model, case)
 
