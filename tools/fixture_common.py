@@ -35,14 +35,20 @@ def single(shape, *stack, name):
 
 
 def randomize(model, rng):
-    """Non-default weights everywhere; variances stay positive."""
+    """Non-default weights everywhere; variances stay positive, counters as they are."""
     for variable in model.weights:
+        if "int" in str(variable.dtype):  # a counter (Normalization's count): not a weight to vary
+            continue
         shape = tuple(variable.shape)
         if "variance" in variable.path:
             value = rng.uniform(0.5, 2.0, size=shape)
         else:
             value = rng.normal(scale=0.6, size=shape)
         variable.assign(value.astype("float32"))
+    # An adapted Normalization computes with copies of its statistics made at adapt(): renew them.
+    for layer in model.layers:
+        if type(layer).__name__ == "Normalization" and layer.input_mean is None:
+            layer.finalize_state()
 
 
 def record(name, model, inputs):

@@ -70,7 +70,40 @@ def layer_cases(rng):
                                                  name="m"), [volume]),
         ("global_average_pooling3d", single((4, 5, 4, 2), layers.GlobalAveragePooling3D(name="pool"), name="m"),
          [volume]),
+        ("upsampling1d", single((7, 3), layers.UpSampling1D(3, name="up"), name="m"), [floats(rng, 2, 7, 3)]),
+        ("upsampling2d", single((6, 5, 3), layers.UpSampling2D((2, 3), name="up"), name="m"), [image]),
+        ("upsampling2d_channels_first", single((3, 6, 5), layers.UpSampling2D(2, data_format="channels_first",
+                                                                              name="up"), name="m"), [first]),
+        ("upsampling3d", single((4, 5, 4, 2), layers.UpSampling3D((1, 2, 2), name="up"), name="m"), [volume]),
+        ("zero_padding2d", single((6, 5, 3), layers.ZeroPadding2D(((1, 2), (0, 3)), name="pad"), name="m"), [image]),
+        ("zero_padding3d_channels_first", single((2, 4, 5, 4), layers.ZeroPadding3D(1, data_format="channels_first",
+                                                                                    name="pad"), name="m"),
+         [floats(rng, 2, 2, 4, 5, 4)]),
+        ("cropping2d", single((6, 5, 3), layers.Cropping2D(((1, 2), (2, 0)), name="crop"), name="m"), [image]),
+        ("cropping3d", single((4, 5, 4, 2), layers.Cropping3D((1, (0, 2), 1), name="crop"), name="m"), [volume]),
+        ("spatial_dropout2d", single((6, 5, 3), layers.SpatialDropout2D(0.4, name="drop"), name="m"), [image]),
+        ("spatial_dropout3d", single((4, 5, 4, 2), layers.SpatialDropout3D(0.3, name="drop"), name="m"), [volume]),
+        ("relu_options", single((6, 5, 3), layers.ReLU(max_value=0.8, negative_slope=0.1, threshold=0.2, name="act"),
+                                name="m"), [image]),
+        ("leaky_relu", single((6, 5, 3), layers.LeakyReLU(negative_slope=0.15, name="act"), name="m"), [image]),
+        ("elu", single((6, 5, 3), layers.ELU(alpha=0.7, name="act"), name="m"), [image]),
+        ("prelu_shared_axes", single((6, 5, 3), layers.PReLU(shared_axes=[1, 2], name="act"), name="m"), [image]),
+        ("prelu", single((7, 3), layers.PReLU(name="act"), name="m"), [floats(rng, 2, 7, 3)]),
+        ("softmax_axis", single((6, 5, 3), layers.Softmax(axis=1, name="act"), name="m"), [image]),
+        ("rescaling", single((6, 5, 3), layers.Rescaling(1 / 127.5, offset=-1, name="scale"), name="m"), [image]),
+        ("normalization_given", single((6, 5, 3), layers.Normalization(mean=[0.5, -1.0, 2.0], variance=[1.0, 4.0, 0.25],
+                                                                       name="norm"), name="m"), [image]),
+        ("normalization_adapted", adapted(rng), [image]),
+        ("normalization_invert", single((7, 3), layers.Normalization(mean=0.5, variance=2.0, invert=True, name="norm"),
+                                        name="m"), [floats(rng, 2, 7, 3)]),
     ]
+
+
+def adapted(rng):
+    """A Normalization whose statistics come from adapt(): they are weights of the file."""
+    norm = layers.Normalization(axis=-1, name="norm")
+    norm.adapt(floats(rng, 40, 6, 5, 3) * 2 + 1)
+    return single((6, 5, 3), norm, name="m")
 
 
 def real_models(rng):

@@ -217,6 +217,8 @@ struct Keras2Config {
             case "unroll" where convolutional:
                 // tf.keras's ConvRNN refuses unroll=True; unrolling never changes the numbers.
                 out[key] = .bool(false)
+            case "negative_slope" where className == "LeakyReLU":  // tf.keras's LeakyReLU names it alpha
+                out["alpha"] = value
             case "input_axes", "output_axes":  // Keras 3 initializers' fan axes; tf.keras's take none
                 continue
             case "lora_rank", "lora_alpha", "quantization_config":

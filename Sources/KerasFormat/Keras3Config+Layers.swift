@@ -190,8 +190,8 @@ extension Keras3Config {
             )
         default:
             if let (name, config) = surrounding(layer) {
-                // Keras 3's SpatialDropout1D takes no `trainable` argument.
-                var fields = (name == "SpatialDropout1D" ? head.filter { $0.0 != "trainable" } : head) + config
+                // Keras 3's SpatialDropout1D/2D/3D take no `trainable` argument.
+                var fields = (name.hasPrefix("SpatialDropout") ? head.filter { $0.0 != "trainable" } : head) + config
                 fields += Self.trainingFields(source?["config"], besides: fields.map(\.0))
                 return (
                     Self.object([

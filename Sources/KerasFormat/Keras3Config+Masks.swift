@@ -41,10 +41,13 @@ extension Keras3Config {
             let passesThrough =
                 layer is Dropout || layer is NoiseLayer || layer is ActivationLayer || layer is Dense
                 || layer is BatchNormalization || layer is LayerNormalization || layer is TimeDistributed
+                || layer is ReLULayer || layer is ELU || layer is PReLU || layer is Softmax || layer is Rescaling
+                || layer is Normalization
             if passesThrough { return origin }
             let drops =
                 layer is Conv1D || layer is Pooling1D || layer is GlobalPooling1D || layer is Flatten
-                || layer is Convolution || layer is Pooling || layer is GlobalPooling
+                || layer is Convolution || layer is Pooling || layer is GlobalPooling || layer is UpSampling
+                || layer is Border
                 || layer is Reshape || layer is Permute || layer is RepeatVector || layer is Steps1D
             return drops ? nil : .other
         }

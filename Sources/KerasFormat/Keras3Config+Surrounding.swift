@@ -48,6 +48,60 @@ extension Keras3Config {
                 "Global\(pooling.kind == .max ? "Max" : "Average")Pooling\(pooling.rank)D",
                 [Self.dataFormat(pooling.channelsFirst), ("keepdims", .bool(pooling.keepDims))]
             )
+        case let upSampling as UpSampling:
+            guard upSampling.rank > 1 else { return ("UpSampling1D", [("size", Self.int(upSampling.size[0]))]) }
+            return (
+                "UpSampling\(upSampling.rank)D",
+                [("size", Self.ints(upSampling.size)), Self.dataFormat(upSampling.channelsFirst)]
+                    + (upSampling.rank == 2 ? [("interpolation", .string("nearest"))] : [])
+            )
+        case let border as Border:
+            return (
+                "\(border.kind == .crop ? "Cropping" : "ZeroPadding")\(border.rank)D",
+                [
+                    (
+                        border.kind == .crop ? "cropping" : "padding",
+                        .array(border.amounts.map { Self.ints([$0.before, $0.after]) })
+                    ),
+                    Self.dataFormat(border.channelsFirst),
+                ]
+            )
+        case let relu as ReLULayer:
+            if relu.leaky { return ("LeakyReLU", [("negative_slope", Self.float(relu.negativeSlope))]) }
+            return (
+                "ReLU",
+                [
+                    ("max_value", relu.maxValue.map(Self.float) ?? .null),
+                    ("negative_slope", Self.float(relu.negativeSlope)),
+                    ("threshold", Self.float(relu.threshold)),
+                ]
+            )
+        case let elu as ELU: return ("ELU", [("alpha", Self.float(elu.alpha))])
+        case let prelu as PReLU:
+            let shared = prelu.alpha.shape.indices.filter { prelu.alpha.shape[$0] == 1 }.map { $0 + 1 }
+            return ("PReLU", [("shared_axes", shared.isEmpty ? .null : Self.ints(shared))])
+        case let softmax as Softmax: return ("Softmax", [("axis", Self.int(softmax.axis))])
+        case let rescaling as Rescaling:
+            func values(_ numbers: [Float]) -> JSONValue {
+                numbers.count == 1 ? Self.float(numbers[0]) : .array(numbers.map(Self.float))
+            }
+            return ("Rescaling", [("scale", values(rescaling.scale)), ("offset", values(rescaling.offset))])
+        case let normalization as Normalization:
+            return (
+                "Normalization",
+                [
+                    ("axis", Self.ints([normalization.axis])), ("invert", .bool(normalization.invert)),
+                    (
+                        "mean",
+                        normalization.statisticsAreWeights ? .null : .array(normalization.mean.scalars.map(Self.float))
+                    ),
+                    (
+                        "variance",
+                        normalization.statisticsAreWeights
+                            ? .null : .array(normalization.variance.scalars.map(Self.float))
+                    ),
+                ]
+            )
         case let pooling as Pooling1D:
             return (
                 pooling.kind == .max ? "MaxPooling1D" : "AveragePooling1D",
@@ -102,6 +156,14 @@ extension Keras3Config {
         case let noise as NoiseLayer:
             switch noise.kind {
             case .spatialDropout1D(let rate): return ("SpatialDropout1D", [("rate", Self.float(rate))])
+            case .spatialDropout(let rate, let rank, let channelsFirst):
+                return (
+                    "SpatialDropout\(rank)D",
+                    [
+                        ("rate", Self.float(rate)), ("seed", .null), ("noise_shape", .null),
+                        Self.dataFormat(channelsFirst),
+                    ]
+                )
             case .gaussianNoise(let stddev): return ("GaussianNoise", [("stddev", Self.float(stddev))])
             case .gaussianDropout(let rate): return ("GaussianDropout", [("rate", Self.float(rate))])
             case .activityRegularization(let l1, let l2):
@@ -135,7 +197,8 @@ extension Keras3Config {
             "recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
             "recurrent_constraint", "bias_constraint", "unit_forget_bias", "momentum", "beta_initializer",
             "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer",
-            "gamma_regularizer", "beta_constraint", "gamma_constraint",
+            "gamma_regularizer", "beta_constraint", "gamma_constraint", "alpha_initializer", "alpha_regularizer",
+            "alpha_constraint",
         ]
         guard let config = source?.objectValue else { return [] }
         return keys.compactMap { key in

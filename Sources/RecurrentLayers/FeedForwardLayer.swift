@@ -127,6 +127,14 @@ extension BatchNormalization: RenamableLayer {}
 extension Concatenate: RenamableLayer {}
 extension Conv1D: RenamableLayer {}
 extension Convolution: RenamableLayer {}
+extension Border: RenamableLayer {}
+extension ELU: RenamableLayer {}
+extension Normalization: RenamableLayer {}
+extension PReLU: RenamableLayer {}
+extension ReLULayer: RenamableLayer {}
+extension Rescaling: RenamableLayer {}
+extension Softmax: RenamableLayer {}
+extension UpSampling: RenamableLayer {}
 extension GlobalPooling: RenamableLayer {}
 extension Pooling: RenamableLayer {}
 extension Dense: RenamableLayer {}

@@ -8,6 +8,8 @@ public struct NoiseLayer: FeedForwardLayer {
     public enum Kind: Sendable, Equatable {
         /// Keras's `SpatialDropout1D(rate)`.
         case spatialDropout1D(rate: Float)
+        /// Keras's `SpatialDropout2D(rate)` (rank 2) or `SpatialDropout3D(rate)` (rank 3): whole channels.
+        case spatialDropout(rate: Float, rank: Int, channelsFirst: Bool)
         /// Keras's `GaussianNoise(stddev)`.
         case gaussianNoise(stddev: Float)
         /// Keras's `GaussianDropout(rate)`.
@@ -25,7 +27,7 @@ public struct NoiseLayer: FeedForwardLayer {
     /// One of the noise layers; throws for a rate outside [0, 1) or a negative standard deviation.
     public init(_ kind: Kind, seed: UInt64 = 0, name: String) throws {
         switch kind {
-        case .spatialDropout1D(let rate), .gaussianDropout(let rate):
+        case .spatialDropout1D(let rate), .gaussianDropout(let rate), .spatialDropout(let rate, _, _):
             guard rate >= 0 && rate < 1 else {
                 throw RecurrentError(
                     .invalidArgument, layer: name,
@@ -57,6 +59,22 @@ public struct NoiseLayer: FeedForwardLayer {
                 for c in 0..<channels {
                     let factor = generator.uniform(0, 1) < rate ? Float(0) : keep
                     for t in 0..<steps { result.scalars[(b * steps + t) * channels + c] *= factor }
+                }
+            }
+        case .spatialDropout(let rate, let rank, let channelsFirst):
+            guard inputs.rank == rank + 2, rate > 0 else { return inputs }
+            let batch = inputs.shape[0]
+            let channels = channelsFirst ? inputs.shape[1] : inputs.shape[rank + 1]
+            let positions = inputs.count / max(batch * channels, 1)
+            let keep = 1 / (1 - rate)
+            for b in 0..<batch {
+                for c in 0..<channels {
+                    let factor = generator.uniform(0, 1) < rate ? Float(0) : keep
+                    for p in 0..<positions {
+                        let index =
+                            channelsFirst ? (b * channels + c) * positions + p : (b * positions + p) * channels + c
+                        result.scalars[index] *= factor
+                    }
                 }
             }
         case .gaussianNoise(let stddev):

@@ -31,7 +31,11 @@ struct Keras2DialectTests {
     static let spatialNames = [
         "captcha_crnn", "spectrogram_crnn", "lrcn", "frame_predictor", "convlstm_classifier", "conv2d_same_strides",
         "conv2d_dilated", "conv3d_strides", "max_pooling2d_same_strides", "average_pooling2d_same",
-        "average_pooling3d_same", "global_average_pooling2d_keepdims", "global_max_pooling3d_keepdims",
+        "average_pooling3d_same", "global_average_pooling2d_keepdims", "global_max_pooling3d_keepdims", "upsampling1d",
+        "upsampling2d", "upsampling3d", "zero_padding2d", "cropping2d", "cropping3d", "spatial_dropout2d",
+        "relu_options",
+        "leaky_relu", "elu", "prelu_shared_axes", "prelu", "softmax_axis", "rescaling", "normalization_given",
+        "normalization_adapted", "normalization_invert",
     ]
     /// (fixture folder, model name): the model fixtures, then the issue 6 and issue 16 models.
     static let cases =

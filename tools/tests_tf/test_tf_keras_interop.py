@@ -41,7 +41,10 @@ CONVLSTM = [m for f in ("outputs.json", "models.json")
 SPATIAL_NAMES = ("captcha_crnn", "spectrogram_crnn", "lrcn", "frame_predictor", "convlstm_classifier",
                  "conv2d_same_strides", "conv2d_dilated", "conv3d_strides", "max_pooling2d_same_strides",
                  "average_pooling2d_same", "average_pooling3d_same", "global_average_pooling2d_keepdims",
-                 "global_max_pooling3d_keepdims")
+                 "global_max_pooling3d_keepdims", "upsampling1d", "upsampling2d", "upsampling3d", "zero_padding2d",
+                 "cropping2d", "cropping3d", "spatial_dropout2d", "relu_options", "leaky_relu", "elu",
+                 "prelu_shared_axes", "prelu", "softmax_axis", "rescaling", "normalization_given", "normalization_adapted",
+                 "normalization_invert")
 SPATIAL = [m for f in ("outputs.json", "models.json")
            for m in json.loads((FIXTURES.parent / "spatial" / f).read_text())["models"] if m["name"] in SPATIAL_NAMES]
 KERAS3 = KERAS3 + SURROUNDING + CONVLSTM + SPATIAL

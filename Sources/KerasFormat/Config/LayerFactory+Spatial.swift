@@ -8,11 +8,15 @@ extension LayerFactory {
         "Conv2D", "Convolution2D", "Conv3D", "Convolution3D", "MaxPooling2D", "MaxPool2D", "MaxPooling3D",
         "MaxPool3D", "AveragePooling2D", "AvgPool2D", "AveragePooling3D", "AvgPool3D", "GlobalMaxPooling2D",
         "GlobalMaxPool2D", "GlobalMaxPooling3D", "GlobalMaxPool3D", "GlobalAveragePooling2D", "GlobalAvgPool2D",
-        "GlobalAveragePooling3D", "GlobalAvgPool3D",
+        "GlobalAveragePooling3D", "GlobalAvgPool3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding2D",
+        "ZeroPadding3D", "Cropping2D", "Cropping3D", "SpatialDropout2D", "SpatialDropout3D", "ReLU", "LeakyReLU",
+        "PReLU", "ELU", "Softmax", "Rescaling", "Normalization",
     ]
 
-    /// The number of spatial dimensions a class name says (`Conv2D` 2, `MaxPool3D` 3).
-    static func spatialRank(_ className: String) -> Int { className.contains("3D") ? 3 : 2 }
+    /// The number of spatial dimensions a class name says (`Conv2D` 2, `MaxPool3D` 3, `UpSampling1D` 1).
+    static func spatialRank(_ className: String) -> Int {
+        className.contains("3D") ? 3 : className.contains("1D") ? 1 : 2
+    }
 
     func spatial(_ className: String, name: String, fields: Fields, inputShape: [Int?]) throws
         -> any FeedForwardLayer
@@ -49,9 +53,95 @@ extension LayerFactory {
             return try Pooling(
                 kind, poolSize: poolSize, strides: try fields.tuple("strides", rank: rank, default: nil),
                 padding: try fields.padding(allowCausal: false), channelsFirst: channelsFirst, name: name)
+        case "UpSampling1D", "UpSampling2D", "UpSampling3D":
+            if let interpolation = fields.string("interpolation"), interpolation != "nearest" {
+                throw fail(name, "interpolation '\(interpolation)' is not supported; RNNKit upsamples with 'nearest'")
+            }
+            let size = try fields.tuple("size", rank: rank, old: rank == 1 ? ["length"] : [], default: 2) ?? []
+            return try UpSampling(size: size, channelsFirst: rank > 1 && channelsFirst, name: name)
+        case "ZeroPadding2D", "ZeroPadding3D", "Cropping2D", "Cropping3D":
+            let crop = className.hasPrefix("Cropping")
+            let amounts = try border(fields, key: crop ? "cropping" : "padding", rank: rank, name: name)
+            return try Border(crop ? .crop : .pad, amounts: amounts, channelsFirst: channelsFirst, name: name)
+        case "SpatialDropout2D", "SpatialDropout3D":
+            return try NoiseLayer(
+                .spatialDropout(rate: Float(fields.double("rate") ?? 0), rank: rank, channelsFirst: channelsFirst),
+                seed: UInt64(max(0, fields.int("seed") ?? 0)), name: name)
+        case "ReLU", "LeakyReLU":
+            var layer = try ReLULayer(
+                maxValue: fields.double("max_value").map(Float.init),
+                negativeSlope: Float(
+                    fields.double("negative_slope") ?? fields.double("alpha") ?? (className == "LeakyReLU" ? 0.3 : 0)),
+                threshold: Float(fields.double("threshold") ?? 0), name: name)
+            layer.leaky = className == "LeakyReLU"
+            return layer
+        case "ELU":
+            return ELU(alpha: Float(fields.double("alpha") ?? 1), name: name)
+        case "PReLU":
+            let shape = Array(inputShape.dropFirst())
+            guard shape.allSatisfy({ $0 != nil }) else {
+                throw fail(
+                    name, "PReLU needs a fully known input shape; its input shape is \(Self.spelled(inputShape))")
+            }
+            return try PReLU(
+                inputShape: shape.compactMap { $0 }, sharedAxes: try fields.ints("shared_axes") ?? [], name: name)
+        case "Softmax":
+            return Softmax(axis: try fields.ints("axis")?.first ?? -1, name: name)
+        case "Rescaling":
+            return try Rescaling(
+                scale: try numbers(fields, "scale", 1), offset: try numbers(fields, "offset", 0), name: name)
+        case "Normalization":
+            let axes = try fields.ints("axis") ?? [-1]
+            guard axes.count == 1 else {
+                throw fail(name, "normalizing over several axes (\(axes)) is not supported; RNNKit normalizes one")
+            }
+            let axis = axes[0] < 0 ? inputShape.count + axes[0] : axes[0]
+            guard inputShape.indices.contains(axis), axis > 0, let size = inputShape[axis] else {
+                throw fail(name, "axis \(axes[0]) of its input \(Self.spelled(inputShape)) is not a known axis")
+            }
+            let mean = fields.config["mean"].flatMap { $0.isNull ? nil : $0 }
+            let variance = fields.config["variance"].flatMap { $0.isNull ? nil : $0 }
+            return try Normalization(
+                axis: axes[0], size: size, mean: try mean.map { try statistics($0, "mean", name: name) },
+                variance: try variance.map { try statistics($0, "variance", name: name) },
+                invert: fields.bool("invert", false), name: name)
         default:
             return try GlobalPooling(
                 kind, rank: rank, keepDims: fields.bool("keepdims", false), channelsFirst: channelsFirst, name: name)
         }
+    }
+
+    /// ZeroPadding's and Cropping's amounts: one integer (every side), one per axis (both sides), or a
+    /// `(before, after)` pair per axis.
+    private func border(_ fields: Fields, key: String, rank: Int, name: String) throws -> [(before: Int, after: Int)] {
+        guard let value = fields.config[key], !value.isNull else { return Array(repeating: (1, 1), count: rank) }
+        if let single = value.intValue { return Array(repeating: (single, single), count: rank) }
+        guard let items = value.arrayValue, items.count == rank else {
+            throw fail(name, "'\(key)' must be one integer or \(rank) entries, found \(value.jsonText.prefix(80))")
+        }
+        return try items.map { item in
+            if let single = item.intValue { return (single, single) }
+            guard let pair = item.arrayValue?.compactMap(\.intValue), pair.count == 2 else {
+                throw fail(name, "'\(key)' entries must be integers or pairs, found \(item.jsonText.prefix(80))")
+            }
+            return (pair[0], pair[1])
+        }
+    }
+
+    /// A number or a list of numbers (Rescaling's `scale` and `offset`).
+    private func numbers(_ fields: Fields, _ key: String, _ fallback: Float) throws -> [Float] {
+        guard let value = fields.config[key], !value.isNull else { return [fallback] }
+        if let number = value.doubleValue { return [Float(number)] }
+        guard let items = value.arrayValue?.compactMap(\.doubleValue), !items.isEmpty else {
+            throw fail(fields.layer, "'\(key)' must be a number or a list of numbers")
+        }
+        return items.map(Float.init)
+    }
+
+    /// Normalization's `mean` or `variance`: a number or a (nested) list of numbers, flattened.
+    private func statistics(_ value: JSONValue, _ key: String, name: String) throws -> [Float] {
+        if let number = value.doubleValue { return [Float(number)] }
+        guard let items = value.arrayValue else { throw fail(name, "'\(key)' must be a number or a list of numbers") }
+        return try items.flatMap { try statistics($0, key, name: name) }
     }
 }

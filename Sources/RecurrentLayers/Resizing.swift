@@ -1,0 +1,148 @@
+/// Keras's `UpSampling1D/2D/3D` with nearest-neighbour interpolation: each step (1D) or spatial position
+/// repeated `size` times along its axis. `[batch, steps, features]` for 1D; `[batch, spatial...,
+/// channels]` (channels first with `channelsFirst`) for 2D and 3D. No mask passes on.
+public struct UpSampling: FeedForwardLayer {
+    /// The layer's name.
+    public var name: String
+    /// The repeat count per spatial axis (one for 1D, two for 2D, three for 3D).
+    public var size: [Int]
+    /// Channels before the spatial dimensions (Keras's `channels_first`; 2D and 3D only).
+    public var channelsFirst: Bool
+
+    /// The number of spatial axes.
+    public var rank: Int { size.count }
+
+    /// Keras's `UpSampling1D(size)`, `UpSampling2D(size)` or `UpSampling3D(size)`; throws for a size that
+    /// is not positive or a rank outside 1...3.
+    public init(size: [Int], channelsFirst: Bool = false, name: String) throws {
+        guard (1...3).contains(size.count), size.allSatisfy({ $0 > 0 }), !(channelsFirst && size.count == 1) else {
+            throw RecurrentError(
+                .invalidArgument, layer: name, "size \(size) must hold 1 to 3 positive integers (channels last for 1D)")
+        }
+        self.name = name
+        self.size = size
+        self.channelsFirst = channelsFirst
+    }
+
+    public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
+        let x = try spatialInput(inputs, rank: rank, channels: nil, channelsFirst: channelsFirst, layer: name)
+        let (batch, channels) = (x.shape[0], x.shape[rank + 1])
+        let spatial = Array(x.shape[1...rank])
+        let output = zip(spatial, size).map { $0 * $1 }
+        let positions = output.reduce(1, *)
+        var values = [Float](repeating: 0, count: batch * positions * channels)
+        var position = [Int](repeating: 0, count: rank)
+        for p in 0..<positions {
+            var source = 0
+            for axis in 0..<rank { source = source * spatial[axis] + position[axis] / size[axis] }
+            for b in 0..<batch {
+                let from = (b * spatial.reduce(1, *) + source) * channels
+                let to = (b * positions + p) * channels
+                for c in 0..<channels { values[to + c] = x.scalars[from + c] }
+            }
+            Tensor.advance(&position, within: output)
+        }
+        let result = Tensor(shape: [batch] + output + [channels], scalars: values)
+        return channelsFirst ? result.permuted([0, rank + 1] + Array(1...rank)) : result
+    }
+
+    public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }
+
+    public func outputShape(inputShape: [Int?]) -> [Int?] {
+        guard inputShape.count == rank + 2 else { return inputShape }
+        let first = channelsFirst ? 2 : 1
+        var shape = inputShape
+        for axis in 0..<rank { shape[first + axis] = inputShape[first + axis].map { $0 * size[axis] } }
+        return shape
+    }
+}
+
+/// Keras's `ZeroPadding2D/3D` (zeros added before and after each spatial axis) and `Cropping2D/3D`
+/// (positions removed there), on `[batch, spatial..., channels]` (channels first with `channelsFirst`).
+/// No mask passes on.
+public struct Border: FeedForwardLayer {
+    /// Which of the two layers.
+    public enum Kind: Sendable {
+        /// Cropping2D/3D: positions removed.
+        case crop
+        /// ZeroPadding2D/3D: zeros added.
+        case pad
+    }
+
+    /// The layer's name.
+    public var name: String
+    /// Cropping or padding.
+    public var kind: Kind
+    /// `(before, after)` per spatial axis.
+    public var amounts: [(before: Int, after: Int)]
+    /// Channels before the spatial dimensions (Keras's `channels_first`).
+    public var channelsFirst: Bool
+
+    /// The number of spatial axes: 2 or 3.
+    public var rank: Int { amounts.count }
+
+    /// Keras's `ZeroPadding2D/3D(padding)` or `Cropping2D/3D(cropping)`; throws for a negative amount or a
+    /// rank other than 2 or 3.
+    public init(_ kind: Kind, amounts: [(before: Int, after: Int)], channelsFirst: Bool = false, name: String) throws {
+        guard (2...3).contains(amounts.count), amounts.allSatisfy({ $0.before >= 0 && $0.after >= 0 }) else {
+            throw RecurrentError(
+                .invalidArgument, layer: name,
+                "\(kind == .crop ? "cropping" : "padding") must be 2 or 3 pairs of non-negative integers")
+        }
+        self.name = name
+        self.kind = kind
+        self.amounts = amounts
+        self.channelsFirst = channelsFirst
+    }
+
+    public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
+        let x = try spatialInput(inputs, rank: rank, channels: nil, channelsFirst: channelsFirst, layer: name)
+        let (batch, channels) = (x.shape[0], x.shape[rank + 1])
+        let spatial = Array(x.shape[1...rank])
+        let sign = kind == .pad ? 1 : -1
+        let output = spatial.indices.map { spatial[$0] + sign * (amounts[$0].before + amounts[$0].after) }
+        guard output.allSatisfy({ $0 > 0 }) else {
+            throw RecurrentError(
+                .shapeMismatch, layer: name,
+                "cropping \(amounts.map { [$0.before, $0.after] }) leaves nothing of \(spatial)")
+        }
+        let positions = output.reduce(1, *)
+        var values = [Float](repeating: 0, count: batch * positions * channels)
+        var position = [Int](repeating: 0, count: rank)
+        for p in 0..<positions {
+            // The input position this output position shows, or none in the padding.
+            var source = 0
+            var inside = true
+            for axis in 0..<rank {
+                let at = position[axis] - sign * amounts[axis].before
+                if at < 0 || at >= spatial[axis] { inside = false }
+                source = source * spatial[axis] + at
+            }
+            if inside {
+                for b in 0..<batch {
+                    let from = (b * spatial.reduce(1, *) + source) * channels
+                    let to = (b * positions + p) * channels
+                    for c in 0..<channels { values[to + c] = x.scalars[from + c] }
+                }
+            }
+            Tensor.advance(&position, within: output)
+        }
+        let result = Tensor(shape: [batch] + output + [channels], scalars: values)
+        return channelsFirst ? result.permuted([0, rank + 1] + Array(1...rank)) : result
+    }
+
+    public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }
+
+    public func outputShape(inputShape: [Int?]) -> [Int?] {
+        guard inputShape.count == rank + 2 else { return inputShape }
+        let first = channelsFirst ? 2 : 1
+        let sign = kind == .pad ? 1 : -1
+        var shape = inputShape
+        for axis in 0..<rank {
+            shape[first + axis] = inputShape[first + axis].map {
+                $0 + sign * (amounts[axis].before + amounts[axis].after)
+            }
+        }
+        return shape
+    }
+}
