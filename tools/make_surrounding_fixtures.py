@@ -12,7 +12,6 @@ outputs.json (the models_keras3.json structure):
 Run: .venv/bin/python tools/make_surrounding_fixtures.py
 """
 
-import json
 import os
 import pathlib
 
@@ -22,36 +21,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras import layers  # noqa: E402
 
+from fixture_common import floats, save_case, save_model, single, tokens, write_outputs  # noqa: E402
+
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "surrounding"
-
-
-def flat(x):
-    return np.asarray(x).astype("float64").reshape(-1).tolist()
-
-
-def array(x):
-    return {"shape": list(np.shape(x)), "values": flat(x)}
-
-
-def floats(rng, *shape):
-    return rng.normal(size=shape).astype("float32")
-
-
-def tokens(rng, shape, vocabulary, zeros):
-    """Token ids in 1..vocabulary-1, with trailing zeros (padding) in the given rows."""
-    x = rng.integers(1, vocabulary, size=shape).astype("int32")
-    for row, count in zeros.items():
-        if count:
-            x[row, -count:] = 0
-    return x
-
-
-def single(shape, *stack, name):
-    inputs = keras.Input(shape)
-    x = inputs
-    for layer in stack:
-        x = layer(x)
-    return keras.Model(inputs, x, name=name)
 
 
 def pair(shape_a, shape_b, merge, name, after=None):
@@ -202,46 +174,6 @@ def real_models(rng):
         ("seq2seq", seq2seq, [tokens(rng, (3, 6), 15, {0: 2, 1: 0, 2: 4}), tokens(rng, (3, 5), 12, {0: 0, 1: 2, 2: 3})]),
         ("dot_attention", attention, [floats(rng, 2, 6, 3), floats(rng, 2, 4, 2)]),
     ]
-
-
-def randomize(model, rng):
-    """Non-default weights everywhere; variances stay positive."""
-    for layer in model.layers:
-        for variable in layer.weights:
-            shape = tuple(variable.shape)
-            if "variance" in variable.path:
-                value = rng.uniform(0.5, 2.0, size=shape)
-            else:
-                value = rng.normal(scale=0.6, size=shape)
-            variable.assign(value.astype("float32"))
-
-
-def record(name, model, inputs):
-    outputs = model(inputs if len(inputs) > 1 else inputs[0])
-    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    return {"name": name, "inputs": [array(x) for x in inputs],
-            "calls": [{"reset": False, "outputs": [array(y) for y in outputs]}]}
-
-
-def save_case(name, model, inputs, rng, out):
-    """Random weights, Keras's outputs; saved as .keras and legacy .h5."""
-    randomize(model, rng)
-    case = record(name, model, inputs)
-    model.save(out / f"{name}.keras")
-    model.save(out / f"{name}.h5")
-    return case
-
-
-def save_model(name, model, inputs, rng, out):
-    """A case also saved as .weights.h5 with its JSON."""
-    case = save_case(name, model, inputs, rng, out)
-    model.save_weights(out / f"{name}.weights.h5")
-    (out / f"{name}.json").write_text(model.to_json() + "\n")
-    return case
-
-
-def write_outputs(path, cases):
-    path.write_text(json.dumps({"keras_version": keras.__version__, "models": cases}) + "\n")
 
 
 def main():

@@ -12,7 +12,6 @@ masked frames (the mask a boolean input passed as the call's mask), returning se
 Run: .venv-tf/bin/python tools/make_tf_keras_real_models.py
 """
 
-import json
 import os
 import pathlib
 
@@ -23,23 +22,9 @@ import numpy as np  # noqa: E402
 import tf_keras as keras  # noqa: E402
 from tf_keras import layers  # noqa: E402
 
+from fixture_common import floats, save_tf_keras_models, tokens  # noqa: E402
+
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "surrounding_tf_keras"
-
-
-def array(x):
-    return {"shape": list(np.asarray(x).shape), "values": np.asarray(x).astype("float64").reshape(-1).tolist()}
-
-
-def floats(rng, *shape):
-    return rng.normal(size=shape).astype("float32")
-
-
-def tokens(rng, shape, vocabulary, zeros):
-    x = rng.integers(1, vocabulary, size=shape).astype("int32")
-    for row, count in zeros.items():
-        if count:
-            x[row, -count:] = 0
-    return x
 
 
 def models(rng):
@@ -128,33 +113,10 @@ def models(rng):
     return out
 
 
-def randomize(model, rng):
-    for layer in model.layers:
-        values = []
-        for variable in layer.weights:
-            if "moving_variance" in variable.name:
-                values.append(rng.uniform(0.5, 2.0, size=variable.shape).astype("float32"))
-            else:
-                values.append(rng.normal(scale=0.6, size=variable.shape).astype("float32"))
-        layer.set_weights(values)
-    return model
-
-
 def main():
     keras.utils.set_random_seed(9)
     rng = np.random.default_rng(9)
-    OUT.mkdir(parents=True, exist_ok=True)
-    cases = []
-    for name, model, inputs in models(rng):
-        randomize(model, rng)
-        outputs = model(inputs if len(inputs) > 1 else inputs[0])
-        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        cases.append({"name": name, "inputs": [array(x) for x in inputs], "outputs": [array(y) for y in outputs]})
-        model.save(OUT / f"{name}.h5")
-        model.save_weights(OUT / f"{name}_weights.h5")
-        model.save(OUT / f"{name}.keras")
-        (OUT / f"{name}.json").write_text(model.to_json() + "\n")
-    (OUT / "outputs.json").write_text(json.dumps({"keras_version": keras.__version__, "models": cases}) + "\n")
+    cases = save_tf_keras_models(models(rng), rng, OUT, keras.__version__)
     print("wrote", len(cases), "models into", OUT)
 
 
