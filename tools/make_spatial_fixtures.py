@@ -24,7 +24,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras import layers  # noqa: E402
 
-from fixture_common import floats, save_case, save_model, single, write_outputs  # noqa: E402
+from fixture_common import floats, save_case, save_model, single, tokens, write_outputs  # noqa: E402
 from spatial_models import real_models  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "spatial"
@@ -97,6 +97,34 @@ def layer_cases(rng):
         ("normalization_adapted", adapted(rng), [image]),
         ("normalization_invert", single((7, 3), layers.Normalization(mean=0.5, variance=2.0, invert=True, name="norm"),
                                         name="m"), [floats(rng, 2, 7, 3)]),
+    ] + attention_cases(rng)
+
+
+def attention_cases(rng):
+    """MultiHeadAttention: self and cross attention, a key, value_dim and output_shape, the scores, masks
+    from an Embedding with the causal mask (both of Keras's paths: fused, and explicit with the scores)."""
+    x = keras.Input((5, 4), name="x")
+    self_attention = keras.Model(x, layers.MultiHeadAttention(2, 3, name="mha")(x, x), name="m")
+    q, v, k = keras.Input((5, 4), name="q"), keras.Input((6, 3), name="v"), keras.Input((6, 2), name="k")
+    out, scores = layers.MultiHeadAttention(3, 2, value_dim=4, output_shape=5, name="mha")(
+        q, v, key=k, return_attention_scores=True)
+    cross = keras.Model([q, v, k], [out, scores], name="m")
+    no_bias = keras.Model(x, layers.MultiHeadAttention(1, 4, use_bias=False, dropout=0.3, name="mha")(x, x), name="m")
+
+    def masked(scores):
+        tokens = keras.Input((6,), dtype="int32", name="tokens")
+        e = layers.Embedding(10, 4, mask_zero=True, name="embed")(tokens)
+        result = layers.MultiHeadAttention(2, 3, name="mha")(e, e, use_causal_mask=True,
+                                                            return_attention_scores=scores)
+        return keras.Model(tokens, list(result) if scores else result, name="m")
+
+    padded = tokens(rng, (3, 6), 10, {0: 2, 1: 0, 2: 4})
+    return [
+        ("mha_self", self_attention, [floats(rng, 2, 5, 4)]),
+        ("mha_cross_key_scores", cross, [floats(rng, 2, 5, 4), floats(rng, 2, 6, 3), floats(rng, 2, 6, 2)]),
+        ("mha_no_bias_dropout", no_bias, [floats(rng, 2, 5, 4)]),
+        ("mha_masked_causal", masked(False), [padded]),
+        ("mha_masked_causal_scores", masked(True), [padded]),
     ]
 
 

@@ -56,10 +56,25 @@ def real_models(keras, rng):
     x = layers.Dense(2, activation="softmax", name="label")(x)
     classifier = keras.Model(clip, x, name="convlstm_classifier")
 
+    # An LSTM + MultiHeadAttention + LayerNormalization block over padded tokens.
+    words = keras.Input((7,), dtype="int32", name="words")
+    x = layers.Embedding(20, 6, mask_zero=True, name="embedding")(words)
+    x = layers.LSTM(6, return_sequences=True, name="lstm")(x)
+    attended = layers.MultiHeadAttention(2, 3, name="self_attention")(x, x)
+    x = layers.Add(name="residual")([x, attended])
+    x = layers.LayerNormalization(name="norm")(x)
+    x = layers.GlobalAveragePooling1D(name="pool")(x)
+    x = layers.Dense(3, activation="softmax", name="label")(x)
+    block = keras.Model(words, x, name="lstm_attention_block")
+    sentences = rng.integers(1, 20, size=(3, 7)).astype("int32")
+    sentences[0, -2:] = 0
+    sentences[2, -4:] = 0
+
     return [
         ("captcha_crnn", captcha, [floats(rng, 2, 24, 12, 1)]),
         ("spectrogram_crnn", speech, [floats(rng, 2, 10, 8, 1)]),
         ("lrcn", lrcn, [floats(rng, 2, 4, 8, 8, 2)]),
         ("frame_predictor", predictor, [floats(rng, 2, 3, 6, 6, 1)]),
         ("convlstm_classifier", classifier, [floats(rng, 2, 4, 6, 6, 2)]),
+        ("lstm_attention_block", block, [sentences]),
     ]

@@ -63,7 +63,10 @@ struct Keras2Config {
                 let name = entry["name"] ?? layerConfig["name"] ?? .null
                 var nodes: [JSONValue] = []
                 for node in entry["inbound_nodes"]?.arrayValue ?? [] {
-                    nodes.append(try inboundNode(node, layer: name.stringValue ?? "?"))
+                    nodes.append(
+                        try inboundNode(
+                            node, layer: name.stringValue ?? "?",
+                            keywordTensors: layerClass == "MultiHeadAttention" ? ["value", "key"] : []))
                 }
                 layers.append(
                     .object(
@@ -101,7 +104,19 @@ struct Keras2Config {
         if Self.isOperation(entry) {
             throw refuse("the Keras 3 operation \(className) cannot be a layer of a Sequential model", layer: name)
         }
-        return (className, try layerConfig(className, config, layer: name))
+        var written = try layerConfig(className, config, layer: name)
+        if className == "MultiHeadAttention" {
+            // tf.keras builds MultiHeadAttention from these config keys (its from_config requires them).
+            let shapes = entry["build_config"]?["shapes_dict"]
+            guard let query = shapes?["query_shape"], let value = shapes?["value_shape"] else {
+                throw refuse(
+                    "the config does not record the query and value shapes tf.keras builds it from", layer: name)
+            }
+            written["query_shape"] = query
+            written["value_shape"] = value
+            written["key_shape"] = shapes?["key_shape"] ?? value
+        }
+        return (className, written)
     }
 
     /// True for a Keras 3 operation node: its module says so (`.keras`), or, in a Keras 3 legacy `.h5` (no
@@ -219,6 +234,15 @@ struct Keras2Config {
                 out[key] = .bool(false)
             case "negative_slope" where className == "LeakyReLU":  // tf.keras's LeakyReLU names it alpha
                 out["alpha"] = value
+            case "rms_scaling" where className == "LayerNormalization":
+                // Keras 3's option; tf.keras's LayerNormalization has no RMS form.
+                guard value.boolValue != true else {
+                    throw refuse("Keras 3's rms_scaling is not in tf.keras", layer: layer)
+                }
+            case "use_gate", "sliding_window",
+                "seed" where className == "MultiHeadAttention":
+                // Keras 3's newer options, off (the reader refuses them on): tf.keras has none of them.
+                continue
             case "input_axes", "output_axes":  // Keras 3 initializers' fan axes; tf.keras's take none
                 continue
             case "lora_rank", "lora_alpha", "quantization_config":
@@ -268,8 +292,10 @@ struct Keras2Config {
     }
 
     /// A Keras 3 `{"args": [...], "kwargs": {...}}` node as tf.keras's list of
-    /// `[layer, node, tensor, kwargs]`: the call's tensors, then its initial states.
-    func inboundNode(_ node: JSONValue, layer: String) throws -> JSONValue {
+    /// `[layer, node, tensor, kwargs]`: the call's tensors, then its initial states. For a layer whose
+    /// tf.keras call takes tensors as keywords (`keywordTensors`: MultiHeadAttention's value and key),
+    /// the first tensor is the entry and the others go in its kwargs under those names.
+    func inboundNode(_ node: JSONValue, layer: String, keywordTensors: [String] = []) throws -> JSONValue {
         if node.arrayValue != nil { return node }  // already Keras 2's form
         var tensors: [JSONValue] = []
         func collect(_ value: JSONValue) throws {
@@ -289,6 +315,8 @@ struct Keras2Config {
             switch key {
             case "initial_state": try collect(value)
             case "training": continue
+            case "key" where keywordTensors.contains("key"):
+                if let history = value["config"]?["keras_history"] { kwargs[key] = history }
             case "mask":
                 if let history = value["config"]?["keras_history"] {
                     kwargs[key] = history
@@ -303,6 +331,12 @@ struct Keras2Config {
                 }
                 kwargs[key] = value
             }
+        }
+        if !keywordTensors.isEmpty, let first = tensors.first {
+            for (name, tensor) in zip(keywordTensors, tensors.dropFirst()) where kwargs[name] == nil {
+                kwargs[name] = tensor
+            }
+            return .array([.array((first.arrayValue ?? []) + [.object(kwargs)])])
         }
         return .array(tensors.map { .array(($0.arrayValue ?? []) + [.object(kwargs)]) })
     }

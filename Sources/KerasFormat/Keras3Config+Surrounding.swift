@@ -102,6 +102,18 @@ extension Keras3Config {
                     ),
                 ]
             )
+        case let attention as MultiHeadAttention:
+            return (
+                "MultiHeadAttention",
+                [
+                    ("num_heads", Self.int(attention.numHeads)), ("key_dim", Self.int(attention.keyDim)),
+                    ("value_dim", Self.int(attention.valueDim)), ("dropout", Self.float(attention.dropout)),
+                    ("use_bias", .bool(attention.useBias)), ("use_gate", .bool(false)),
+                    ("output_shape", attention.outputDimension.map(Self.int) ?? .null),
+                    ("attention_axes", Self.ints([1])),
+                    ("sliding_window", .null),
+                ]
+            )
         case let pooling as Pooling1D:
             return (
                 pooling.kind == .max ? "MaxPooling1D" : "AveragePooling1D",

@@ -57,24 +57,31 @@ struct Keras3Config {
         for index in Self.kerasOrder(model) {
             let layer = model.layers[index]
             let calls = model.nodes.enumerated().filter { $0.element.layer == index }
+            // MultiHeadAttention takes query and value as two arguments and key as a keyword.
+            let separateArguments: Bool = if case .feedForward(is MultiHeadAttention) = layer { true } else { false }
             let listCall =
                 switch layer {
-                case .feedForward(let inner): inner.takesList
+                case .feedForward(let inner): inner.takesList && !separateArguments
                 case .operation(_, .concatenate): true
                 default: false
                 }
             var maskEntries: [JSONValue] = []
             let inbound: [JSONValue] = try calls.map { _, node in
-                let tensors = node.inputs.map { tensor($0) }
+                var tensors = node.inputs.map { tensor($0) }
+                var kwargs: [(String, JSONValue)] = []
+                if separateArguments, tensors.count > 2 { kwargs.append(("key", tensors.removeLast())) }
                 var args = listCall ? [JSONValue.array(tensors)] : tensors
                 if case .operation(_, let operation) = layer, let constant = Self.constant(operation) {
                     if operation.constantComesFirst { args.insert(constant, at: 0) } else { args.append(constant) }
                 }
-                var kwargs: [(String, JSONValue)] = []
                 if !node.initialState.isEmpty {
                     kwargs.append(("initial_state", .array(node.initialState.map { tensor($0) })))
                 }
-                if listCall, !node.masks.isEmpty {
+                if separateArguments, !node.masks.isEmpty {
+                    for (key, mask) in zip(["query_mask", "value_mask", "key_mask"], node.masks) {
+                        kwargs.append((key, mask.map { tensor($0, dtype: "bool") } ?? .null))
+                    }
+                } else if listCall, !node.masks.isEmpty {
                     kwargs.append(("mask", .array(node.masks.map { $0.map { tensor($0, dtype: "bool") } ?? .null })))
                 } else if let mask = node.mask {
                     kwargs.append(("mask", tensor(mask, dtype: "bool")))
@@ -86,8 +93,8 @@ struct Keras3Config {
                     maskEntries += made
                     kwargs.append(("mask", mask))
                 }
-                if case .feedForward(let attention as Attention) = layer {
-                    if node.attention.useCausalMask || attention.causal {
+                if case .feedForward(let attention as any AttentionLayer) = layer {
+                    if node.attention.useCausalMask || (attention as? Attention)?.causal == true {
                         kwargs.append(("use_causal_mask", .bool(true)))
                     }
                     if node.attention.returnAttentionScores { kwargs.append(("return_attention_scores", .bool(true))) }
@@ -126,6 +133,11 @@ struct Keras3Config {
                 source: sourceEntry.map { .object($0) })
             var object = entry.objectValue ?? JSONObject()
             if case .operation = layer {
+            } else if separateArguments, let first = calls.first {
+                // MultiHeadAttention is built from its query's, value's (and key's) shapes by name.
+                let all = first.element.inputs.map { Self.shape(shapes[$0] ?? []) }
+                let named = zip(["query_shape", "value_shape", "key_shape"], all).map { ($0, $1) }
+                object["build_config"] = Self.object([("shapes_dict", Self.object(named))])
             } else if listCall, let first = calls.first {
                 // A layer called on a list is built from the list of its inputs' shapes.
                 let all = first.element.inputs.map { Self.shape(shapes[$0] ?? []) }
@@ -176,7 +188,7 @@ struct Keras3Config {
             case .input(_, let shape, let batch): outputs = [[batch] + shape]
             case .recurrent(let layer): outputs = layer.outputShapes(inputShape: input)
             case .bidirectional(let layer): outputs = layer.outputShapes(inputShape: input)
-            case .feedForward(let attention as Attention):
+            case .feedForward(let attention as any AttentionLayer):
                 let all = node.inputs.map { shapes[$0] ?? [] }
                 outputs =
                     [attention.outputShape(inputShapes: all)]

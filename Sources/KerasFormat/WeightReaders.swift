@@ -88,6 +88,12 @@ enum WeightReaders {
         case .feedForward(let inner):
             let count = inner.weightSlots.count
             if count == 0 { return [] }
+            if let attention = inner as? MultiHeadAttention {
+                let each = attention.useBias ? 2 : 1
+                return ["query_dense", "key_dense", "value_dense", "output_dense"].map {
+                    VariableGroup(path: "\(path)/\($0)/vars", count: each, name: $0)
+                }
+            }
             if className == "TimeDistributed" {
                 let innerName = config["layer"]?["config"]?["name"]?.stringValue ?? inner.name
                 return [VariableGroup(path: "\(path)/layer/vars", count: count, name: innerName)]
@@ -176,10 +182,25 @@ enum WeightReaders {
     /// is absent and the file has `_layer_checkpoint_dependencies`, every "layers" in the path is replaced
     /// by that name (Python's `str.replace`, so nested models' paths too).
     static func resolve(_ root: HDF5Group, _ path: String) throws -> String {
+        if try root.kind(of: path) != .group, let private_ = tfKerasPrivateSublayer(path),
+            try root.kind(of: private_) == .group
+        {
+            return private_
+        }
         guard try root.kind(of: path) != .group, try root.kind(of: checkpointDependencies) == .group else {
             return path
         }
         return checkpointDependenciesPath(path)
+    }
+
+    /// tf.keras's `.keras` archives name MultiHeadAttention's projections by their private attributes
+    /// (`_query_dense`, ...) where Keras 3 writes `query_dense`: the tf.keras path of such a group.
+    static func tfKerasPrivateSublayer(_ path: String) -> String? {
+        for sublayer in ["query_dense", "key_dense", "value_dense", "output_dense"]
+        where path.hasSuffix("/\(sublayer)/vars") {
+            return String(path.dropLast("\(sublayer)/vars".count)) + "_\(sublayer)/vars"
+        }
+        return nil
     }
 
     /// A Keras 3 object path as tf.keras 2.13 stored it.

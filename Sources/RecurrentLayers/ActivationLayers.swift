@@ -109,8 +109,9 @@ public struct PReLU: FeedForwardLayer {
     }
 }
 
-/// Keras's `Softmax` layer over `axis` (negative counts from the end). With a mask, the masked positions
-/// get `-1e9` added first, as Keras 3 does; the mask passes through.
+/// Keras's `Softmax` layer over `axis` (negative counts from the end). With a mask `[batch, timesteps]`,
+/// as Keras 3.15.1 does: masked positions take `-1e9` before the softmax and 0 after it (so a fully
+/// masked row is zeros, not uniform). The mask passes through.
 public struct Softmax: FeedForwardLayer {
     /// The layer's name.
     public var name: String
@@ -140,7 +141,7 @@ public struct Softmax: FeedForwardLayer {
             }
             let inner = inputs.shape.dropFirst(2).reduce(1, *)
             for (index, keep) in mask.values.enumerated() where !keep {
-                for j in 0..<inner { x.scalars[index * inner + j] += -1e9 }
+                for j in 0..<inner { x.scalars[index * inner + j] = -1e9 }
             }
         }
         // Move the axis last, take the softmax of each row, move it back.
@@ -149,7 +150,14 @@ public struct Softmax: FeedForwardLayer {
         Kernels.softmaxRows(&moved.scalars, width: inputs.shape[axis], log: false)
         var back = [Int](repeating: 0, count: inputs.rank)
         for (position, source) in order.enumerated() { back[source] = position }
-        return moved.permuted(back)
+        var result = moved.permuted(back)
+        if let mask {
+            let inner = inputs.shape.dropFirst(2).reduce(1, *)
+            for (index, keep) in mask.values.enumerated() where !keep {
+                for j in 0..<inner { result.scalars[index * inner + j] = 0 }
+            }
+        }
+        return result
     }
 }
 

@@ -127,6 +127,7 @@ extension BatchNormalization: RenamableLayer {}
 extension Concatenate: RenamableLayer {}
 extension Conv1D: RenamableLayer {}
 extension Convolution: RenamableLayer {}
+extension MultiHeadAttention: RenamableLayer {}
 extension Border: RenamableLayer {}
 extension ELU: RenamableLayer {}
 extension Normalization: RenamableLayer {}

@@ -51,7 +51,7 @@ extension Model {
                 } catch let error as RecurrentError {
                     throw RecurrentError(error.code, layer: name, error.message)
                 }
-            case .feedForward(let layer as Attention):
+            case .feedForward(let layer as any AttentionLayer):
                 let xs = try node.inputs.map(value)
                 let masks = try listMasks(node, inputs: xs, value: value)
                 let outputs = try layer.attend(

@@ -35,7 +35,8 @@ struct Keras2DialectTests {
         "upsampling2d", "upsampling3d", "zero_padding2d", "cropping2d", "cropping3d", "spatial_dropout2d",
         "relu_options",
         "leaky_relu", "elu", "prelu_shared_axes", "prelu", "softmax_axis", "rescaling", "normalization_given",
-        "normalization_adapted", "normalization_invert",
+        "normalization_adapted", "normalization_invert", "lstm_attention_block", "mha_self", "mha_cross_key_scores",
+        "mha_masked_causal",
     ]
     /// (fixture folder, model name): the model fixtures, then the issue 6 and issue 16 models.
     static let cases =

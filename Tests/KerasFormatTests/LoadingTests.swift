@@ -51,7 +51,7 @@ struct LoadingTests {
         #expect(shape.description.hasPrefix("\(shape.file): layer '\(shape.layer ?? "")': "), "\(shape)")
         // A class RNNKit does not implement: the layer.
         let unsupported = try #require(refusal("surrounding/unsupported.keras"))
-        #expect(unsupported.code == .unsupportedLayer && ["double", "upsample"].contains(unsupported.layer))
+        #expect(unsupported.code == .unsupportedLayer && ["double", "unit_norm"].contains(unsupported.layer))
         // Damage inside a .keras archive: the member, and for HDF5 damage libhdf5's error beneath.
         let truncated = try #require(refusal("damaged/truncated_weights.keras"))
         #expect(truncated.code == .unreadable && truncated.member == "model.weights.h5", "\(truncated)")

@@ -371,7 +371,7 @@ struct ValidateCommandTests {
         let inspect = try CLITests.run(["inspect", "Tests/Fixtures/surrounding/unsupported.keras"])
         #expect(
             inspect.status == 65 && inspect.stdout.contains("'double' (a Lambda layer")
-                && inspect.stdout.contains("'upsample' (the class UpSampling1D"))
+                && inspect.stdout.contains("'unit_norm' (the class UnitNormalization"))
         let input = RunCommandTests.scratch("unsupported-input.npy")
         try Data(NumPyArraysForTests.npy([Float](repeating: 0, count: 18), shape: [1, 6, 3])).write(
             to: URL(fileURLWithPath: input))

@@ -44,7 +44,8 @@ SPATIAL_NAMES = ("captcha_crnn", "spectrogram_crnn", "lrcn", "frame_predictor", 
                  "global_max_pooling3d_keepdims", "upsampling1d", "upsampling2d", "upsampling3d", "zero_padding2d",
                  "cropping2d", "cropping3d", "spatial_dropout2d", "relu_options", "leaky_relu", "elu",
                  "prelu_shared_axes", "prelu", "softmax_axis", "rescaling", "normalization_given", "normalization_adapted",
-                 "normalization_invert")
+                 "normalization_invert", "lstm_attention_block", "mha_self", "mha_cross_key_scores",
+                 "mha_masked_causal")
 SPATIAL = [m for f in ("outputs.json", "models.json")
            for m in json.loads((FIXTURES.parent / "spatial" / f).read_text())["models"] if m["name"] in SPATIAL_NAMES]
 KERAS3 = KERAS3 + SURROUNDING + CONVLSTM + SPATIAL

@@ -10,7 +10,7 @@ extension LayerFactory {
         "GlobalMaxPool2D", "GlobalMaxPooling3D", "GlobalMaxPool3D", "GlobalAveragePooling2D", "GlobalAvgPool2D",
         "GlobalAveragePooling3D", "GlobalAvgPool3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding2D",
         "ZeroPadding3D", "Cropping2D", "Cropping3D", "SpatialDropout2D", "SpatialDropout3D", "ReLU", "LeakyReLU",
-        "PReLU", "ELU", "Softmax", "Rescaling", "Normalization",
+        "PReLU", "ELU", "Softmax", "Rescaling", "Normalization", "MultiHeadAttention",
     ]
 
     /// The number of spatial dimensions a class name says (`Conv2D` 2, `MaxPool3D` 3, `UpSampling1D` 1).
@@ -18,9 +18,12 @@ extension LayerFactory {
         className.contains("3D") ? 3 : className.contains("1D") ? 1 : 2
     }
 
-    func spatial(_ className: String, name: String, fields: Fields, inputShape: [Int?]) throws
+    func spatial(_ className: String, name: String, fields: Fields, inputShape: [Int?], inputShapes: [[Int?]]) throws
         -> any FeedForwardLayer
     {
+        if className == "MultiHeadAttention" {
+            return try multiHeadAttention(name: name, fields: fields, inputShapes: inputShapes)
+        }
         let rank = Self.spatialRank(className)
         let channelsFirst = try fields.channelsFirst()
         let kind: Pooling1D.Kind = className.contains("Max") ? .max : .average
@@ -109,6 +112,37 @@ extension LayerFactory {
             return try GlobalPooling(
                 kind, rank: rank, keepDims: fields.bool("keepdims", false), channelsFirst: channelsFirst, name: name)
         }
+    }
+
+    /// Keras's MultiHeadAttention over sequences: attention over the steps axis only (`attention_axes` none
+    /// or `[1]`), without `use_gate` or `sliding_window`.
+    private func multiHeadAttention(name: String, fields: Fields, inputShapes: [[Int?]]) throws -> any FeedForwardLayer
+    {
+        guard inputShapes.count >= 2, inputShapes.allSatisfy({ $0.count == 3 && $0[2] != nil }) else {
+            throw fail(
+                name,
+                "MultiHeadAttention is supported on a query and a value of rank 3 with known features; its inputs are \(inputShapes.map(Self.spelled))"
+            )
+        }
+        if let axes = try fields.ints("attention_axes"), axes != [1] {
+            throw fail(name, "attention_axes \(axes) is not supported; RNNKit attends over the steps axis ([1])")
+        }
+        if fields.bool("use_gate", false) { throw fail(name, "use_gate=True is not supported") }
+        if let window = fields.config["sliding_window"], !window.isNull {
+            throw fail(name, "sliding_window is not supported")
+        }
+        guard let heads = fields.int("num_heads"), let keyDim = fields.int("key_dim") else {
+            throw fail(name, "the config has no 'num_heads' or 'key_dim'")
+        }
+        let output = try fields.ints("output_shape")
+        guard (output?.count ?? 1) == 1 else {
+            throw fail(name, "output_shape \(output ?? []) is not supported; RNNKit takes one output size")
+        }
+        return try MultiHeadAttention(
+            numHeads: heads, keyDim: keyDim, valueDim: fields.int("value_dim"), queryDim: inputShapes[0][2]!,
+            valueInputDim: inputShapes[1][2]!, keyInputDim: inputShapes.count > 2 ? inputShapes[2][2] : nil,
+            outputDimension: output?.first, useBias: fields.bool("use_bias", true),
+            dropout: Float(fields.double("dropout") ?? 0), seed: UInt64(max(0, fields.int("seed") ?? 0)), name: name)
     }
 
     /// ZeroPadding's and Cropping's amounts: one integer (every side), one per axis (both sides), or a

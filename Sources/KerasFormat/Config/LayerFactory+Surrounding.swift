@@ -19,7 +19,7 @@ extension LayerFactory {
     ) throws -> any FeedForwardLayer {
         switch className {
         case _ where Self.spatialClasses.contains(className):
-            return try spatial(className, name: name, fields: fields, inputShape: inputShape)
+            return try spatial(className, name: name, fields: fields, inputShape: inputShape, inputShapes: inputShapes)
         case "Conv1D", "Convolution1D":
             try fields.channelsLast()
             guard let kernelSize = try fields.int1D("kernel_size", orOld: "filter_length") else {

@@ -43,7 +43,7 @@ struct LayerFactory {
     /// The classes Keras calls on a list of tensors.
     static let listClasses: Set<String> = [
         "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot", "Attention",
-        "AdditiveAttention", "Merge",
+        "AdditiveAttention", "Merge", "MultiHeadAttention",
     ]
 
     /// The layer for `className` with `config`, whose (first) input has `inputShape` (batch first);

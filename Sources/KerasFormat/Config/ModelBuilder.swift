@@ -117,6 +117,9 @@ struct ModelBuilder {
                 case .operation: takesList = true
                 default: takesList = false
                 }
+                if let argument = call?.unsupportedTensorArgument {
+                    throw factory.fail(layer.name, "it is called with '\(argument)', which RNNKit does not support")
+                }
                 let initialState = try (call?.initialState ?? []).map(reference)
                 let node = Model.Node(
                     layer: index, inputs: try (call?.inputs ?? []).prefix(takesList ? Int.max : 1).map(reference),
@@ -126,7 +129,9 @@ struct ModelBuilder {
                     attention: Attention.CallOptions(
                         useCausalMask: call?.useCausalMask ?? false,
                         returnAttentionScores: call?.returnAttentionScores ?? false))
-                if case .feedForward(let attention as Attention) = layers[index], node.attention.returnAttentionScores {
+                if case .feedForward(let attention as any AttentionLayer) = layers[index],
+                    node.attention.returnAttentionScores
+                {
                     outputShapes.append(attention.scoresShape(inputShapes: inputShapes))
                 }
                 nodeIndex[layer.name, default: [:]][callIndex] = nodes.count

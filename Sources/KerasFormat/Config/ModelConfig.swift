@@ -22,6 +22,8 @@ struct ModelConfig {
         /// Attention's `use_causal_mask` and `return_attention_scores`.
         var useCausalMask = false
         var returnAttentionScores = false
+        /// A tensor keyword RNNKit does not run (MultiHeadAttention's `attention_mask`), to refuse by name.
+        var unsupportedTensorArgument: String?
 
         /// Every tensor the call needs before it can run.
         var needed: [TensorReference] { inputs + initialState + masks.compactMap { $0 } }
@@ -244,6 +246,16 @@ extension ModelConfig.Call {
                 call.masks = items.map(ModelConfig.kwargTensor)
             }
         }
+        // MultiHeadAttention: tf.keras passes value (and key) as keywords, Keras 3 the key; their masks as
+        // query_mask, value_mask, key_mask.
+        for key in ["value", "key"] {
+            if let tensor = kwargs[key].flatMap(ModelConfig.kwargTensor) { call.inputs.append(tensor) }
+        }
+        let attentionMasks = ["query_mask", "value_mask", "key_mask"].map {
+            kwargs[$0].flatMap(ModelConfig.kwargTensor)
+        }
+        if attentionMasks.contains(where: { $0 != nil }) { call.masks = attentionMasks }
+        if let mask = kwargs["attention_mask"], !mask.isNull { call.unsupportedTensorArgument = "attention_mask" }
         call.useCausalMask = kwargs["use_causal_mask"]?.boolValue ?? false
         call.returnAttentionScores = kwargs["return_attention_scores"]?.boolValue ?? false
         return call

@@ -37,6 +37,7 @@ enum EmbeddedSchemas {
         ("layers/MaskOperation.schema.json", PackageResources.MaskOperation_schema_json),
         ("layers/Masking.schema.json", PackageResources.Masking_schema_json),
         ("layers/Merge.schema.json", PackageResources.Merge_schema_json),
+        ("layers/MultiHeadAttention.schema.json", PackageResources.MultiHeadAttention_schema_json),
         ("layers/Noise.schema.json", PackageResources.Noise_schema_json),
         ("layers/Normalization.schema.json", PackageResources.Normalization_schema_json),
         ("layers/Operation.schema.json", PackageResources.Operation_schema_json),
