@@ -134,16 +134,12 @@ public struct Convolution: FeedForwardLayer {
     public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }
 
     public func outputShape(inputShape: [Int?]) -> [Int?] {
-        guard inputShape.count == rank + 2 else { return inputShape }
-        let spatial = channelsFirst ? Array(inputShape[2...]) : Array(inputShape[1...rank])
-        let output = spatial.indices.map { axis in
-            spatial[axis].map {
-                padding.outputLength(
-                    $0, window: (kernelSize[axis] - 1) * dilation[axis] + 1, stride: strides[axis]
-                ).length
-            }
+        var shape = spatialOutputShape(inputShape, rank: rank, channelsFirst: channelsFirst) { axis, length in
+            padding.outputLength(length, window: (kernelSize[axis] - 1) * dilation[axis] + 1, stride: strides[axis])
+                .length
         }
-        return channelsFirst ? [inputShape[0], filters] + output : [inputShape[0]] + output + [filters]
+        if shape.count == rank + 2 { shape[channelsFirst ? 1 : rank + 1] = filters }
+        return shape
     }
 }
 
@@ -228,13 +224,9 @@ public struct Pooling: FeedForwardLayer {
     public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }
 
     public func outputShape(inputShape: [Int?]) -> [Int?] {
-        guard inputShape.count == rank + 2 else { return inputShape }
-        let spatial = channelsFirst ? Array(inputShape[2...]) : Array(inputShape[1...rank])
-        let output = spatial.indices.map { axis in
-            spatial[axis].map { padding.outputLength($0, window: poolSize[axis], stride: strides[axis]).length }
+        spatialOutputShape(inputShape, rank: rank, channelsFirst: channelsFirst) { axis, length in
+            padding.outputLength(length, window: poolSize[axis], stride: strides[axis]).length
         }
-        let channels = channelsFirst ? inputShape[1] : inputShape[rank + 1]
-        return channelsFirst ? [inputShape[0], channels] + output : [inputShape[0]] + output + [channels]
     }
 }
 

@@ -26,34 +26,14 @@ public struct UpSampling: FeedForwardLayer {
 
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
         let x = try spatialInput(inputs, rank: rank, channels: nil, channelsFirst: channelsFirst, layer: name)
-        let (batch, channels) = (x.shape[0], x.shape[rank + 1])
-        let spatial = Array(x.shape[1...rank])
-        let output = zip(spatial, size).map { $0 * $1 }
-        let positions = output.reduce(1, *)
-        var values = [Float](repeating: 0, count: batch * positions * channels)
-        var position = [Int](repeating: 0, count: rank)
-        for p in 0..<positions {
-            var source = 0
-            for axis in 0..<rank { source = source * spatial[axis] + position[axis] / size[axis] }
-            for b in 0..<batch {
-                let from = (b * spatial.reduce(1, *) + source) * channels
-                let to = (b * positions + p) * channels
-                for c in 0..<channels { values[to + c] = x.scalars[from + c] }
-            }
-            Tensor.advance(&position, within: output)
-        }
-        let result = Tensor(shape: [batch] + output + [channels], scalars: values)
-        return channelsFirst ? result.permuted([0, rank + 1] + Array(1...rank)) : result
+        let output = zip(x.shape[1...rank], size).map { $0 * $1 }
+        return rearranged(x, into: output, channelsFirst: channelsFirst) { axis, at in at / size[axis] }
     }
 
     public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }
 
     public func outputShape(inputShape: [Int?]) -> [Int?] {
-        guard inputShape.count == rank + 2 else { return inputShape }
-        let first = channelsFirst ? 2 : 1
-        var shape = inputShape
-        for axis in 0..<rank { shape[first + axis] = inputShape[first + axis].map { $0 * size[axis] } }
-        return shape
+        spatialOutputShape(inputShape, rank: rank, channelsFirst: channelsFirst) { axis, length in length * size[axis] }
     }
 }
 
@@ -97,7 +77,6 @@ public struct Border: FeedForwardLayer {
 
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
         let x = try spatialInput(inputs, rank: rank, channels: nil, channelsFirst: channelsFirst, layer: name)
-        let (batch, channels) = (x.shape[0], x.shape[rank + 1])
         let spatial = Array(x.shape[1...rank])
         let sign = kind == .pad ? 1 : -1
         let output = spatial.indices.map { spatial[$0] + sign * (amounts[$0].before + amounts[$0].after) }
@@ -106,43 +85,58 @@ public struct Border: FeedForwardLayer {
                 .shapeMismatch, layer: name,
                 "cropping \(amounts.map { [$0.before, $0.after] }) leaves nothing of \(spatial)")
         }
-        let positions = output.reduce(1, *)
-        var values = [Float](repeating: 0, count: batch * positions * channels)
-        var position = [Int](repeating: 0, count: rank)
-        for p in 0..<positions {
-            // The input position this output position shows, or none in the padding.
-            var source = 0
-            var inside = true
-            for axis in 0..<rank {
-                let at = position[axis] - sign * amounts[axis].before
-                if at < 0 || at >= spatial[axis] { inside = false }
-                source = source * spatial[axis] + at
-            }
-            if inside {
-                for b in 0..<batch {
-                    let from = (b * spatial.reduce(1, *) + source) * channels
-                    let to = (b * positions + p) * channels
-                    for c in 0..<channels { values[to + c] = x.scalars[from + c] }
-                }
-            }
-            Tensor.advance(&position, within: output)
+        return rearranged(x, into: output, channelsFirst: channelsFirst) { axis, at in
+            at - sign * amounts[axis].before
         }
-        let result = Tensor(shape: [batch] + output + [channels], scalars: values)
-        return channelsFirst ? result.permuted([0, rank + 1] + Array(1...rank)) : result
     }
 
     public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }
 
     public func outputShape(inputShape: [Int?]) -> [Int?] {
-        guard inputShape.count == rank + 2 else { return inputShape }
-        let first = channelsFirst ? 2 : 1
         let sign = kind == .pad ? 1 : -1
-        var shape = inputShape
+        return spatialOutputShape(inputShape, rank: rank, channelsFirst: channelsFirst) { axis, length in
+            length + sign * (amounts[axis].before + amounts[axis].after)
+        }
+    }
+}
+
+/// `x` (`[batch, spatial..., channels]`) rearranged over `output` spatial positions, each taking the
+/// channels of the input position `source(axis, index)` gives per axis (zeros where that falls outside
+/// the input), and moved back to channels first when the layer keeps them there.
+func rearranged(_ x: Tensor, into output: [Int], channelsFirst: Bool, source: (Int, Int) -> Int) -> Tensor {
+    let rank = output.count
+    let (batch, channels) = (x.shape[0], x.shape[rank + 1])
+    let spatial = Array(x.shape[1...rank])
+    let (positions, inputPositions) = (output.reduce(1, *), spatial.reduce(1, *))
+    var values = [Float](repeating: 0, count: batch * positions * channels)
+    var position = [Int](repeating: 0, count: rank)
+    for p in 0..<positions {
+        var from = 0
+        var inside = true
         for axis in 0..<rank {
-            shape[first + axis] = inputShape[first + axis].map {
-                $0 + sign * (amounts[axis].before + amounts[axis].after)
+            let at = source(axis, position[axis])
+            if at < 0 || at >= spatial[axis] { inside = false }
+            from = from * spatial[axis] + at
+        }
+        if inside {
+            for b in 0..<batch {
+                let start = (b * inputPositions + from) * channels
+                let to = (b * positions + p) * channels
+                for c in 0..<channels { values[to + c] = x.scalars[start + c] }
             }
         }
-        return shape
+        Tensor.advance(&position, within: output)
     }
+    let result = Tensor(shape: [batch] + output + [channels], scalars: values)
+    return channelsFirst ? result.permuted([0, rank + 1] + Array(1...rank)) : result
+}
+
+/// The output shape of a layer over `rank` spatial axes that keeps the batch and channels and maps each
+/// known spatial length with `length(axis, input length)`.
+func spatialOutputShape(_ inputShape: [Int?], rank: Int, channelsFirst: Bool, length: (Int, Int) -> Int) -> [Int?] {
+    guard inputShape.count == rank + 2 else { return inputShape }
+    let first = channelsFirst ? 2 : 1
+    var shape = inputShape
+    for axis in 0..<rank { shape[first + axis] = inputShape[first + axis].map { length(axis, $0) } }
+    return shape
 }
