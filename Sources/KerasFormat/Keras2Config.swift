@@ -239,7 +239,8 @@ struct Keras2Config {
                 guard value.boolValue != true else {
                     throw refuse("Keras 3's rms_scaling is not in tf.keras", layer: layer)
                 }
-            case "use_gate", "sliding_window",
+            case "use_gate" where className == "MultiHeadAttention",
+                "sliding_window" where className == "MultiHeadAttention",
                 "seed" where className == "MultiHeadAttention":
                 // Keras 3's newer options, off (the reader refuses them on): tf.keras has none of them.
                 continue
@@ -251,7 +252,7 @@ struct Keras2Config {
                 }
             case "activation", "recurrent_activation":
                 out[key] = try activation(value, key: key, layer: layer)
-            case "layer",
+            case "layer" where className == "Bidirectional",
                 "backward_layer" where className == "Bidirectional":
                 // tf.keras's unrolled loop zeroes a backward layer's masked outputs at the unreversed positions
                 // (KERAS.md A.5), and Bidirectional forces zero_output_for_mask: the tf.keras form is not
