@@ -68,3 +68,23 @@ struct TFKerasSpatialTests {
         try TFKerasModelFileTests.check(Self.fixture, folder: "spatial_tf_keras", name: name, layout: layout)
     }
 }
+
+extension SpatialLayerTests {
+    @Test("what the 2D/3D layers do not implement is refused by name, never run another way")
+    func refusals() throws {
+        let refusals: [(String, String, [Int?], String)] = [
+            ("Softmax", #"{"axis": [1, 2]}"#, [nil, 4, 3], "several axes"),
+            ("UpSampling2D", #"{"size": [2, 2], "interpolation": "bilinear"}"#, [nil, 4, 3, 2], "bilinear"),
+            ("Conv2D", #"{"filters": 2, "kernel_size": 3, "padding": "causal"}"#, [nil, 5, 5, 2], "causal"),
+            ("Normalization", #"{"axis": [1, 2]}"#, [nil, 4, 3], "several axes"),
+        ]
+        for (className, config, inputShape, words) in refusals {
+            let entry = try JSONValue.parse(
+                Array(#"{"class_name": "\#(className)", "config": \#(config.dropLast()), "name": "x"}}"#.utf8))
+            let error = #expect(throws: KerasFormatError.self, "\(className)") {
+                _ = try ModelLayer(kerasConfig: entry, inputShape: Array(inputShape.dropFirst()))
+            }
+            #expect(error?.layer == "x" && error?.description.contains(words) == true, "\(String(describing: error))")
+        }
+    }
+}

@@ -89,7 +89,11 @@ extension LayerFactory {
             return try PReLU(
                 inputShape: shape.compactMap { $0 }, sharedAxes: try fields.ints("shared_axes") ?? [], name: name)
         case "Softmax":
-            return Softmax(axis: try fields.ints("axis")?.first ?? -1, name: name)
+            let axes = try fields.ints("axis") ?? [-1]
+            guard axes.count == 1 else {
+                throw fail(name, "a softmax over several axes (\(axes)) is not supported; RNNKit takes one axis")
+            }
+            return Softmax(axis: axes[0], name: name)
         case "Rescaling":
             return try Rescaling(
                 scale: try numbers(fields, "scale", 1), offset: try numbers(fields, "offset", 0), name: name)
