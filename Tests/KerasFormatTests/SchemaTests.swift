@@ -55,7 +55,7 @@ struct SchemaTests {
         #expect(schema.count >= 2 && schema.contains { $0.layer == "encoder" && $0.message.contains("units") })
     }
 
-    @Test("a ConvLSTM or Attention config with mistakes gives findings naming the field")
+    @Test("a ConvLSTM, Attention or Conv2D config with mistakes gives findings naming the field")
     func newLayerMistakes() throws {
         let cases = [
             (
@@ -65,6 +65,11 @@ struct SchemaTests {
             (
                 #"{"class_name": "Attention", "config": {"name": "a", "score_mode": "cosine", "dropout": 2}}"#,
                 ["score_mode", "dropout"]
+            ),
+            // Fields the layer schemas share through layers/common.schema.json's $defs.
+            (
+                #"{"class_name": "Conv2D", "config": {"name": "", "filters": 2, "kernel_size": 3, "dtype": 7, "kernel_initializer": 5, "data_format": "nchw", "activation": 1}}"#,
+                ["name", "dtype", "kernel_initializer", "data_format", "activation"]
             ),
         ]
         for (text, fields) in cases {

@@ -58,6 +58,7 @@ enum EmbeddedSchemas {
         ("layers/TimeDistributed.schema.json", PackageResources.TimeDistributed_schema_json),
         ("layers/UpSampling.schema.json", PackageResources.UpSampling_schema_json),
         ("layers/ZeroPadding1D.schema.json", PackageResources.ZeroPadding1D_schema_json),
+        ("layers/common.schema.json", PackageResources.common_schema_json),
         ("model.schema.json", PackageResources.model_schema_json),
         ("validate.schema.json", PackageResources.validate_schema_json),
     ]
