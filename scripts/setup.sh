@@ -39,7 +39,8 @@ ensure_venv() {
     if [ ! -x "$dir/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         echo "==> setting up $dir from $requirements"
         python3 -m venv "$dir"
-        "$dir/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements" "$@"
+        # No wheel cache: TensorFlow's would add about a gigabyte to each clean clone's disk use.
+        "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-cache-dir -r "$requirements" "$@"
         echo "$want" > "$stamp"
     fi
 }
