@@ -19,11 +19,14 @@ and, not failures but counted apart (the isolation doing its job: one sentence, 
   contained-spin    the isolated reader hit the reading CPU limit (libhdf5 looping on damaged metadata)
   contained-memory  the isolated reader hit the memory limit
 
-Each failure is written to --out as the mutant file plus a .json recipe (seed file, operations, command,
-exit code, stderr); a failure fixed is kept as a regression case in tools/make_hostile_fixtures.py or as
-the mutant itself under Tests/Fixtures/hostile. Usage:
+Each failure (contained ones too) is written to --out as the mutant file plus a .json recipe (seed file,
+mutant index, operations, command, outcome, exit code, stderr), then minimised: its operations are dropped
+one at a time while the outcome stays the same and the remaining byte writes narrowed, and the smallest
+mutant is written beside it as NAME.min with its recipe. A failure fixed is kept as a regression case in
+tools/make_hostile_fixtures.py or as the minimised mutant under Tests/Fixtures/hostile. Usage:
 
   .venv/bin/python tools/fuzz.py --binary .build/release/rnnkit --count 20000 --jobs 2 --out fuzz-out
+  .venv/bin/python tools/fuzz.py --binary .build/release/rnnkit --minimise fuzz-out/000123-run.h5.json
 """
 
 import argparse
@@ -395,40 +398,132 @@ def probe_input(binary, path, config, directory):
 # MARK: - The loop
 
 
-def one(task):
-    index, options, seed_list, inputs = task
-    rng = random.Random(options.seed * 1_000_003 + index)
-    seed_path, kind, seed_config = seed_list[rng.randrange(len(seed_list))]
-    recipe = plan(seed_path, kind, rng)
+def reproduce(options, index, seed_path, kind, seed_config, input_npy, recipe):
+    """Builds the mutant `recipe` describes and runs mutant `index`'s command on it (the command depends
+    only on the index, so a failure's recipe reruns the same command): (outcome, detail, mutant bytes)."""
     scratch = Path(tempfile.mkdtemp(prefix="rnnkit-fuzz-"))
     try:
         mutant = scratch / ("mutant" + "".join(seed_path.suffixes[-2:]))
         try:
             build(seed_path, recipe, mutant)
         except Exception as error:  # a recipe h5py cannot apply to this seed
-            return index, "skipped", None, repr(error)
-        command_rng = random.Random(index)
-        arguments = command_for(kind, mutant, seed_config, inputs.get(str(seed_path)), scratch, command_rng,
-                                seed_path)
+            return "skipped", {"error": repr(error)}, None
+        arguments = command_for(kind, mutant, seed_config, input_npy, scratch, random.Random(index), seed_path)
         environment = dict(os.environ, RNNKIT_ISOLATION=options.isolation)
         code, elapsed, peak, stderr = run_limited([options.binary, *arguments], options.timeout, environment)
         outcome = classify(code, elapsed, peak, stderr, options, arguments[0])
-        detail = {"seed": str(seed_path.relative_to(ROOT)), "kind": kind, "recipe": recipe, "command": arguments[0],
+        detail = {"index": index, "outcome": outcome, "seed": str(seed_path.relative_to(ROOT)), "kind": kind,
+                  "recipe": recipe, "command": arguments[0],
                   "config": str(seed_config.relative_to(ROOT)) if seed_config else None, "code": code,
                   "seconds": round(elapsed, 2), "peak_mb": peak // 1024, "stderr": stderr[:500]}
-        if outcome not in ("ok", "skipped"):
-            keep(options, index, seed_path, recipe, mutant, detail)
-        return index, outcome, detail["peak_mb"], None
+        return outcome, detail, mutant.read_bytes()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def keep(options, index, seed_path, recipe, mutant, detail):
+def one(task):
+    index, options, seed_list, inputs = task
+    rng = random.Random(options.seed * 1_000_003 + index)
+    seed_path, kind, seed_config = seed_list[rng.randrange(len(seed_list))]
+    recipe = plan(seed_path, kind, rng)
+    input_npy = inputs.get(str(seed_path))
+    outcome, detail, data = reproduce(options, index, seed_path, kind, seed_config, input_npy, recipe)
+    if outcome == "skipped":
+        return index, outcome, None, detail["error"]
+    if outcome != "ok":
+        keep(options, seed_path, detail, data)
+        smaller = minimise(options, detail, input_npy)
+        if smaller:
+            keep(options, seed_path, smaller[0], smaller[1], suffix=".min")
+    return index, outcome, detail["peak_mb"], None
+
+
+def keep(options, seed_path, detail, data, suffix=""):
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
-    name = f"{index:06d}-{detail['command']}{''.join(seed_path.suffixes[-2:])}"
-    shutil.copy(mutant, out / name)
+    name = f"{detail['index']:06d}-{detail['command']}{suffix}{''.join(seed_path.suffixes[-2:])}"
+    (out / name).write_bytes(data)
     (out / (name + ".json")).write_text(json.dumps(detail, indent=1, default=str))
+
+
+# MARK: - Minimising a failure
+
+
+def smaller_ops(op):
+    """Milder forms of one byte operation, mildest first: fewer random bytes, a narrower integer."""
+    if op[0] == "random" and len(op[2]) > 1:
+        return [[op[0], op[1], op[2][:length]] for length in range(1, len(op[2]))]
+    if op[0] == "int" and op[3] > 1:
+        return [[op[0], op[1], op[2] & (2 ** (8 * width) - 1), width] for width in (1, 2, 4) if width < op[3]]
+    return []
+
+
+def minimise(options, detail, input_npy):
+    """The smallest recipe that still gives the failure's outcome: operations dropped one at a time while
+    the outcome stays, then each byte operation narrowed. Returns (detail, mutant bytes) of the smaller
+    mutant, or None when no operation could go (or the failure does not reproduce)."""
+    seed_path = ROOT / detail["seed"]
+    seed_config = ROOT / detail["config"] if detail["config"] else None
+    wanted, recipe = detail["outcome"], detail["recipe"]
+    ops, best, runs = list(recipe["ops"]), None, 0
+
+    def attempt(trial):
+        nonlocal best, runs
+        runs += 1
+        outcome, found, data = reproduce(options, detail["index"], seed_path, detail["kind"], seed_config,
+                                         input_npy, {**recipe, "ops": trial})
+        if outcome == wanted:
+            best = (found, data)
+            return True
+        return False
+
+    position = 0
+    while position < len(ops) and len(ops) > 1:
+        trial = ops[:position] + ops[position + 1:]
+        if attempt(trial):
+            ops = trial
+        else:
+            position += 1
+    if recipe["strategy"] in ("bytes", "weights"):
+        for position, op in enumerate(list(ops)):
+            for milder in smaller_ops(op):
+                trial = ops[:position] + [milder] + ops[position + 1:]
+                if attempt(trial):
+                    ops = trial
+                    break
+    if best is None:
+        return None
+    best[0]["minimised_from"] = {"ops": len(recipe["ops"]), "runs": runs}
+    return best
+
+
+def minimise_file(options, failure):
+    """--minimise: reruns a kept failure (its .json) and writes the minimised mutant beside it."""
+    detail = json.loads(Path(failure).read_text())
+    detail.setdefault("index", int(Path(failure).name.split("-")[0]))  # recipes kept before the field
+    seed_path = ROOT / detail["seed"]
+    seed_config = ROOT / detail["config"] if detail["config"] else None
+    probe_dir = Path(tempfile.mkdtemp(prefix="rnnkit-fuzz-inputs-"))
+    try:
+        input_npy = probe_input(options.binary, seed_path, seed_config, probe_dir) \
+            if detail["kind"] in ("keras", "h5") else None
+        outcome, _, _ = reproduce(options, detail["index"], seed_path, detail["kind"], seed_config, input_npy,
+                                  detail["recipe"])
+        detail.setdefault("outcome", outcome)
+        if outcome != detail["outcome"] or outcome == "ok":
+            print(f"{failure}: does not reproduce ({outcome}, was {detail['outcome']})")
+            return 1
+        smaller = minimise(options, detail, input_npy)
+    finally:
+        shutil.rmtree(probe_dir, ignore_errors=True)
+    options.out = str(Path(failure).parent)
+    if smaller is None:
+        print(f"{failure}: already minimal ({len(detail['recipe']['ops'])} operations)")
+        return 0
+    keep(options, seed_path, smaller[0], smaller[1], suffix=".min")
+    print(f"{failure}: {len(detail['recipe']['ops'])} -> {len(smaller[0]['recipe']['ops'])} operations: "
+          f"{json.dumps(smaller[0]['recipe'])}")
+    return 0
 
 
 def main():
@@ -442,7 +537,11 @@ def main():
     parser.add_argument("--memory-mb", type=int, default=1024)
     parser.add_argument("--isolation", default="on", choices=["on", "off"])
     parser.add_argument("--out", default=str(ROOT / "fuzz-out"))
+    parser.add_argument("--minimise", metavar="FAILURE.json",
+                        help="rerun one kept failure and write its minimised mutant (NAME.min) beside it")
     options = parser.parse_args()
+    if options.minimise:
+        sys.exit(minimise_file(options, options.minimise))
     seed_list = seeds()
     probe_dir = Path(tempfile.mkdtemp(prefix="rnnkit-fuzz-inputs-"))
     inputs = {}
