@@ -19,6 +19,8 @@ struct Keras2Config {
     let file: String
     /// Changes tf.keras cannot express exactly, one sentence each.
     var changes: [String] = []
+    /// The names of the models used as layers in the config being translated.
+    var nestedModels: Set<String> = []
 
     /// The activation names tf_keras 2.21 resolves to the same function as Keras 3 (hard_sigmoid
     /// resolves to a different one: 0.2x + 0.5).
@@ -53,6 +55,12 @@ struct Keras2Config {
             out["layers"] = .array(layers)
         case "Functional", "Model":
             out["trainable"] = body["trainable"] ?? .bool(true)
+            // tf.keras counts a nested model's construction as its node 0 in inbound nodes too.
+            nestedModels = Set(
+                (body["layers"]?.arrayValue ?? []).compactMap { entry in
+                    ModelConfig.modelClasses.contains(entry["class_name"]?.stringValue ?? "")
+                        ? entry["name"]?.stringValue ?? entry["config"]?["name"]?.stringValue : nil
+                })
             var layers: [JSONValue] = []
             for entry in body["layers"]?.arrayValue ?? [] {
                 if Self.isOperation(entry) {
@@ -216,6 +224,13 @@ struct Keras2Config {
     }
 
     mutating func layerConfig(_ className: String, _ config: JSONObject, layer: String) throws -> JSONObject {
+        if ModelConfig.modelClasses.contains(className) {
+            // A model used as a layer: its config is a whole model config, in the same dialect.
+            let whole = JSONValue.object(JSONObject([("class_name", .string(className)), ("config", .object(config))]))
+            let outer = nestedModels
+            defer { nestedModels = outer }
+            return try translate(whole)["config"]?.objectValue ?? JSONObject()
+        }
         let convolutional = LayerFactory.convLSTMClasses.contains(className)
         let recurrent =
             Self.recurrentClasses.contains(className) || Self.cellClasses.contains(className) || convolutional
@@ -292,6 +307,15 @@ struct Keras2Config {
         return value
     }
 
+    /// A Keras 3 `keras_history` as tf.keras counts it: a nested model's calls from 1.
+    func shifted(_ history: JSONValue) -> JSONValue {
+        guard var parts = history.arrayValue, parts.count == 3, let name = parts[0].stringValue,
+            nestedModels.contains(name), let node = parts[1].intValue
+        else { return history }
+        parts[1] = .int(Int64(node + 1))
+        return .array(parts)
+    }
+
     /// A Keras 3 `{"args": [...], "kwargs": {...}}` node as tf.keras's list of
     /// `[layer, node, tensor, kwargs]`: the call's tensors, then its initial states. For a layer whose
     /// tf.keras call takes tensors as keywords (`keywordTensors`: MultiHeadAttention's value and key),
@@ -300,8 +324,8 @@ struct Keras2Config {
         if node.arrayValue != nil { return node }  // already Keras 2's form
         var tensors: [JSONValue] = []
         func collect(_ value: JSONValue) throws {
-            if let history = value["config"]?["keras_history"]?.arrayValue {
-                tensors.append(.array(history))
+            if let history = value["config"]?["keras_history"] {
+                tensors.append(shifted(history))
             } else if let items = value.arrayValue {
                 for item in items { try collect(item) }
             } else if !value.isNull {
@@ -317,10 +341,10 @@ struct Keras2Config {
             case "initial_state": try collect(value)
             case "training": continue
             case "key" where keywordTensors.contains("key"):
-                if let history = value["config"]?["keras_history"] { kwargs[key] = history }
+                if let history = value["config"]?["keras_history"] { kwargs[key] = shifted(history) }
             case "mask":
                 if let history = value["config"]?["keras_history"] {
-                    kwargs[key] = history
+                    kwargs[key] = shifted(history)
                 } else if !value.isNull {
                     throw refuse("the layer is called with a mask tf.keras's node format cannot hold", layer: layer)
                 }

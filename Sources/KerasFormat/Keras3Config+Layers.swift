@@ -184,6 +184,8 @@ extension Keras3Config {
             (className, fields) = (
                 "Activation", [("activation", activation(activationLayer.activation, in: activationLayer.name))]
             )
+        case let nested as NestedModel:
+            return try nestedModel(nested, source: source)
         case let wrapper as TimeDistributed:
             (className, fields) = (
                 "TimeDistributed", [("layer", try feedForward(wrapper.layer, source: source?["config"]?["layer"]).0)]
@@ -216,4 +218,33 @@ extension Keras3Config {
 
 extension ModelLayer {
     var isInput: Bool { if case .input = self { true } else { false } }
+}
+
+extension Keras3Config {
+    /// A model used as a layer: the whole config Keras 3 writes for it (a Functional, whatever it was
+    /// built as: Keras loads a Functional wherever a Sequential stood), from its own layers and the
+    /// entries its source config gives them.
+    mutating func nestedModel(_ nested: NestedModel, source: JSONValue?) throws -> (JSONValue, String) {
+        var inner = KerasModel(
+            model: nested.model, layout: .kerasArchive, kerasVersion: nil, backend: nil, config: .null,
+            sources: Self.nestedSources(nested, entry: source), kind: .functional)
+        inner.customObjects = self.source.customObjects
+        var serializer = Keras3Config(inner, file: file)
+        let (config, _) = try serializer.build()
+        changes += serializer.changes
+        return (config, "Functional")
+    }
+
+    /// The source config's entries of a nested model's layers, by name (a nested Sequential's input layer
+    /// made from the shape it was called on has none: an empty entry).
+    static func nestedSources(_ nested: NestedModel, entry: JSONValue?) -> [ModelConfig.Layer] {
+        let parsed = entry.flatMap { try? ModelConfig($0, file: "") }
+        let byName = Dictionary(
+            (parsed?.layers ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return nested.model.layers.map { layer in
+            byName[layer.name]
+                ?? ModelConfig.Layer(
+                    className: "InputLayer", name: layer.name, config: JSONObject(), entry: JSONObject(), calls: [])
+        }
+    }
 }

@@ -142,6 +142,8 @@ struct Keras3Config {
                 // A layer called on a list is built from the list of its inputs' shapes.
                 let all = first.element.inputs.map { Self.shape(shapes[$0] ?? []) }
                 object["build_config"] = Self.object([("input_shape", .array(all))])
+            } else if case .feedForward(is NestedModel) = layer {
+                // Keras 3 writes a nested model's build config empty (it is built by its own config).
             } else if let inputShape, !(layer.isInput) {
                 object["build_config"] = Self.object([("input_shape", Self.shape(inputShape))])
             }
@@ -156,9 +158,11 @@ struct Keras3Config {
         }
         func references(_ refs: [Model.TensorReference]) -> JSONValue {
             let triples = refs.map { ref -> JSONValue in
-                .array([
-                    .string(model.layers[model.nodes[ref.node].layer].name), .int(Int64(nodeCall[ref.node])),
-                    .int(Int64(ref.output)),
+                // A nested model's own construction is its node 0 here (ModelConfig.skipBuiltInNodes).
+                let layer = model.layers[model.nodes[ref.node].layer]
+                let skipped: Int = if case .feedForward(is NestedModel) = layer { 1 } else { 0 }
+                return .array([
+                    .string(layer.name), .int(Int64(nodeCall[ref.node] + skipped)), .int(Int64(ref.output)),
                 ])
             }
             return triples.count == 1 ? triples[0] : .array(triples)

@@ -16,9 +16,30 @@ enum LegacyConversions {
             return try convert(arrays, for: rnn.cell, layer: rnn.name, file: file)
         case .feedForward(let conv as Conv1D):
             return conv1D(arrays, filters: conv.filters, kernelSize: conv.kernelSize)
+        case .feedForward(let nested as NestedModel):
+            return try convert(arrays, for: nested, file: file)
+        case .feedForward(let wrapper as TimeDistributed):
+            guard let nested = wrapper.layer as? NestedModel else { return arrays }
+            return try convert(arrays, for: nested, file: file)
         default:
             return arrays
         }
+    }
+
+    /// A nested model's arrays, stored layer after layer under its name: each inner layer's share
+    /// converted as that layer's own would be. Only arrays that match the inner slots one to one are split
+    /// (Keras 2 and later); others are returned as stored, for the slot check to name.
+    static func convert(_ arrays: [Tensor], for nested: NestedModel, file: String) throws -> [Tensor] {
+        let owners = nested.model.layers.filter { !$0.weightSlots.isEmpty }
+        guard arrays.count == owners.reduce(0, { $0 + $1.weightSlots.count }) else { return arrays }
+        var result: [Tensor] = []
+        var start = 0
+        for layer in owners {
+            let count = layer.weightSlots.count
+            result += try convert(Array(arrays[start..<start + count]), for: layer, file: file)
+            start += count
+        }
+        return result
     }
 
     /// Keras 1's Convolution1D kernel, 4-D: `(filter_length, 1, input_dim, nb_filter)`, or in Keras 1.1's

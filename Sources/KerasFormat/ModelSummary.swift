@@ -77,8 +77,11 @@ extension KerasModel {
                 parameters: slots.reduce(0) { $0 + Tensor.checkedCount($1.shape).partialValue })
         }
         let total = layers.reduce(0) { $0 + $1.parameters }
-        let frozen = layers.flatMap(\.weights).filter { Self.nonTrainableSlots.contains($0.name) }
-            .reduce(0) { $0 + Tensor.checkedCount($1.shape).partialValue }
+        // A nested model's slots are named `layer/slot`.
+        let frozen = layers.flatMap(\.weights).filter {
+            Self.nonTrainableSlots.contains(String($0.name.split(separator: "/").last ?? ""))
+        }
+        .reduce(0) { $0 + Tensor.checkedCount($1.shape).partialValue }
         return ModelSummary(
             modelClass: kind == .sequential ? "Sequential" : "Functional", name: model.name,
             inputs: model.inputs.map(label),

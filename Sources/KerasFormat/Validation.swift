@@ -42,7 +42,7 @@ public enum Validation {
         "ConvLSTM3D", "Bidirectional", "TimeDistributed",
         "Dense",
         "Embedding", "Masking", "Dropout", "Activation",
-    ]).union(LayerFactory.surroundingClasses)
+    ]).union(LayerFactory.surroundingClasses).union(ModelConfig.modelClasses)
 
     /// Every finding for the file at `path` (with `configPath` for weights-only files).
     public static func validate(path: String, configPath: String? = nil, customObjects: CustomObjects = CustomObjects())
@@ -206,6 +206,27 @@ public enum Validation {
                     severity: .error, file: file, layer: layer.name,
                     message: "the class \(className) is not one RNNKit supports")
             ]
+        }
+        // A model used as a layer (or wrapped in TimeDistributed): its own layers, named `outer/inner`.
+        let wrapped = layer.config["layer"].flatMap { inner -> (String, JSONObject)? in
+            guard let innerClass = inner["class_name"]?.stringValue, ModelConfig.modelClasses.contains(innerClass),
+                let innerConfig = inner["config"]?.objectValue
+            else { return nil }
+            return (innerClass, innerConfig)
+        }
+        if let (innerClass, innerConfig) = ModelConfig.modelClasses.contains(className)
+            ? (className, layer.config) : wrapped
+        {
+            let whole = JSONValue.object(
+                JSONObject([("class_name", .string(innerClass)), ("config", .object(innerConfig))]))
+            guard let nested = try? ModelConfig(whole, file: file) else { return [] }
+            return nested.layers.flatMap { inner in
+                classFindings(inner, file: file, customObjects: customObjects).map { finding in
+                    var named = finding
+                    named.layer = "\(layer.name)/\(finding.layer ?? inner.name)"
+                    return named
+                }
+            }
         }
         var cells: [JSONValue] = []
         if let cell = layer.config["cell"] {

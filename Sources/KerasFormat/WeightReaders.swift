@@ -94,6 +94,16 @@ enum WeightReaders {
                     VariableGroup(path: "\(path)/\($0)/vars", count: each, name: $0)
                 }
             }
+            if let nested = inner as? NestedModel {
+                return try nestedGroups(nested, className: className, config: config, path: path)
+            }
+            if className == "TimeDistributed", let nested = (inner as? TimeDistributed)?.layer as? NestedModel,
+                let wrapped = config["layer"]
+            {
+                return try nestedGroups(
+                    nested, className: wrapped["class_name"]?.stringValue ?? "Sequential",
+                    config: wrapped["config"]?.objectValue ?? JSONObject(), path: "\(path)/layer")
+            }
             if className == "TimeDistributed" {
                 let innerName = config["layer"]?["config"]?["name"]?.stringValue ?? inner.name
                 return [VariableGroup(path: "\(path)/layer/vars", count: count, name: innerName)]
@@ -113,6 +123,26 @@ enum WeightReaders {
             return cellGroups(wrapper.forward.cell, classes: classes, path: "\(path)/forward_layer/cell")
                 + cellGroups(wrapper.backward.cell, classes: backwardClasses, path: "\(path)/backward_layer/cell")
         }
+    }
+
+    /// A nested model's `vars` groups: its own layers' paths (KERAS.md C.2) under the nested model's
+    /// path, `layers/functional/layers/dense/vars`. The inner config layers are found by name (names are
+    /// unique within a model); a Sequential's input layer made from the shape it was called on has none.
+    static func nestedGroups(_ nested: NestedModel, className: String, config: JSONObject, path: String) throws
+        -> [VariableGroup]
+    {
+        let parsed = try ModelConfig(
+            .object(JSONObject([("class_name", .string(className)), ("config", .object(config))])), file: "")
+        let byName = Dictionary(parsed.layers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let sources = nested.model.layers.map { layer in
+            byName[layer.name]
+                ?? ModelConfig.Layer(
+                    className: "InputLayer", name: layer.name, config: JSONObject(), entry: JSONObject(), calls: [])
+        }
+        return try keras3Paths(model: nested.model, sources: sources, sequential: parsed.kind == .sequential)
+            .flatMap { entry in
+                entry.groups.map { VariableGroup(path: "\(path)/\($0.path)", count: $0.count, name: $0.name) }
+            }
     }
 
     /// The Keras class names of a recurrent layer's cells, from its config: `[LSTMCell]` for an LSTM,

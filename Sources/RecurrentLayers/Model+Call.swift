@@ -13,6 +13,12 @@ extension Model {
     /// - Throws: `RecurrentError` naming the layer for wrong inputs or a graph that uses a tensor before
     ///   it is computed.
     public mutating func call(_ inputs: [Tensor], training: Bool = false) throws -> [Tensor] {
+        try run(inputs.map { Value(tensor: $0, mask: nil) }, training: training).map(\.tensor)
+    }
+
+    /// Runs the model on inputs that may carry masks (a model nested as a layer is called with its
+    /// input's mask, which its input tensors then carry, as in Keras); returns the outputs with theirs.
+    mutating func run(_ inputs: [Value], training: Bool) throws -> [Value] {
         guard inputs.count == self.inputs.count else {
             throw RecurrentError(
                 .countMismatch, layer: name, "the model takes \(self.inputs.count) inputs, received \(inputs.count)")
@@ -37,12 +43,12 @@ extension Model {
             let results: [Value]
             switch layers[node.layer] {
             case .input(let layerName, let shape, let batchSize):
-                guard let tensor = given[index] else {
+                guard let input = given[index] else {
                     throw RecurrentError(
                         .invalidArgument, layer: layerName, "input node \(index) is not one of the model's inputs")
                 }
-                try Self.check(tensor, shape: shape, batchSize: batchSize, layer: layerName)
-                results = [Value(tensor: tensor, mask: nil)]
+                try Self.check(input.tensor, shape: shape, batchSize: batchSize, layer: layerName)
+                results = [input]
             case .operation(let name, let operation):
                 do {
                     results = [
@@ -59,6 +65,12 @@ extension Model {
                 // The query's mask goes to the output; the scores carry none.
                 let mask = layer.outputMask(inputs: xs.map(\.tensor), masks: masks)
                 results = outputs.enumerated().map { Value(tensor: $1, mask: $0 == 0 ? mask : nil) }
+            case .feedForward(let nested as NestedModel):
+                // One run gives the output and the mask the inner graph attaches to it.
+                let x = try firstInput()
+                let mask = try node.mask.map { try Self.mask(from: try value($0).tensor) } ?? x.mask
+                var inner = nested.model
+                results = [try inner.run([Value(tensor: x.tensor, mask: mask)], training: training)[0]]
             case .feedForward(let layer) where layer.takesList:
                 let xs = try node.inputs.map(value)
                 let masks = try listMasks(node, inputs: xs, value: value)
@@ -96,7 +108,7 @@ extension Model {
                     .invalidArgument, layer: name,
                     "model output refers to output \(reference.output) of node \(reference.node), which does not exist")
             }
-            return value.tensor
+            return value
         }
     }
 

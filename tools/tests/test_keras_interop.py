@@ -427,3 +427,37 @@ def test_keras_trains_a_model_built_in_swift():
     assert np.isfinite(history.history["loss"][0])
     moved = [not np.allclose(a, np.array(b)) for a, b in zip(before, model.get_weights())]
     assert all(moved), moved
+
+
+# Models nested as layers (issue 16; tools/make_nested_fixtures.py, make_nested_tf_keras_fixtures.py), written
+# by the Swift NestedModelTests: Keras 3's in every layout, tf_keras's as Keras 3 archives.
+NESTED = json.loads((FIXTURES / "nested" / "models.json").read_text())["models"]
+NESTED_TF = json.loads((FIXTURES / "nested_tf_keras" / "outputs.json").read_text())["models"]
+NESTED_WRITTEN = [(c, s) for c in NESTED for s in ("keras", "h5", "weights.h5", "weights-only.h5")]
+
+
+def nested_written(folder, name):
+    value = os.environ.get("RNNKIT_INTEROP_DIR")
+    assert value, "RNNKIT_INTEROP_DIR is not set: run scripts/test"
+    path = pathlib.Path(value) / folder / name
+    assert path.exists(), f"{path} is missing: the Swift NestedModelTests did not write it"
+    return path
+
+
+@pytest.mark.parametrize("case,suffix", NESTED_WRITTEN, ids=[f"{c['name']}.{s}" for c, s in NESTED_WRITTEN])
+def test_keras_loads_our_files_of_nested_models(case, suffix):
+    path = nested_written("nested", f"{case['name']}.{suffix}")
+    if suffix in ("keras", "h5"):
+        model = keras.saving.load_model(path)
+    else:
+        model = keras.models.model_from_json((FIXTURES / "nested" / f"{case['name']}.json").read_text())
+        model.load_weights(path)
+    xs = interop_checks.arrays(case["inputs"], tokens_first=case["name"] == "masked_encoder")
+    interop_checks.assert_outputs(model(xs[0]), case["calls"][0]["outputs"])
+
+
+@pytest.mark.parametrize("case", NESTED_TF, ids=[c["name"] for c in NESTED_TF])
+def test_keras_loads_tf_keras_nested_models_we_converted(case):
+    model = keras.saving.load_model(nested_written("nested_from_tf_keras", f"{case['name']}.keras"))
+    xs = interop_checks.arrays(case["inputs"], tokens_first=case["name"] == "masked_encoder")
+    interop_checks.assert_outputs(model(xs[0]), case["outputs"])

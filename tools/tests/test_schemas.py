@@ -133,3 +133,20 @@ def test_diff_json_follows_its_schema(pair):
     report = run_binary("diff", *(str(ROOT / p) for p in pair), "--json")
     errors = list(validator("diff.schema.json").iter_errors(report))
     assert not errors, f"{errors[0].message} at {list(errors[0].absolute_path)}"
+
+
+def test_nested_models_are_checked_by_the_model_schema():
+    """A model used as a layer (issue 16) is a whole model config: its own layers are checked too."""
+    for name in ("lrcn_nested", "masked_encoder", "two_levels"):
+        config = json.loads(zipfile.ZipFile(FIXTURES / "nested" / f"{name}.keras").read("config.json"))
+        assert not list(validator("model.schema.json").iter_errors(config)), name
+    config = json.loads(zipfile.ZipFile(FIXTURES / "nested" / "lrcn_nested.keras").read("config.json"))
+    head = next(layer for layer in config["config"]["layers"] if layer["class_name"] == "Functional")
+    next(layer for layer in head["config"]["layers"] if layer["class_name"] == "Dense")["config"]["units"] = "six"
+    errors = list(validator("model.schema.json").iter_errors(config))
+    assert errors and "six" in errors[0].message
+    td = next(layer for layer in config["config"]["layers"] if layer["class_name"] == "TimeDistributed")
+    head["config"]["layers"][1]["config"]["units"] = 6
+    conv = next(layer for layer in td["config"]["layer"]["config"]["layers"] if layer["class_name"] == "Conv2D")
+    conv["config"]["filters"] = "three"
+    assert list(validator("model.schema.json").iter_errors(config))

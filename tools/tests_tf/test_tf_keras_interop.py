@@ -160,3 +160,17 @@ def test_tf_keras_loads_models_built_in_swift(name):
     xs = interop_checks.arrays(case["inputs"], tokens_first=name == "stacked")
     interop_checks.assert_outputs(model(xs if len(xs) > 1 else xs[0]), case["outputs"])
     assert [layer.name for layer in model.layers] == case["layers"]
+
+
+# Models nested as layers (issue 16), written by the Swift NestedModelTests as tf.keras legacy .h5: Keras 3's
+# (tools/make_nested_fixtures.py) in tf.keras's dialect, and tf_keras's own written back.
+NESTED = [("", m) for m in json.loads((FIXTURES.parent / "nested" / "models.json").read_text())["models"]] + [
+    ("tf_keras_", m) for m in json.loads((FIXTURES.parent / "nested_tf_keras" / "outputs.json").read_text())["models"]]
+
+
+@pytest.mark.parametrize("prefix,case", NESTED, ids=[p + m["name"] for p, m in NESTED])
+def test_tf_keras_loads_our_legacy_files_of_nested_models(prefix, case):
+    model = keras.models.load_model(written(prefix + case["name"], "h5", "nested_keras2"), compile=False)
+    xs = interop_checks.arrays(case["inputs"], tokens_first=case["name"] == "masked_encoder")
+    recorded = case["outputs"] if "outputs" in case else case["calls"][0]["outputs"]
+    interop_checks.assert_outputs(model(xs[0]), recorded)

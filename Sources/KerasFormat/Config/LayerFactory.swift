@@ -8,6 +8,8 @@ struct LayerFactory {
     var keras2: Bool
     /// The user's own cells and layers, by Keras class name.
     var customObjects = CustomObjects()
+    /// How many models this factory's layers are nested in (0 for the file's model).
+    var depth = 0
 
     func fail(_ layer: String, _ reason: String) -> KerasFormatError {
         KerasFormatError(.unreadable, file: file, layer: layer, reason: reason)
@@ -68,6 +70,9 @@ struct LayerFactory {
                 throw fail(name, "an InputLayer without batch_shape or shape")
             }
             return (.input(name: name, shape: Array(batchShape.dropFirst()), batchSize: batchShape[0]), [batchShape])
+        case "Sequential", "Functional", "Model":
+            let layer = try nestedModel(className, name: name, config: config, inputShape: inputShape)
+            return (.feedForward(layer), [layer.outputShape(inputShape: inputShape)])
         case "SimpleRNN", "LSTM", "GRU", "RNN", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D":
             let layer = try recurrent(className, name: name, fields: fields, inputShape: inputShape)
             return (.recurrent(layer), layer.outputShapes(inputShape: inputShape))
@@ -329,6 +334,30 @@ struct LayerFactory {
             throw KerasFormatError(
                 .unsupportedLayer, file: file, layer: layer,
                 reason: "the cell class \(className) is not one RNNKit supports")
+        }
+    }
+}
+
+extension LayerFactory {
+    /// How deep models may nest in models (a file nesting deeper is refused, not followed).
+    static let nestingLimit = 8
+
+    /// A Sequential or Functional model used as a layer (issue 16): its config is a whole model config,
+    /// built like the outer one. A nested Sequential without an input layer of its own (tf.keras inside
+    /// `TimeDistributed`, say) takes the shape it is called on.
+    func nestedModel(_ className: String, name: String, config: JSONObject, inputShape: [Int?]) throws -> NestedModel {
+        guard depth < Self.nestingLimit else {
+            throw fail(name, "models nest deeper than \(Self.nestingLimit) levels")
+        }
+        let inner = try ModelConfig(
+            .object(JSONObject([("class_name", .string(className)), ("config", .object(config))])), file: file)
+        var factory = self
+        factory.depth += 1
+        let (model, _, outputShapes) = try ModelBuilder(factory: factory).build(inner, inputShape: inputShape)
+        do {
+            return try NestedModel(model, outputShape: outputShapes.first ?? [])
+        } catch let error as RecurrentError {
+            throw fail(name, error.message)
         }
     }
 }

@@ -7,13 +7,22 @@ struct ModelBuilder {
 
     /// The model, and for each model layer the config layer it came from (for weight matching).
     func build(_ config: ModelConfig) throws -> (Model, [ModelConfig.Layer]) {
+        let (model, sources, _) = try build(config, inputShape: nil)
+        return (model, sources)
+    }
+
+    /// The same, with the shapes of the model's outputs; `inputShape` is the shape a nested Sequential
+    /// without an input layer of its own is called on.
+    func build(_ config: ModelConfig, inputShape: [Int?]?) throws -> (Model, [ModelConfig.Layer], [[Int?]]) {
         switch config.kind {
-        case .sequential: return try sequential(config)
+        case .sequential: return try sequential(config, inputShape: inputShape)
         case .functional: return try functional(config)
         }
     }
 
-    private func sequential(_ config: ModelConfig) throws -> (Model, [ModelConfig.Layer]) {
+    private func sequential(_ config: ModelConfig, inputShape: [Int?]?) throws -> (
+        Model, [ModelConfig.Layer], [[Int?]]
+    ) {
         var layers: [ModelLayer] = []
         var sources: [ModelConfig.Layer] = []
         var entries = config.layers
@@ -33,7 +42,7 @@ struct ModelBuilder {
             let fields = Fields(config: first.config, layer: first.name, factory: factory)
             let batchShape =
                 try fields.shape("batch_input_shape") ?? (try fields.shape("input_shape")).map { [nil] + $0 }
-                ?? fields.int("input_dim").map { [nil, nil, $0] }
+                ?? fields.int("input_dim").map { [nil, nil, $0] } ?? inputShape.map { [nil] + $0.dropFirst() }
             guard let batchShape else {
                 throw factory.fail(first.name, "the first layer of the Sequential model has no batch_input_shape")
             }
@@ -50,10 +59,10 @@ struct ModelBuilder {
             sources.append(entry)
             shape = shapes[0]
         }
-        return (Model.sequential(layers, name: config.name), sources)
+        return (Model.sequential(layers, name: config.name), sources, [shape])
     }
 
-    private func functional(_ config: ModelConfig) throws -> (Model, [ModelConfig.Layer]) {
+    private func functional(_ config: ModelConfig) throws -> (Model, [ModelConfig.Layer], [[Int?]]) {
         var layers: [ModelLayer] = []
         var sources: [ModelConfig.Layer] = []
         var nodes: [Model.Node] = []
@@ -157,6 +166,6 @@ struct ModelBuilder {
         let model = Model(
             name: config.name, layers: layers, nodes: nodes, inputs: try config.inputs.map(reference),
             outputs: try config.outputs.map(reference))
-        return (model, sources)
+        return (model, sources, config.outputs.map { shapes[$0] ?? [] })
     }
 }

@@ -75,8 +75,43 @@ struct ModelConfig {
             layers = try entries.map { try Self.layer($0, fail: fail) }
             inputs = try Self.references(config["input_layers"], fail: fail)
             outputs = try Self.references(config["output_layers"], fail: fail)
+            // Keras 3 writes inbound nodes as {"args", "kwargs"} objects, Keras 1/2 and tf.keras as lists.
+            let keras3Nodes = entries.contains { $0["inbound_nodes"]?.arrayValue?.first?.objectValue != nil }
+            skipBuiltInNodes(keras3Nodes: keras3Nodes)
         default:
             throw fail("the model config's class is '\(className)', not Sequential or Functional")
+        }
+    }
+
+    /// The classes of whole models used as layers.
+    static let modelClasses: Set<String> = ["Sequential", "Functional", "Model"]
+
+    /// A nested model's own construction is its node 0 in Keras's count, which the config leaves out of
+    /// its inbound nodes: references to it are one more than the call they mean, where Keras says so.
+    /// Keras 3 subtracts 1 only in `input_layers`/`output_layers` and only for a Functional (its
+    /// `get_tensor`; `{"args", "kwargs"}` nodes name calls as they are). tf.keras subtracts 1 everywhere
+    /// for a Functional, and for a Sequential whose first layer is an InputLayer
+    /// (`_should_skip_first_node`). Every reference to such a layer is made 0-based here.
+    private mutating func skipBuiltInNodes(keras3Nodes: Bool) {
+        for layer in layers where Self.modelClasses.contains(layer.className) {
+            let first = layer.config["layers"]?.arrayValue?.first?["class_name"]?.stringValue
+            let skips =
+                keras3Nodes ? layer.className != "Sequential" : layer.className != "Sequential" || first == "InputLayer"
+            guard skips else { continue }
+            func shifted(_ reference: TensorReference) -> TensorReference {
+                guard reference.layer == layer.name else { return reference }
+                return TensorReference(layer: reference.layer, node: reference.node - 1, tensor: reference.tensor)
+            }
+            if !keras3Nodes {
+                for index in layers.indices {
+                    for call in layers[index].calls.indices {
+                        layers[index].calls[call].inputs = layers[index].calls[call].inputs.map(shifted)
+                        layers[index].calls[call].initialState = layers[index].calls[call].initialState.map(shifted)
+                        layers[index].calls[call].masks = layers[index].calls[call].masks.map { $0.map(shifted) }
+                    }
+                }
+            }
+            outputs = outputs.map(shifted)
         }
     }
 
