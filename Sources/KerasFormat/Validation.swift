@@ -91,6 +91,9 @@ public enum Validation {
             findings += optionWarnings(layer, file: path)
         }
         findings += unusedWeights(loaded, path: path)
+        if loaded.layout == .kerasArchive || loaded.layout == .kerasWeights, (try? hasWindowsPaths(path)) == true {
+            findings.append(windowsSeparators(path))
+        }
         // 3. Everything `run` would trip on that the shapes alone do not show (a kernel made for another
         // input width, a graph that indexes outputs a layer does not have): one forward pass on a probe.
         do {
@@ -275,6 +278,27 @@ public enum Validation {
 
     /// When the model cannot take its weights: every group, count and slot that does not fit, read from
     /// the file directly (the loader stops at the first).
+    /// The warning for a Keras 3 weights file whose groups tf.keras on Windows named with backslashes.
+    static func windowsSeparators(_ path: String) -> Finding {
+        Finding(
+            severity: .warning, file: path,
+            message:
+                "the weight groups are named with Windows separators (tf.keras on Windows joined their paths with backslashes), which Keras does not load; RNNKit reads them as the same structure, and convert writes the standard form"
+        )
+    }
+
+    /// Whether the `.keras` archive or `.weights.h5` at `path` has weight groups named with backslashes.
+    static func hasWindowsPaths(_ path: String) throws -> Bool {
+        if try KerasLayout.detect(path: path) == .kerasArchive {
+            let archive = try KerasArchive.model(path: path)
+            let file = try HDF5File(image: try archive.require("model.weights.h5"), name: path)
+            return try WeightReaders.hasWindowsPaths(file.root)
+        }
+        let file = try HDF5File(opening: path)
+        defer { file.close() }
+        return try WeightReaders.hasWindowsPaths(file.root)
+    }
+
     static func weightFindings(
         path: String, configPath: String?, customObjects: CustomObjects, fallback: KerasFormatError
     ) -> [Finding] {
@@ -315,6 +339,7 @@ public enum Validation {
                 }
             }
             if layout == .kerasArchive || layout == .kerasWeights {
+                if try WeightReaders.hasWindowsPaths(file.root) { findings.append(windowsSeparators(path)) }
                 for (index, _, groups) in try WeightReaders.keras3Paths(
                     model: model, sources: sources, sequential: kind == .sequential)
                 {

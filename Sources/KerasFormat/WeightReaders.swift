@@ -217,10 +217,32 @@ enum WeightReaders {
         {
             return private_
         }
+        if try root.kind(of: path) != .group, let windows = try windowsPath(root, path) { return windows }
         guard try root.kind(of: path) != .group, try root.kind(of: checkpointDependencies) == .group else {
             return path
         }
         return checkpointDependenciesPath(path)
+    }
+
+    /// tf.keras on Windows joined weight paths with backslashes (issue 16): the object `layers/lstm/cell`
+    /// is one group named `layers\lstm\cell` at the root, its `vars` inside. The path of that group for
+    /// `path` (also under tf.keras 2.13's `_layer_checkpoint_dependencies`), when exactly that group exists:
+    /// the same structure with other separators, so the mapping is unambiguous.
+    static func windowsPath(_ root: HDF5Group, _ path: String) throws -> String? {
+        guard path.hasSuffix("/vars"), path.contains("/") else { return nil }
+        let object = String(path.dropLast("/vars".count))
+        for candidate in [object, checkpointDependenciesPath(object)] {
+            let name = candidate.replacingOccurrences(of: "/", with: "\\")
+            guard name != candidate, try root.kind(of: name) == .group else { continue }
+            let vars = "\(name)/vars"
+            if try root.kind(of: vars) == .group { return vars }
+        }
+        return nil
+    }
+
+    /// True when a Keras 3 weights file holds groups named with Windows separators at its root.
+    static func hasWindowsPaths(_ root: HDF5Group) throws -> Bool {
+        try root.children().contains { $0.kind == .group && $0.name.contains("\\") }
     }
 
     /// tf.keras's `.keras` archives name MultiHeadAttention's projections by their private attributes

@@ -126,7 +126,9 @@ struct NestedModelTests {
         try broken.write(toFile: brokenPath, atomically: true, encoding: .utf8)
         let schema = Validation.validate(
             path: LayoutTests.fixture("nested/lrcn_nested.weights.h5"), configPath: brokenPath)
-        #expect(schema.contains { $0.message.contains("config.layers[3].config.layers[2].config.units: is string") }, "\(schema)")
+        #expect(
+            schema.contains { $0.message.contains("config.layers[3].config.layers[2].config.units: is string") },
+            "\(schema)")
         // The summary counts the nested BatchNormalization's statistics as not trainable.
         let summary = try KerasModel.load(path: LayoutTests.fixture("nested/lrcn_nested.keras")).summary
         #expect(summary.parameters - summary.trainableParameters == 6)
