@@ -35,6 +35,27 @@ extension Keras3Config {
                     ("use_bias", .bool(conv.useBias)),
                 ]
             )
+        case let conv as DepthwiseConvolution:
+            return (
+                "DepthwiseConv\(conv.rank)D",
+                [
+                    ("kernel_size", Self.ints(conv.kernelSize)), ("strides", Self.ints(conv.strides)),
+                    ("padding", .string(conv.padding.rawValue)), ("depth_multiplier", Self.int(conv.depthMultiplier)),
+                    Self.dataFormat(conv.channelsFirst), ("dilation_rate", Self.ints(conv.dilation)),
+                    ("activation", activation(conv.activation, in: conv.name)), ("use_bias", .bool(conv.useBias)),
+                ]
+            )
+        case let conv as SeparableConvolution:
+            return (
+                "SeparableConv\(conv.rank)D",
+                [
+                    ("filters", Self.int(conv.filters)), ("kernel_size", Self.ints(conv.kernelSize)),
+                    ("strides", Self.ints(conv.strides)), ("padding", .string(conv.padding.rawValue)),
+                    Self.dataFormat(conv.channelsFirst), ("dilation_rate", Self.ints(conv.dilation)),
+                    ("depth_multiplier", Self.int(conv.depthMultiplier)),
+                    ("activation", activation(conv.activation, in: conv.name)), ("use_bias", .bool(conv.useBias)),
+                ]
+            )
         case let pooling as Pooling:
             return (
                 "\(pooling.kind == .max ? "Max" : "Average")Pooling\(pooling.rank)D",

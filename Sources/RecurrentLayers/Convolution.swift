@@ -35,7 +35,8 @@ public struct Convolution: FeedForwardLayer {
     /// A layer with zero weights for `channels` input channels; load weights with `setWeights`.
     /// - Parameters:
     ///   - filters: The number of output channels.
-    ///   - kernelSize: The kernel's extent, one value per spatial dimension (2 or 3 of them).
+    ///   - kernelSize: The kernel's extent, one value per spatial dimension (2 or 3 of them; 1 inside the
+    ///     depthwise and separable layers, `Conv1D` being its own type).
     ///   - channels: The channels of the input.
     ///   - strides: One per spatial dimension; 1 by default.
     ///   - dilation: One per spatial dimension; 1 by default.
@@ -53,13 +54,13 @@ public struct Convolution: FeedForwardLayer {
         let rank = kernelSize.count
         let strides = strides ?? Array(repeating: 1, count: rank)
         let dilation = dilation ?? Array(repeating: 1, count: rank)
-        guard (2...3).contains(rank), strides.count == rank, dilation.count == rank, filters > 0, groups > 0,
+        guard (1...3).contains(rank), strides.count == rank, dilation.count == rank, filters > 0, groups > 0,
             (kernelSize + strides + dilation).allSatisfy({ $0 > 0 }), channels > 0, channels % groups == 0,
             filters % groups == 0, padding != .causal
         else {
             throw RecurrentError(
                 .invalidArgument, layer: name,
-                "filters (\(filters)), kernel_size \(kernelSize), strides \(strides) and dilation_rate \(dilation) must be positive with 2 or 3 spatial dimensions each, the input channels (\(channels)) and filters divisible by groups (\(groups)), and padding valid or same"
+                "filters (\(filters)), kernel_size \(kernelSize), strides \(strides) and dilation_rate \(dilation) must be positive with 1 to 3 spatial dimensions each, the input channels (\(channels)) and filters divisible by groups (\(groups)), and padding valid or same"
             )
         }
         let kernelValues = Tensor.checkedCount(kernelSize + [channels / groups, filters])

@@ -471,3 +471,20 @@ def test_keras_loads_the_windows_archive_we_rewrote():
     interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["outputs"])
     with pytest.raises(Exception):
         keras.saving.load_model(FIXTURES / "windows" / "convlstm_windows.keras")
+
+
+# Depthwise and separable convolutions (issue 16; tools/make_separable_fixtures.py), written by the Swift
+# SeparableConvolutionTests in every layout.
+SEPARABLE = json.loads((FIXTURES / "separable" / "outputs.json").read_text())["models"]
+SEPARABLE_WRITTEN = [(c, s) for c in SEPARABLE for s in ("keras", "h5", "weights.h5")]
+
+
+@pytest.mark.parametrize("case,suffix", SEPARABLE_WRITTEN, ids=[f"{c['name']}.{s}" for c, s in SEPARABLE_WRITTEN])
+def test_keras_loads_our_files_of_separable_convolutions(case, suffix):
+    path = nested_written("separable", f"{case['name']}.{suffix}")
+    if suffix in ("keras", "h5"):
+        model = keras.saving.load_model(path)
+    else:
+        model = keras.models.model_from_json(nested_written("separable", f"{case['name']}.json").read_text())
+        model.load_weights(path)
+    interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])

@@ -150,3 +150,13 @@ def test_nested_models_are_checked_by_the_model_schema():
     conv = next(layer for layer in td["config"]["layer"]["config"]["layers"] if layer["class_name"] == "Conv2D")
     conv["config"]["filters"] = "three"
     assert list(validator("model.schema.json").iter_errors(config))
+
+
+def test_depthwise_and_separable_configs_are_checked():
+    """Issue 16's DepthwiseConv and SeparableConv entries have their own schema (SeparableConvolution)."""
+    for path in sorted((FIXTURES / "separable").glob("*.keras")):
+        config = json.loads(zipfile.ZipFile(path).read("config.json"))
+        assert not list(validator("model.schema.json").iter_errors(config)), path.name
+    config = json.loads(zipfile.ZipFile(FIXTURES / "separable" / "separable_conv2d.keras").read("config.json"))
+    config["config"]["layers"][1]["config"]["depth_multiplier"] = 0
+    assert list(validator("model.schema.json").iter_errors(config))

@@ -174,3 +174,15 @@ def test_tf_keras_loads_our_legacy_files_of_nested_models(prefix, case):
     xs = interop_checks.arrays(case["inputs"], tokens_first=case["name"] == "masked_encoder")
     recorded = case["outputs"] if "outputs" in case else case["calls"][0]["outputs"]
     interop_checks.assert_outputs(model(xs[0]), recorded)
+
+
+# Depthwise and separable convolutions (issue 16), Keras 3's cases written in tf.keras's dialect by the Swift
+# SeparableConvolutionTests (channels last: TensorFlow's CPU kernels have no channels-first depthwise form).
+SEPARABLE = [m for m in json.loads((FIXTURES.parent / "separable" / "outputs.json").read_text())["models"]
+             if "channels_first" not in m["name"]]
+
+
+@pytest.mark.parametrize("case", SEPARABLE, ids=[m["name"] for m in SEPARABLE])
+def test_tf_keras_loads_our_legacy_files_of_separable_convolutions(case):
+    model = keras.models.load_model(written(case["name"], "keras2.h5", "separable"), compile=False)
+    interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])

@@ -10,7 +10,8 @@ extension LayerFactory {
         "GlobalMaxPool2D", "GlobalMaxPooling3D", "GlobalMaxPool3D", "GlobalAveragePooling2D", "GlobalAvgPool2D",
         "GlobalAveragePooling3D", "GlobalAvgPool3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding2D",
         "ZeroPadding3D", "Cropping2D", "Cropping3D", "SpatialDropout2D", "SpatialDropout3D", "ReLU", "LeakyReLU",
-        "PReLU", "ELU", "Softmax", "Rescaling", "Normalization", "MultiHeadAttention",
+        "PReLU", "ELU", "Softmax", "Rescaling", "Normalization", "MultiHeadAttention", "DepthwiseConv1D",
+        "DepthwiseConv2D", "SeparableConv1D", "SeparableConvolution1D", "SeparableConv2D", "SeparableConvolution2D",
     ]
 
     /// The number of spatial dimensions a class name says (`Conv2D` 2, `MaxPool3D` 3, `UpSampling1D` 1).
@@ -50,6 +51,35 @@ extension LayerFactory {
                 padding: try fields.padding(allowCausal: false), channelsFirst: channelsFirst,
                 activation: try fields.activation("activation"),
                 useBias: fields.bool("use_bias", fields.bool("bias", true)), name: name)
+        case "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConvolution1D", "SeparableConv2D",
+            "SeparableConvolution2D":
+            guard inputShape.count == rank + 2, let channels = (channelsFirst ? inputShape[1] : inputShape.last) ?? nil
+            else {
+                throw fail(
+                    name,
+                    "\(className) takes inputs of rank \(rank + 2) with known channels; its input shape is \(Self.spelled(inputShape))"
+                )
+            }
+            guard let kernelSize = try fields.tuple("kernel_size", rank: rank, default: nil) else {
+                throw fail(name, "the config has no 'kernel_size'")
+            }
+            let strides = try fields.tuple("strides", rank: rank, default: 1)
+            let dilation = try fields.tuple("dilation_rate", rank: rank, default: 1)
+            let padding = try fields.padding(allowCausal: false)
+            let useBias = fields.bool("use_bias", true)
+            let activation = try fields.activation("activation")
+            let depthMultiplier = fields.int("depth_multiplier") ?? 1
+            if className.hasPrefix("Depthwise") {
+                return try DepthwiseConvolution(
+                    depthMultiplier: depthMultiplier, kernelSize: kernelSize, channels: channels, strides: strides,
+                    dilation: dilation, padding: padding, channelsFirst: channelsFirst, activation: activation,
+                    useBias: useBias, name: name)
+            }
+            guard let filters = fields.int("filters") else { throw fail(name, "the config has no 'filters'") }
+            return try SeparableConvolution(
+                filters: filters, kernelSize: kernelSize, channels: channels, depthMultiplier: depthMultiplier,
+                strides: strides, dilation: dilation, padding: padding, channelsFirst: channelsFirst,
+                activation: activation, useBias: useBias, name: name)
         case "MaxPooling2D", "MaxPool2D", "MaxPooling3D", "MaxPool3D", "AveragePooling2D", "AvgPool2D",
             "AveragePooling3D", "AvgPool3D":
             let poolSize = try fields.tuple("pool_size", rank: rank, default: 2) ?? []

@@ -50,6 +50,7 @@ enum EmbeddedSchemas {
         ("layers/RepeatVector.schema.json", PackageResources.RepeatVector_schema_json),
         ("layers/Rescaling.schema.json", PackageResources.Rescaling_schema_json),
         ("layers/Reshape.schema.json", PackageResources.Reshape_schema_json),
+        ("layers/SeparableConvolution.schema.json", PackageResources.SeparableConvolution_schema_json),
         ("layers/SimpleRNN.schema.json", PackageResources.SimpleRNN_schema_json),
         ("layers/SimpleRNNCell.schema.json", PackageResources.SimpleRNNCell_schema_json),
         ("layers/Softmax.schema.json", PackageResources.Softmax_schema_json),
