@@ -35,6 +35,17 @@ extension Keras3Config {
                     ("use_bias", .bool(conv.useBias)),
                 ]
             )
+        case let conv as ConvolutionTranspose:
+            return (
+                "Conv\(conv.rank)DTranspose",
+                [
+                    ("filters", Self.int(conv.filters)), ("kernel_size", Self.ints(conv.kernelSize)),
+                    ("strides", Self.ints(conv.strides)), ("padding", .string(conv.padding.rawValue)),
+                    ("output_padding", conv.outputPadding.map { Self.ints($0) } ?? .null),
+                    Self.dataFormat(conv.channelsFirst), ("dilation_rate", Self.ints(conv.dilation)),
+                    ("activation", activation(conv.activation, in: conv.name)), ("use_bias", .bool(conv.useBias)),
+                ]
+            )
         case let conv as DepthwiseConvolution:
             return (
                 "DepthwiseConv\(conv.rank)D",

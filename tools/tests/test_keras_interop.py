@@ -488,3 +488,20 @@ def test_keras_loads_our_files_of_separable_convolutions(case, suffix):
         model = keras.models.model_from_json(nested_written("separable", f"{case['name']}.json").read_text())
         model.load_weights(path)
     interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])
+
+
+# Transposed convolutions (issue 16; tools/make_transpose_fixtures.py), written by the Swift
+# TransposeConvolutionTests in every layout.
+TRANSPOSE = json.loads((FIXTURES / "transpose" / "outputs.json").read_text())["models"]
+TRANSPOSE_WRITTEN = [(c, s) for c in TRANSPOSE for s in ("keras", "h5", "weights.h5")]
+
+
+@pytest.mark.parametrize("case,suffix", TRANSPOSE_WRITTEN, ids=[f"{c['name']}.{s}" for c, s in TRANSPOSE_WRITTEN])
+def test_keras_loads_our_files_of_transposed_convolutions(case, suffix):
+    path = nested_written("transpose", f"{case['name']}.{suffix}")
+    if suffix in ("keras", "h5"):
+        model = keras.saving.load_model(path)
+    else:
+        model = keras.models.model_from_json(nested_written("transpose", f"{case['name']}.json").read_text())
+        model.load_weights(path)
+    interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])

@@ -160,3 +160,13 @@ def test_depthwise_and_separable_configs_are_checked():
     config = json.loads(zipfile.ZipFile(FIXTURES / "separable" / "separable_conv2d.keras").read("config.json"))
     config["config"]["layers"][1]["config"]["depth_multiplier"] = 0
     assert list(validator("model.schema.json").iter_errors(config))
+
+
+def test_transposed_convolution_configs_are_checked():
+    """Issue 16's Conv1D/2D/3DTranspose entries have their own schema (ConvolutionTranspose)."""
+    for path in sorted((FIXTURES / "transpose").glob("*.keras")):
+        config = json.loads(zipfile.ZipFile(path).read("config.json"))
+        assert not list(validator("model.schema.json").iter_errors(config)), path.name
+    config = json.loads(zipfile.ZipFile(FIXTURES / "transpose" / "conv2d_transpose_valid.keras").read("config.json"))
+    config["config"]["layers"][1]["config"]["output_padding"] = [-1, 0]
+    assert list(validator("model.schema.json").iter_errors(config))

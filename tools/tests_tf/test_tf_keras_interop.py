@@ -186,3 +186,15 @@ SEPARABLE = [m for m in json.loads((FIXTURES.parent / "separable" / "outputs.jso
 def test_tf_keras_loads_our_legacy_files_of_separable_convolutions(case):
     model = keras.models.load_model(written(case["name"], "keras2.h5", "separable"), compile=False)
     interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])
+
+
+# Transposed convolutions (issue 16), Keras 3's cases written in tf.keras's dialect by the Swift
+# TransposeConvolutionTests (channels last).
+TRANSPOSE = [m for m in json.loads((FIXTURES.parent / "transpose" / "outputs.json").read_text())["models"]
+             if "channels_first" not in m["name"]]
+
+
+@pytest.mark.parametrize("case", TRANSPOSE, ids=[m["name"] for m in TRANSPOSE])
+def test_tf_keras_loads_our_legacy_files_of_transposed_convolutions(case):
+    model = keras.models.load_model(written(case["name"], "keras2.h5", "transpose"), compile=False)
+    interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])

@@ -12,6 +12,8 @@ extension LayerFactory {
         "ZeroPadding3D", "Cropping2D", "Cropping3D", "SpatialDropout2D", "SpatialDropout3D", "ReLU", "LeakyReLU",
         "PReLU", "ELU", "Softmax", "Rescaling", "Normalization", "MultiHeadAttention", "DepthwiseConv1D",
         "DepthwiseConv2D", "SeparableConv1D", "SeparableConvolution1D", "SeparableConv2D", "SeparableConvolution2D",
+        "Conv1DTranspose", "Convolution1DTranspose", "Conv2DTranspose", "Convolution2DTranspose", "Conv3DTranspose",
+        "Convolution3DTranspose",
     ]
 
     /// The number of spatial dimensions a class name says (`Conv2D` 2, `MaxPool3D` 3, `UpSampling1D` 1).
@@ -80,6 +82,27 @@ extension LayerFactory {
                 filters: filters, kernelSize: kernelSize, channels: channels, depthMultiplier: depthMultiplier,
                 strides: strides, dilation: dilation, padding: padding, channelsFirst: channelsFirst,
                 activation: activation, useBias: useBias, name: name)
+        case "Conv1DTranspose", "Convolution1DTranspose", "Conv2DTranspose", "Convolution2DTranspose",
+            "Conv3DTranspose", "Convolution3DTranspose":
+            guard inputShape.count == rank + 2, let channels = (channelsFirst ? inputShape[1] : inputShape.last) ?? nil
+            else {
+                throw fail(
+                    name,
+                    "\(className) takes inputs of rank \(rank + 2) with known channels; its input shape is \(Self.spelled(inputShape))"
+                )
+            }
+            guard let filters = fields.int("filters") else { throw fail(name, "the config has no 'filters'") }
+            guard let kernelSize = try fields.tuple("kernel_size", rank: rank, default: nil) else {
+                throw fail(name, "the config has no 'kernel_size'")
+            }
+            return try ConvolutionTranspose(
+                filters: filters, kernelSize: kernelSize, channels: channels,
+                strides: try fields.tuple("strides", rank: rank, default: 1),
+                dilation: try fields.tuple("dilation_rate", rank: rank, default: 1),
+                padding: try fields.padding(allowCausal: false),
+                outputPadding: try fields.tuple("output_padding", rank: rank, default: nil),
+                channelsFirst: channelsFirst, activation: try fields.activation("activation"),
+                useBias: fields.bool("use_bias", true), name: name)
         case "MaxPooling2D", "MaxPool2D", "MaxPooling3D", "MaxPool3D", "AveragePooling2D", "AvgPool2D",
             "AveragePooling3D", "AvgPool3D":
             let poolSize = try fields.tuple("pool_size", rank: rank, default: 2) ?? []

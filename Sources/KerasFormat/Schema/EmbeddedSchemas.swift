@@ -20,6 +20,7 @@ enum EmbeddedSchemas {
         ("layers/Conv1D.schema.json", PackageResources.Conv1D_schema_json),
         ("layers/ConvLSTM.schema.json", PackageResources.ConvLSTM_schema_json),
         ("layers/Convolution.schema.json", PackageResources.Convolution_schema_json),
+        ("layers/ConvolutionTranspose.schema.json", PackageResources.ConvolutionTranspose_schema_json),
         ("layers/Cropping1D.schema.json", PackageResources.Cropping1D_schema_json),
         ("layers/Dense.schema.json", PackageResources.Dense_schema_json),
         ("layers/Dot.schema.json", PackageResources.Dot_schema_json),
