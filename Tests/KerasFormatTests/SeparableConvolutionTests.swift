@@ -44,14 +44,14 @@ struct SeparableConvolutionTests {
         }
     }
 
-    @Test("the depthwise kernel keeps Keras's layout: channel c's kernel m makes output channel c * M + m")
+    @Test("the depthwise kernel reads back as it was set ([kernel..., channels, multiplier], Keras's layout)")
     func layout() throws {
-        var layer = try DepthwiseConvolution(depthMultiplier: 2, kernelSize: [1, 1], channels: 2, useBias: false)
-        // Kernel [1, 1, 2, 2]: channel 0 scaled by 1 and 2, channel 1 by 3 and 4.
-        try layer.setWeights([Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])])
-        let y = try layer.call(Tensor(shape: [1, 1, 1, 2], scalars: [10, 100]))
-        #expect(y.shape == [1, 1, 1, 4])
-        #expect(y.scalars == [10, 20, 300, 400])
-        #expect(layer.weights[0].scalars == [1, 2, 3, 4])
+        var layer = try DepthwiseConvolution(depthMultiplier: 2, kernelSize: [2, 1], channels: 3)
+        let kernel = Tensor(shape: [2, 1, 3, 2], scalars: (0..<12).map(Float.init))
+        let bias = Tensor(shape: [6], scalars: (0..<6).map { Float($0) / 2 })
+        try layer.setWeights([kernel, bias])
+        #expect(layer.weights.map(\.shape) == [[2, 1, 3, 2], [6]])
+        #expect(layer.weights[0].scalars == kernel.scalars)
+        #expect(layer.weights[1].scalars == bias.scalars)
     }
 }

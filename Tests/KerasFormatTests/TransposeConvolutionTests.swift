@@ -43,17 +43,4 @@ struct TransposeConvolutionTests {
             }
         }
     }
-
-    @Test(
-        "one input step adds the kernel times its channels at stride steps: Keras's kernel layout [k, filters, channels]"
-    )
-    func layout() throws {
-        var layer = try ConvolutionTranspose(filters: 2, kernelSize: [2], channels: 1, strides: [3], useBias: false)
-        // Kernel [2, 2, 1]: tap 0 gives filters (1, 2), tap 1 gives (3, 4).
-        try layer.setWeights([Tensor(shape: [2, 2, 1], scalars: [1, 2, 3, 4])])
-        let y = try layer.call(Tensor(shape: [1, 2, 1], scalars: [10, 100]))
-        // valid, stride 3 above the kernel: 2 * 3 steps; step 2 and 5 are nobody's.
-        #expect(y.shape == [1, 6, 2])
-        #expect(y.scalars == [10, 20, 30, 40, 0, 0, 100, 200, 300, 400, 0, 0])
-    }
 }
