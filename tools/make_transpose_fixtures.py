@@ -1,8 +1,10 @@
-"""Transposed convolutions (issue 16), built in Keras 3.15.1: Tests/Fixtures/transpose/.
+"""The upsampling layers of decoders and frame predictors (issue 16), built in Keras 3.15.1:
+Tests/Fixtures/transpose/.
 
 One small model per option of Conv1DTranspose/Conv2DTranspose/Conv3DTranspose (valid and same padding,
 strides below, equal to and above the kernel, output_padding, dilation, channels_first, no bias,
-activation), plus a frame predictor that upsamples each ConvLSTM2D output frame with a Conv2DTranspose;
+activation) and of UpSampling2D's bilinear interpolation, plus a frame predictor that upsamples each
+ConvLSTM2D output frame with a Conv2DTranspose;
 each with random weights, an input batch and Keras's outputs (outputs.json, the models_keras3.json
 structure), saved as .keras and .h5.
 
@@ -58,6 +60,13 @@ def cases(rng):
         ("conv3d_transpose", single((2, 3, 3, 2), layers.Conv3DTranspose(2, 2, strides=(1, 2, 2), name="conv"),
                                     name="m"), [volume]),
         ("upsampling_predictor", predictor, [floats(rng, 2, 3, 4, 4, 1)]),
+        ("upsampling2d_bilinear", single((4, 3, 3), layers.UpSampling2D(2, interpolation="bilinear", name="up"),
+                                         name="m"), [image]),
+        ("upsampling2d_bilinear_uneven", single((4, 3, 3), layers.UpSampling2D((3, 2), interpolation="bilinear",
+                                                                               name="up"), name="m"), [image]),
+        ("upsampling2d_bilinear_channels_first",
+         single((3, 4, 3), layers.UpSampling2D(2, interpolation="bilinear", data_format="channels_first", name="up"),
+                name="m"), [floats(rng, 2, 3, 4, 3)]),
     ]
 
 

@@ -85,7 +85,8 @@ extension Keras3Config {
             return (
                 "UpSampling\(upSampling.rank)D",
                 [("size", Self.ints(upSampling.size)), Self.dataFormat(upSampling.channelsFirst)]
-                    + (upSampling.rank == 2 ? [("interpolation", .string("nearest"))] : [])
+                    + (upSampling.rank == 2
+                        ? [("interpolation", .string(upSampling.bilinear ? "bilinear" : "nearest"))] : [])
             )
         case let border as Border:
             return (

@@ -1,6 +1,8 @@
 /// Keras's `UpSampling1D/2D/3D` with nearest-neighbour interpolation: each step (1D) or spatial position
 /// repeated `size` times along its axis. `[batch, steps, features]` for 1D; `[batch, spatial...,
-/// channels]` (channels first with `channelsFirst`) for 2D and 3D. No mask passes on.
+/// channels]` (channels first with `channelsFirst`) for 2D and 3D. UpSampling2D's `bilinear`
+/// interpolation samples the input at `(out + 0.5) / size - 0.5` (half-pixel centres, edges clamped),
+/// as Keras 3's image resize and TensorFlow's do. No mask passes on.
 public struct UpSampling: FeedForwardLayer {
     /// The layer's name.
     public var name: String
@@ -8,6 +10,8 @@ public struct UpSampling: FeedForwardLayer {
     public var size: [Int]
     /// Channels before the spatial dimensions (Keras's `channels_first`; 2D and 3D only).
     public var channelsFirst: Bool
+    /// UpSampling2D's `interpolation="bilinear"`; nearest otherwise.
+    public var bilinear = false
 
     /// The number of spatial axes.
     public var rank: Int { size.count }
@@ -27,7 +31,42 @@ public struct UpSampling: FeedForwardLayer {
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
         let x = try spatialInput(inputs, rank: rank, channels: nil, channelsFirst: channelsFirst, layer: name)
         let output = zip(x.shape[1...rank], size).map { $0 * $1 }
+        if bilinear && rank == 2 { return interpolated(x, into: output) }
         return rearranged(x, into: output, channelsFirst: channelsFirst) { axis, at in at / size[axis] }
+    }
+
+    /// Bilinear upsampling of a channels-last `[batch, rows, columns, channels]` tensor.
+    private func interpolated(_ x: Tensor, into output: [Int]) -> Tensor {
+        let (batch, rows, columns, channels) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        /// For each output position along an axis: the two input positions and the second one's weight.
+        func samples(_ count: Int, input: Int, scale: Int) -> [(Int, Int, Float)] {
+            (0..<count).map { at in
+                let source = max((Float(at) + 0.5) / Float(scale) - 0.5, 0)
+                let low = min(Int(source), input - 1)
+                return (low, min(low + 1, input - 1), source - Float(low))
+            }
+        }
+        let down = samples(output[0], input: rows, scale: size[0])
+        let across = samples(output[1], input: columns, scale: size[1])
+        var values = [Float](repeating: 0, count: batch * output[0] * output[1] * channels)
+        x.scalars.withUnsafeBufferPointer { source in
+            for b in 0..<batch {
+                for (row, (top, bottom, dy)) in down.enumerated() {
+                    for (column, (left, right, dx)) in across.enumerated() {
+                        let out = ((b * output[0] + row) * output[1] + column) * channels
+                        func at(_ r: Int, _ c: Int) -> Int { ((b * rows + r) * columns + c) * channels }
+                        let (a, bb, cc, d) = (at(top, left), at(top, right), at(bottom, left), at(bottom, right))
+                        for channel in 0..<channels {
+                            let upper = source[a + channel] * (1 - dx) + source[bb + channel] * dx
+                            let lower = source[cc + channel] * (1 - dx) + source[d + channel] * dx
+                            values[out + channel] = upper * (1 - dy) + lower * dy
+                        }
+                    }
+                }
+            }
+        }
+        let result = Tensor(shape: [batch] + output + [channels], scalars: values)
+        return channelsFirst ? result.permuted([0, 3, 1, 2]) : result
     }
 
     public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }

@@ -7,7 +7,7 @@ import Testing
 /// Conv1DTranspose, Conv2DTranspose and Conv3DTranspose (issue 16), from files Keras 3.15.1 wrote
 /// (tools/make_transpose_fixtures.py): one small model per option and a frame predictor that upsamples each
 /// ConvLSTM2D frame, read from .keras and .h5, written in every layout and in tf.keras's dialect.
-@Suite("Transposed convolutions")
+@Suite("Transposed convolutions and bilinear upsampling")
 struct TransposeConvolutionTests {
     static let fixture: ModelFileTests.Fixture = {
         let data = try! Data(contentsOf: LayoutTests.fixtures.appendingPathComponent("transpose/outputs.json"))
@@ -15,7 +15,7 @@ struct TransposeConvolutionTests {
     }()
 
     @Test(
-        "each transposed convolution case returns Keras's outputs, from .keras and legacy .h5",
+        "each transposed convolution and bilinear upsampling case returns Keras's outputs, from .keras and legacy .h5",
         arguments: fixture.models.map(\.name), ["keras", "h5"])
     func read(_ name: String, _ layout: String) throws {
         let item = try #require(Self.fixture.models.first { $0.name == name })

@@ -110,11 +110,16 @@ extension LayerFactory {
                 kind, poolSize: poolSize, strides: try fields.tuple("strides", rank: rank, default: nil),
                 padding: try fields.padding(allowCausal: false), channelsFirst: channelsFirst, name: name)
         case "UpSampling1D", "UpSampling2D", "UpSampling3D":
-            if let interpolation = fields.string("interpolation"), interpolation != "nearest" {
-                throw fail(name, "interpolation '\(interpolation)' is not supported; RNNKit upsamples with 'nearest'")
+            let interpolation = fields.string("interpolation") ?? "nearest"
+            guard interpolation == "nearest" || (interpolation == "bilinear" && rank == 2) else {
+                throw fail(
+                    name,
+                    "interpolation '\(interpolation)' is not supported; RNNKit upsamples with 'nearest' or 'bilinear'")
             }
             let size = try fields.tuple("size", rank: rank, old: rank == 1 ? ["length"] : [], default: 2) ?? []
-            return try UpSampling(size: size, channelsFirst: rank > 1 && channelsFirst, name: name)
+            var layer = try UpSampling(size: size, channelsFirst: rank > 1 && channelsFirst, name: name)
+            layer.bilinear = interpolation == "bilinear"
+            return layer
         case "ZeroPadding2D", "ZeroPadding3D", "Cropping2D", "Cropping3D":
             let crop = className.hasPrefix("Cropping")
             let amounts = try border(fields, key: crop ? "cropping" : "padding", rank: rank, name: name)
