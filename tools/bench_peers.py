@@ -50,6 +50,9 @@ def file_rows():
         # Issue 6's stacked ConvLSTM2D classifier (the fixture is tf.keras's, which Keras 3 cannot load): the
         # same layers, written by Keras 3 here.
         dict(name="stacked-convlstm2d", build="convlstm", batch=8, timesteps=None),
+        # Issue 16's captcha CRNN at the Keras OCR example's size: 200 x 50 images, two Conv2D + MaxPooling2D,
+        # Dense, two Bidirectional LSTMs over the 50 columns, a softmax per column.
+        dict(name="captcha-crnn", build="crnn", batch=16, timesteps=None),
     ]
 
 
@@ -80,6 +83,21 @@ def write_model(row, directory):
             layers.Flatten(),
             layers.Dense(3, activation="softmax"),
         ])
+        path = Path(directory) / f"{row['name']}.keras"
+        model.save(path)
+        return path
+    if row.get("build") == "crnn":
+        layers = keras.layers
+        image = keras.Input((200, 50, 1), name="image")
+        x = layers.Conv2D(32, 3, activation="relu", padding="same")(image)
+        x = layers.MaxPooling2D(2)(x)
+        x = layers.Conv2D(64, 3, activation="relu", padding="same")(x)
+        x = layers.MaxPooling2D(2)(x)
+        x = layers.Reshape((50, 12 * 64))(x)
+        x = layers.Dense(64, activation="relu")(x)
+        x = layers.Bidirectional(layers.LSTM(128, return_sequences=True))(x)
+        x = layers.Bidirectional(layers.LSTM(64, return_sequences=True))(x)
+        model = keras.Model(image, layers.Dense(20, activation="softmax")(x))
         path = Path(directory) / f"{row['name']}.keras"
         model.save(path)
         return path

@@ -124,13 +124,67 @@ struct BuildingTests {
         )
     }
 
-    static let modelNames = ["classifier", "encoder_decoder", "stacked", "two_outputs"]
+    /// The layers around recurrent ones (issues 6 and 16), built in Swift: frames through a Sequential CNN
+    /// nested in TimeDistributed (Conv2D, BatchNormalization, MaxPooling2D, Flatten), Conv1D over the
+    /// frames, an LSTM sequence attending to itself, average pooling, LayerNormalization and a Dense
+    /// softmax. Every weight set to seeded values (variances positive).
+    static func framesAttention() throws -> (Model, [Tensor], names: [String]) {
+        var cnn = Model.sequential(
+            [
+                .input(name: "frame", shape: [6, 6, 2], batchSize: nil),
+                .feedForward(
+                    try Convolution(
+                        filters: 4, kernelSize: [3, 3], channels: 2, padding: .same, activation: .relu, name: "conv2d")),
+                .feedForward(BatchNormalization(size: 4)),
+                .feedForward(try Pooling(.max, poolSize: [2, 2], name: "max_pooling2d")),
+                .feedForward(Flatten()),
+            ], name: "frame_cnn")
+        for index in cnn.layers.indices { try cnn.layers[index].setWeights(seeded(cnn.layers[index], seed: 20)) }
+        var layers: [ModelLayer] = [
+            .input(name: "frames", shape: [3, 6, 6, 2], batchSize: nil),
+            .feedForward(TimeDistributed(try NestedModel(cnn, outputShape: [nil, 36]))),
+            .feedForward(try Conv1D(filters: 5, kernelSize: 2, channels: 36, padding: .same)),
+            .recurrent(RNN(cell: try LSTMCell(units: 6, inputSize: 5, seed: 21), returnSequences: true)),
+            .feedForward(try Attention(useScale: true, dim: 6)),
+            .feedForward(GlobalPooling1D(.average, name: "global_average_pooling1d")),
+            .feedForward(try LayerNormalization(inputShape: [nil, 6])),
+            .feedForward(try Dense(units: 2, inputSize: 6, activation: .softmax, seed: 22)),
+        ]
+        for index in layers.indices { try layers[index].setWeights(seeded(layers[index], seed: 23 + UInt64(index))) }
+        let model = Model(
+            name: "frames_attention", layers: layers,
+            nodes: [
+                .init(layer: 0), .init(layer: 1, inputs: [.init(node: 0)]), .init(layer: 2, inputs: [.init(node: 1)]),
+                .init(layer: 3, inputs: [.init(node: 2)]),
+                .init(layer: 4, inputs: [.init(node: 3), .init(node: 3)]), .init(layer: 5, inputs: [.init(node: 4)]),
+                .init(layer: 6, inputs: [.init(node: 5)]), .init(layer: 7, inputs: [.init(node: 6)]),
+            ], inputs: [.init(node: 0)], outputs: [.init(node: 7)])
+        return (
+            model, [Tensor(shape: [2, 3, 6, 6, 2], scalars: values(432, seed: 31))],
+            [
+                "frames", "time_distributed", "conv1d", "lstm", "attention", "global_average_pooling1d",
+                "layer_normalization", "dense",
+            ]
+        )
+    }
+
+    /// Seeded values for every weight of `layer` (variances kept positive).
+    static func seeded(_ layer: ModelLayer, seed: UInt64) -> [Tensor] {
+        layer.weightSlots.enumerated().map { index, slot in
+            let count = slot.shape.reduce(1, *)
+            let raw = values(count, seed: seed &* 31 &+ UInt64(index))
+            return Tensor(shape: slot.shape, scalars: slot.name.hasSuffix("variance") ? raw.map { abs($0) + 0.5 } : raw)
+        }
+    }
+
+    static let modelNames = ["classifier", "encoder_decoder", "stacked", "two_outputs", "frames_attention"]
 
     static func model(_ name: String) throws -> (Model, [Tensor], names: [String]) {
         switch name {
         case "classifier": try classifier()
         case "encoder_decoder": try encoderDecoder()
         case "stacked": try stacked()
+        case "frames_attention": try framesAttention()
         default: try twoOutputs()
         }
     }

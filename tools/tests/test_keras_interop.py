@@ -358,7 +358,7 @@ def test_keras_loads_fuzz_regressions_we_converted(case):
 # model's inputs and outputs: Keras 3 loads each and predicts what the Swift model predicted, with Keras's
 # layer names. Its legacy loader cannot rebuild Bidirectional / TimeDistributed (KERAS.md C.10), so those
 # legacy files are loaded as weights into the model from the JSON RNNKit wrote.
-BUILT = ["classifier", "encoder_decoder", "stacked", "two_outputs"]
+BUILT = ["classifier", "encoder_decoder", "stacked", "two_outputs", "frames_attention"]
 
 
 def built_case(name):

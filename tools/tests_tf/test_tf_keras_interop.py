@@ -153,7 +153,7 @@ def test_tf_keras_loads_fuzz_regressions_we_wrote(case):
 
 # Models built in Swift (KerasFormatTests.BuildingTests), written by RNNKit as a legacy .h5 in tf.keras's
 # dialect: tf_keras loads each and predicts what the Swift model predicted.
-@pytest.mark.parametrize("name", ["classifier", "encoder_decoder", "stacked", "two_outputs"])
+@pytest.mark.parametrize("name", ["classifier", "encoder_decoder", "stacked", "two_outputs", "frames_attention"])
 def test_tf_keras_loads_models_built_in_swift(name):
     case = json.loads(written(name, "case.json", folder="built").read_text())
     model = keras.models.load_model(written(name, "keras2.h5", folder="built"), compile=False)
