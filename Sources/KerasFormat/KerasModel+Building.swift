@@ -16,7 +16,8 @@ extension KerasModel {
     ///
     /// Layers that kept RNNKit's default name (`rnn`, `dense`, `bidirectional`, ...) get Keras's own for
     /// their class, numbered as Keras numbers them (`lstm`, `lstm_1`, `dense`, ...); names you gave are kept
-    /// and must be unique. A Sequential model is written as a Functional one, which Keras loads alike.
+    /// and must be unique. A chain of layers (what `Model.sequential` builds) is written as Keras's
+    /// Sequential config, any other graph as a Functional one.
     /// - Parameters:
     ///   - model: The model, with its weights.
     ///   - acceptingChanges: Write a model Keras 3 cannot express exactly (Keras 2's hard_sigmoid) with
@@ -45,6 +46,62 @@ extension KerasModel {
         }
         self = converted
         self.backend = "jax"
+        if let sequential = Self.sequentialConfig(of: named, functional: converted.config) {
+            let parsed = try ModelConfig(sequential, file: file)
+            let (built, sources) = try ModelBuilder(
+                factory: LayerFactory(file: file, keras2: false, customObjects: customObjects)
+            ).build(parsed)
+            self = try converted.withWeights(
+                of: built, sources: sources, config: sequential, version: Self.targetKerasVersion, kind: .sequential,
+                file: file)
+            self.backend = "jax"
+        }
+    }
+
+    /// The Sequential config Keras writes for a model that is a chain (an input layer, then layers each
+    /// called once on the one before, every call on one tensor giving one tensor, as `Model.sequential`
+    /// builds), from the Functional config written for it; nil for any other model.
+    static func sequentialConfig(of model: Model, functional: JSONValue) -> JSONValue? {
+        guard model.inputs == [Model.TensorReference(node: 0)], model.outputs.count == 1,
+            model.outputs[0] == Model.TensorReference(node: model.nodes.count - 1),
+            model.nodes.count == model.layers.count, model.layers.first?.isInput == true,
+            let body = functional["config"]?.objectValue, let entries = body["layers"]?.arrayValue,
+            entries.count == model.layers.count
+        else { return nil }
+        for (index, node) in model.nodes.enumerated() {
+            let expected = index == 0 ? [] : [Model.TensorReference(node: index - 1)]
+            guard node.layer == index, node.inputs == expected, node.initialState.isEmpty, node.masks.isEmpty
+            else { return nil }
+            switch model.layers[index] {
+            case .operation: return nil
+            case .feedForward(let layer) where layer.takesList: return nil
+            case .recurrent(let rnn) where rnn.returnState: return nil
+            case .bidirectional(let wrapper) where wrapper.returnState: return nil
+            default: break
+            }
+        }
+        // Keras 3's Sequential.get_config: each layer serialized alone (no name or inbound nodes beside it),
+        // the input layer first, and the input's batch shape.
+        let layers = entries.map { entry -> JSONValue in
+            var object = entry.objectValue ?? JSONObject()
+            object["name"] = nil
+            object["inbound_nodes"] = nil
+            return .object(object)
+        }
+        let inputShape = entries[0]["config"]?["batch_shape"] ?? .null
+        return .object(
+            JSONObject([
+                ("module", .string("keras")), ("class_name", .string("Sequential")),
+                (
+                    "config",
+                    .object(
+                        JSONObject([
+                            ("name", body["name"] ?? .string(model.name)), ("trainable", .bool(true)),
+                            ("layers", .array(layers)), ("build_input_shape", inputShape),
+                        ]))
+                ),
+                ("registered_name", .null), ("build_config", .object(JSONObject([("input_shape", inputShape)]))),
+            ]))
     }
 
     /// The model with Keras's names for the layers left with RNNKit's defaults.

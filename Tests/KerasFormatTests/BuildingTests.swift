@@ -206,6 +206,9 @@ struct BuildingTests {
         let expected = try reference.call(inputs)
         let model = try KerasModel(built)
         #expect(model.model.layers.map(\.name) == names)
+        // Model.sequential's chains are written as Keras's Sequential, the other graphs as Functional.
+        let sequential = name == "classifier" || name == "stacked"
+        #expect(model.config["class_name"]?.stringValue == (sequential ? "Sequential" : "Functional"))
         let directory = try Self.directory()
         let configPath = directory.appendingPathComponent("\(name).json").path
         try Data(model.config.jsonText.utf8).write(to: URL(fileURLWithPath: configPath))
