@@ -143,7 +143,7 @@ extension Keras3Config {
                     ("value_dim", Self.int(attention.valueDim)), ("dropout", Self.float(attention.dropout)),
                     ("use_bias", .bool(attention.useBias)), ("use_gate", .bool(false)),
                     ("output_shape", attention.outputDimension.map(Self.int) ?? .null),
-                    ("attention_axes", Self.ints([1])),
+                    ("attention_axes", attention.attentionAxes.map { Self.ints($0) } ?? .null),
                     ("sliding_window", .null),
                 ]
             )

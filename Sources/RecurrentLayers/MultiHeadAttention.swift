@@ -18,8 +18,9 @@ public protocol AttentionLayer: FeedForwardLayer {
 
 extension Attention: AttentionLayer {}
 
-/// Keras's `MultiHeadAttention` over sequences (`[batch, T, dim]`, attention over the steps axis, Keras's
-/// default `attention_axes`): queries, keys and values projected per head, `softmax(q · kᵀ / √key_dim)`
+/// Keras's `MultiHeadAttention` over sequences (`[batch, T, dim]`) or grids (`[batch, d1, ..., dim]`, attention
+/// over `attentionAxes`, by default every axis between batch and features): queries, keys and values
+/// projected per head, `softmax(q · kᵀ / √key_dim)`
 /// over the value steps, the heads' results projected to the output. Masks as Keras 3.15.1 builds them:
 /// the query's, value's and key's masks and the causal mask joined by AND; masked scores take `-1e9`
 /// before the softmax. Where every score of a query step is masked, Keras's fused path (inference without
@@ -46,6 +47,9 @@ public struct MultiHeadAttention: AttentionLayer {
     public var dropout: Float
     /// The seed of the dropout's random numbers.
     public var seed: UInt64
+    /// The axes attention runs over (Keras's `attention_axes`), or nil for every axis between the batch
+    /// and the features. The other axes between them are batch-like: query and value must agree on them.
+    public var attentionAxes: [Int]?
     /// The projection weights, in Keras's order (see the type's description).
     public private(set) var weights: [Tensor]
     let queryDim: Int
@@ -137,12 +141,30 @@ public struct MultiHeadAttention: AttentionLayer {
     public func scoresShape(inputShapes: [[Int?]]) -> [Int?] {
         let query = inputShapes.first ?? []
         let value = inputShapes.count > 1 ? inputShapes[1] : query
-        return [query.first ?? nil, numHeads, query.count > 1 ? query[1] : nil, value.count > 1 ? value[1] : nil]
+        guard query.count >= 3, value.count == query.count, let axes = try? resolvedAxes(rank: query.count) else {
+            return [query.first ?? nil, numHeads, query.count > 1 ? query[1] : nil, value.count > 1 ? value[1] : nil]
+        }
+        let others = (1..<(query.count - 1)).filter { !axes.contains($0) }
+        return [query[0]] + others.map { query[$0] } + [numHeads] + axes.map { query[$0] } + axes.map { value[$0] }
     }
 
     /// The weight of slot `part` (`query/kernel`, ...), or nil for an absent bias.
     private func weight(_ part: String) -> [Float]? {
         weightSlots.firstIndex { $0.name == part }.map { weights[$0].scalars }
+    }
+
+    /// The attention axes for inputs of `rank`, checked: sorted, between batch and features.
+    package func resolvedAxes(rank: Int) throws -> [Int] {
+        let axes = (attentionAxes ?? Array(1..<max(rank - 1, 1))).sorted()
+        guard rank >= 3, !axes.isEmpty, Set(axes).count == axes.count,
+            axes.allSatisfy({ (1...(rank - 2)).contains($0) })
+        else {
+            throw RecurrentError(
+                .shapeMismatch, layer: name,
+                "attention_axes \(attentionAxes ?? []) must be distinct axes between the batch and the features of inputs of rank \(rank)"
+            )
+        }
+        return axes
     }
 
     public func attend(_ inputs: [Tensor], masks: [Mask?], options: Attention.CallOptions, training: Bool) throws
@@ -153,6 +175,48 @@ public struct MultiHeadAttention: AttentionLayer {
                 .countMismatch, layer: name,
                 "MultiHeadAttention takes a query and a value (and a key), received \(inputs.count) inputs")
         }
+        let rank = inputs[0].rank
+        let axes = try resolvedAxes(rank: rank)
+        if rank == 3 { return try attendSequences(inputs, masks: masks, options: options, training: training) }
+        // A grid: the batch-like axes join the batch, the attention axes become one sequence axis.
+        guard inputs.allSatisfy({ $0.rank == rank }) else {
+            throw RecurrentError(
+                .shapeMismatch, layer: name, "query, value and key must have one rank, received \(inputs.map(\.shape))")
+        }
+        guard masks.allSatisfy({ $0 == nil }), !options.useCausalMask else {
+            throw RecurrentError(
+                .unsupported, layer: name, "masks and the causal mask are supported over sequences (rank 3) only")
+        }
+        let others = (1..<(rank - 1)).filter { !axes.contains($0) }
+        let order = [0] + others + axes + [rank - 1]
+        func flattened(_ tensor: Tensor) throws -> Tensor {
+            guard others.allSatisfy({ tensor.shape[$0] == inputs[0].shape[$0] }) else {
+                throw RecurrentError(
+                    .shapeMismatch, layer: name,
+                    "query and value must agree on the axes attention does not run over (\(others)), received \(inputs.map(\.shape))"
+                )
+            }
+            let moved = tensor.permuted(order)
+            let batch = ([0] + others).map { tensor.shape[$0] }.reduce(1, *)
+            return moved.reshaped([batch, axes.map { tensor.shape[$0] }.reduce(1, *), tensor.shape[rank - 1]])
+        }
+        let results = try attendSequences(try inputs.map(flattened), masks: [], options: options, training: training)
+        let query = inputs[0].shape
+        let outer = ([0] + others).map { query[$0] }
+        let movedShape = outer + axes.map { query[$0] } + [outputSize]
+        var inverse = [Int](repeating: 0, count: rank)
+        for (position, axis) in order.enumerated() { inverse[axis] = position }
+        let output = results[0].reshaped(movedShape).permuted(inverse)
+        guard results.count > 1 else { return [output] }
+        // Keras's scores: [batch, other axes..., heads, query attention axes..., value attention axes...].
+        let valueAxes = axes.map { inputs[1].shape[$0] }
+        return [output, results[1].reshaped(outer + [numHeads] + axes.map { query[$0] } + valueAxes)]
+    }
+
+    /// Attention over the steps of `[batch, T, dim]` inputs.
+    private func attendSequences(
+        _ inputs: [Tensor], masks: [Mask?], options: Attention.CallOptions, training: Bool
+    ) throws -> [Tensor] {
         let (query, value) = (inputs[0], inputs[1])
         let key = inputs.count > 2 ? inputs[2] : value
         guard query.rank == 3, value.rank == 3, key.rank == 3, query.shape[2] == queryDim,

@@ -509,3 +509,21 @@ def test_keras_loads_our_files_of_transposed_convolutions(case, suffix):
         model = keras.models.model_from_json(nested_written("transpose", f"{case['name']}.json").read_text())
         model.load_weights(path)
     interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])
+
+
+# MultiHeadAttention over grids and chosen axes (issue 16; tools/make_attention_axes_fixtures.py), written by
+# the Swift AttentionAxesTests in every layout.
+AXES = json.loads((FIXTURES / "attention_axes" / "outputs.json").read_text())["models"]
+AXES_WRITTEN = [(c, s) for c in AXES for s in ("keras", "h5", "weights.h5")]
+
+
+@pytest.mark.parametrize("case,suffix", AXES_WRITTEN, ids=[f"{c['name']}.{s}" for c, s in AXES_WRITTEN])
+def test_keras_loads_our_files_of_attention_over_grids(case, suffix):
+    path = nested_written("attention_axes", f"{case['name']}.{suffix}")
+    if suffix in ("keras", "h5"):
+        model = keras.saving.load_model(path)
+    else:
+        model = keras.models.model_from_json(nested_written("attention_axes", f"{case['name']}.json").read_text())
+        model.load_weights(path)
+    xs = interop_checks.arrays(case["inputs"])
+    interop_checks.assert_outputs(model(xs if len(xs) > 1 else xs[0]), case["calls"][0]["outputs"])

@@ -201,3 +201,15 @@ TRANSPOSE = [m for m in json.loads((FIXTURES.parent / "transpose" / "outputs.jso
 def test_tf_keras_loads_our_legacy_files_of_transposed_convolutions(case):
     model = keras.models.load_model(written(case["name"], "keras2.h5", "transpose"), compile=False)
     interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])
+
+
+# MultiHeadAttention over grids and chosen axes (issue 16), Keras 3's cases written in tf.keras's dialect by
+# the Swift AttentionAxesTests.
+AXES = json.loads((FIXTURES.parent / "attention_axes" / "outputs.json").read_text())["models"]
+
+
+@pytest.mark.parametrize("case", AXES, ids=[m["name"] for m in AXES])
+def test_tf_keras_loads_our_legacy_files_of_attention_over_grids(case):
+    model = keras.models.load_model(written(case["name"], "keras2.h5", "attention_axes"), compile=False)
+    xs = interop_checks.arrays(case["inputs"])
+    interop_checks.assert_outputs(model(xs if len(xs) > 1 else xs[0]), case["calls"][0]["outputs"])

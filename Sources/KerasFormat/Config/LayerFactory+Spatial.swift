@@ -176,19 +176,19 @@ extension LayerFactory {
         }
     }
 
-    /// Keras's MultiHeadAttention over sequences: attention over the steps axis only (`attention_axes` none
-    /// or `[1]`), without `use_gate` or `sliding_window`.
+    /// Keras's MultiHeadAttention over sequences or grids (`attention_axes`), without `use_gate` or
+    /// `sliding_window`.
     private func multiHeadAttention(name: String, fields: Fields, inputShapes: [[Int?]]) throws -> any FeedForwardLayer
     {
-        guard inputShapes.count >= 2, inputShapes.allSatisfy({ $0.count == 3 && $0[2] != nil }) else {
+        let rank = inputShapes.first?.count ?? 0
+        guard inputShapes.count >= 2, rank >= 3, inputShapes.allSatisfy({ $0.count == rank && $0[rank - 1] != nil })
+        else {
             throw fail(
                 name,
-                "MultiHeadAttention is supported on a query and a value of rank 3 with known features; its inputs are \(inputShapes.map(Self.spelled))"
+                "MultiHeadAttention takes a query and a value of one rank (3 or more) with known features; its inputs are \(inputShapes.map(Self.spelled))"
             )
         }
-        if let axes = try fields.ints("attention_axes"), axes != [1] {
-            throw fail(name, "attention_axes \(axes) is not supported; RNNKit attends over the steps axis ([1])")
-        }
+        let axes = try fields.ints("attention_axes")
         if fields.bool("use_gate", false) { throw fail(name, "use_gate=True is not supported") }
         if let window = fields.config["sliding_window"], !window.isNull {
             throw fail(name, "sliding_window is not supported")
@@ -200,11 +200,19 @@ extension LayerFactory {
         guard (output?.count ?? 1) == 1 else {
             throw fail(name, "output_shape \(output ?? []) is not supported; RNNKit takes one output size")
         }
-        return try MultiHeadAttention(
-            numHeads: heads, keyDim: keyDim, valueDim: fields.int("value_dim"), queryDim: inputShapes[0][2]!,
-            valueInputDim: inputShapes[1][2]!, keyInputDim: inputShapes.count > 2 ? inputShapes[2][2] : nil,
-            outputDimension: output?.first, useBias: fields.bool("use_bias", true),
-            dropout: Float(fields.double("dropout") ?? 0), seed: UInt64(max(0, fields.int("seed") ?? 0)), name: name)
+        var layer = try MultiHeadAttention(
+            numHeads: heads, keyDim: keyDim, valueDim: fields.int("value_dim"), queryDim: inputShapes[0][rank - 1]!,
+            valueInputDim: inputShapes[1][rank - 1]!,
+            keyInputDim: inputShapes.count > 2 ? inputShapes[2][rank - 1] : nil, outputDimension: output?.first,
+            useBias: fields.bool("use_bias", true), dropout: Float(fields.double("dropout") ?? 0),
+            seed: UInt64(max(0, fields.int("seed") ?? 0)), name: name)
+        layer.attentionAxes = axes
+        do {
+            _ = try layer.resolvedAxes(rank: rank)
+        } catch let error as RecurrentError {
+            throw fail(name, error.message)
+        }
+        return layer
     }
 
     /// ZeroPadding's and Cropping's amounts: one integer (every side), one per axis (both sides), or a
