@@ -1,10 +1,12 @@
-"""MultiHeadAttention over grids and chosen axes (issue 16), built in Keras 3.15.1:
-Tests/Fixtures/attention_axes/.
+"""MultiHeadAttention over grids and chosen axes, and with an attention_mask tensor (issue 16), built in
+Keras 3.15.1: Tests/Fixtures/attention_axes/.
 
 Small models whose MultiHeadAttention takes inputs of rank 4 or 5: attention over every axis between batch
 and features (Keras's default), over one axis (the others batch-like), over two of three, cross-attention
-to a value grid of another size, and with return_attention_scores; each with random weights, an input
-batch and Keras's outputs (outputs.json, the models_keras3.json structure), saved as .keras and .h5.
+to a value grid of another size, and with return_attention_scores; and sequence models whose call passes an
+`attention_mask` input (alone, and joined with an Embedding's padding mask and the causal mask, a query
+step fully masked); each with random weights, an input batch and Keras's outputs (outputs.json, the
+models_keras3.json structure), saved as .keras and .h5.
 
 Run: .venv/bin/python tools/make_attention_axes_fixtures.py
 """
@@ -40,7 +42,20 @@ def cases(rng):
     value = keras.Input((3, 6, 2), name="value")
     cross = keras.Model([query, value], layers.MultiHeadAttention(2, 3, attention_axes=(2,), name="attention")(
         query, value), name="cross")
+    steps = keras.Input((5, 4), name="steps")
+    allowed = keras.Input((5, 5), name="allowed")
+    masked = keras.Model([steps, allowed], layers.MultiHeadAttention(2, 3, name="attention")(
+        steps, steps, attention_mask=allowed), name="attention_mask")
+    words = keras.Input((5,), name="words")
+    embedded = layers.Embedding(9, 4, mask_zero=True, name="embedding")(words)
+    joined = keras.Model([words, allowed], layers.MultiHeadAttention(2, 3, name="attention")(
+        embedded, embedded, attention_mask=allowed, use_causal_mask=True), name="attention_mask_joined")
+    permitted = (rng.random((2, 5, 5)) > 0.3).astype("float32")
+    permitted[1, 2, :] = 0  # a query step that may attend to nothing
+    sentences = np.array([[3, 1, 4, 1, 5], [2, 7, 1, 0, 0]], "float32")
     return [
+        ("mha_attention_mask", masked, [floats(rng, 2, 5, 4), permitted]),
+        ("mha_attention_mask_joined", joined, [sentences, permitted]),
         ("mha_grid_default_axes", self_attention((3, 4, 5), "m", num_heads=2, key_dim=3), [grid]),
         ("mha_grid_axis_1", self_attention((3, 4, 5), "m", num_heads=2, key_dim=3, attention_axes=(1,)), [grid]),
         ("mha_grid_axis_2_scores", self_attention((3, 4, 5), "m", scores=True, num_heads=3, key_dim=2, value_dim=4,

@@ -342,6 +342,11 @@ struct Keras2Config {
             case "training": continue
             case "key" where keywordTensors.contains("key"):
                 if let history = value["config"]?["keras_history"] { kwargs[key] = shifted(history) }
+            case "attention_mask" where !value.isNull:
+                guard let history = value["config"]?["keras_history"] else {
+                    throw refuse("the attention_mask argument is not a tensor", layer: layer)
+                }
+                kwargs[key] = shifted(history)
             case "mask":
                 if let history = value["config"]?["keras_history"] {
                     kwargs[key] = shifted(history)

@@ -138,7 +138,9 @@ extension Keras3Config {
     static func kerasOrder(_ model: Model) -> [Int] {
         func parents(_ node: Int) -> [Int] {
             let call = model.nodes[node]
-            return (call.inputs + call.initialState + call.masks.compactMap { $0 }).map(\.node)
+            // MultiHeadAttention's attention_mask keyword sorts before its key.
+            let positional = call.attentionMask.map { Array(call.inputs.prefix(2)) + [$0] + call.inputs.dropFirst(2) }
+            return ((positional ?? call.inputs) + call.initialState + call.masks.compactMap { $0 }).map(\.node)
         }
         var traversal: [Int: Int] = [:]
         var finished = Set<Int>()

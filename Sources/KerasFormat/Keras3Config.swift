@@ -93,6 +93,9 @@ struct Keras3Config {
                     maskEntries += made
                     kwargs.append(("mask", mask))
                 }
+                if let attentionMask = node.attentionMask {
+                    kwargs.append(("attention_mask", tensor(attentionMask)))
+                }
                 if case .feedForward(let attention as any AttentionLayer) = layer {
                     if node.attention.useCausalMask || (attention as? Attention)?.causal == true {
                         kwargs.append(("use_causal_mask", .bool(true)))

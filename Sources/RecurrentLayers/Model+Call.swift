@@ -60,8 +60,9 @@ extension Model {
             case .feedForward(let layer as any AttentionLayer):
                 let xs = try node.inputs.map(value)
                 let masks = try listMasks(node, inputs: xs, value: value)
-                let outputs = try layer.attend(
-                    xs.map(\.tensor), masks: masks, options: node.attention, training: training)
+                var options = node.attention
+                options.attentionMask = try node.attentionMask.map { try value($0).tensor }
+                let outputs = try layer.attend(xs.map(\.tensor), masks: masks, options: options, training: training)
                 // The query's mask goes to the output; the scores carry none.
                 let mask = layer.outputMask(inputs: xs.map(\.tensor), masks: masks)
                 results = outputs.enumerated().map { Value(tensor: $1, mask: $0 == 0 ? mask : nil) }

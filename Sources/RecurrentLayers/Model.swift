@@ -48,12 +48,15 @@ public struct Model: Sendable {
         public var usesInputMask: Bool
         /// An attention call's `use_causal_mask` and `return_attention_scores`.
         public var attention: Attention.CallOptions
+        /// MultiHeadAttention's `attention_mask` tensor, `[batch, Tq, Tv]`: which value steps each query step
+        /// may attend to (non-zero is true), joined with the other masks.
+        public var attentionMask: TensorReference?
 
         /// One call of layer `layer` on `inputs`; `mask` is the explicit mask of a call on one tensor, `masks` those of a call on a list.
         public init(
             layer: Int, inputs: [TensorReference] = [], initialState: [TensorReference] = [],
             mask: TensorReference? = nil, masks: [TensorReference?] = [], usesInputMask: Bool = true,
-            attention: Attention.CallOptions = .init()
+            attention: Attention.CallOptions = .init(), attentionMask: TensorReference? = nil
         ) {
             self.layer = layer
             self.inputs = inputs
@@ -61,6 +64,7 @@ public struct Model: Sendable {
             self.masks = mask.map { [$0] } ?? masks
             self.usesInputMask = usesInputMask
             self.attention = attention
+            self.attentionMask = attentionMask
         }
 
         /// The explicit mask of a call on one tensor.

@@ -22,7 +22,7 @@ extension Attention: AttentionLayer {}
 /// over `attentionAxes`, by default every axis between batch and features): queries, keys and values
 /// projected per head, `softmax(q · kᵀ / √key_dim)`
 /// over the value steps, the heads' results projected to the output. Masks as Keras 3.15.1 builds them:
-/// the query's, value's and key's masks and the causal mask joined by AND; masked scores take `-1e9`
+/// the query's, value's and key's masks, the `attention_mask` tensor and the causal mask joined by AND; masked scores take `-1e9`
 /// before the softmax. Where every score of a query step is masked, Keras's fused path (inference without
 /// dropout, scores not returned) spreads the step's attention evenly and its explicit path gives zeros;
 /// both are followed. The output carries the query's mask.
@@ -183,7 +183,7 @@ public struct MultiHeadAttention: AttentionLayer {
             throw RecurrentError(
                 .shapeMismatch, layer: name, "query, value and key must have one rank, received \(inputs.map(\.shape))")
         }
-        guard masks.allSatisfy({ $0 == nil }), !options.useCausalMask else {
+        guard masks.allSatisfy({ $0 == nil }), !options.useCausalMask, options.attentionMask == nil else {
             throw RecurrentError(
                 .unsupported, layer: name, "masks and the causal mask are supported over sequences (rank 3) only")
         }
@@ -229,6 +229,12 @@ public struct MultiHeadAttention: AttentionLayer {
             )
         }
         let (batch, tq, tv) = (query.shape[0], query.shape[1], value.shape[1])
+        if let mask = options.attentionMask, mask.shape != [batch, tq, tv] {
+            throw RecurrentError(
+                .shapeMismatch, layer: name,
+                "attention_mask must be [batch, Tq, Tv] = [\(batch), \(tq), \(tv)], received \(mask.shape)")
+        }
+        let attentionMask = options.attentionMask?.scalars
         let (heads, k, v) = (numHeads, keyDim, valueDim)
         // The projections: [batch * T, heads * size].
         let q = Kernels.matmul(
@@ -244,6 +250,7 @@ public struct MultiHeadAttention: AttentionLayer {
             if let mask = masks.first ?? nil, !mask[b, t] { return false }
             if masks.count > 1, let mask = masks[1], !mask[b, s] { return false }
             if masks.count > 2, let mask = masks[2], !mask[b, s] { return false }
+            if let attentionMask, attentionMask[(b * tq + t) * tv + s] == 0 { return false }
             return !options.useCausalMask || t >= s
         }
         let explicitPath = dropout > 0 || options.returnAttentionScores

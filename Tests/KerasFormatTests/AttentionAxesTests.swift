@@ -6,7 +6,8 @@ import Testing
 
 /// MultiHeadAttention on inputs of rank 4 and 5 (issue 16), from files Keras 3.15.1 wrote
 /// (tools/make_attention_axes_fixtures.py): default attention axes, one axis, two of three, cross-attention
-/// to a grid of another size, return_attention_scores; read from .keras and .h5, written in every layout
+/// to a grid of another size, return_attention_scores, an attention_mask input (alone, and joined with a
+/// padding mask and the causal mask); read from .keras and .h5, written in every layout
 /// and in tf.keras's dialect.
 @Suite("MultiHeadAttention over grids and chosen axes")
 struct AttentionAxesTests {

@@ -126,9 +126,7 @@ struct ModelBuilder {
                 case .operation: takesList = true
                 default: takesList = false
                 }
-                if let argument = call?.unsupportedTensorArgument {
-                    throw factory.fail(layer.name, "it is called with '\(argument)', which RNNKit does not support")
-                }
+
                 let initialState = try (call?.initialState ?? []).map(reference)
                 let node = Model.Node(
                     layer: index, inputs: try (call?.inputs ?? []).prefix(takesList ? Int.max : 1).map(reference),
@@ -137,7 +135,8 @@ struct ModelBuilder {
                     usesInputMask: factory.keras2 || initialState.isEmpty,
                     attention: Attention.CallOptions(
                         useCausalMask: call?.useCausalMask ?? false,
-                        returnAttentionScores: call?.returnAttentionScores ?? false))
+                        returnAttentionScores: call?.returnAttentionScores ?? false),
+                    attentionMask: try call?.attentionMask.map(reference))
                 if case .feedForward(let attention as any AttentionLayer) = layers[index],
                     node.attention.returnAttentionScores
                 {

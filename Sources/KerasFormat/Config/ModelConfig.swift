@@ -22,11 +22,13 @@ struct ModelConfig {
         /// Attention's `use_causal_mask` and `return_attention_scores`.
         var useCausalMask = false
         var returnAttentionScores = false
-        /// A tensor keyword RNNKit does not run (MultiHeadAttention's `attention_mask`), to refuse by name.
-        var unsupportedTensorArgument: String?
+        /// MultiHeadAttention's `attention_mask` tensor.
+        var attentionMask: TensorReference?
 
         /// Every tensor the call needs before it can run.
-        var needed: [TensorReference] { inputs + initialState + masks.compactMap { $0 } }
+        var needed: [TensorReference] {
+            inputs + initialState + masks.compactMap { $0 } + (attentionMask.map { [$0] } ?? [])
+        }
     }
 
     struct Layer {
@@ -108,6 +110,7 @@ struct ModelConfig {
                         layers[index].calls[call].inputs = layers[index].calls[call].inputs.map(shifted)
                         layers[index].calls[call].initialState = layers[index].calls[call].initialState.map(shifted)
                         layers[index].calls[call].masks = layers[index].calls[call].masks.map { $0.map(shifted) }
+                        layers[index].calls[call].attentionMask = layers[index].calls[call].attentionMask.map(shifted)
                     }
                 }
             }
@@ -290,7 +293,7 @@ extension ModelConfig.Call {
             kwargs[$0].flatMap(ModelConfig.kwargTensor)
         }
         if attentionMasks.contains(where: { $0 != nil }) { call.masks = attentionMasks }
-        if let mask = kwargs["attention_mask"], !mask.isNull { call.unsupportedTensorArgument = "attention_mask" }
+        call.attentionMask = kwargs["attention_mask"].flatMap(ModelConfig.kwargTensor)
         call.useCausalMask = kwargs["use_causal_mask"]?.boolValue ?? false
         call.returnAttentionScores = kwargs["return_attention_scores"]?.boolValue ?? false
         return call
