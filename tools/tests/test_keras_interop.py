@@ -477,53 +477,25 @@ def test_keras_loads_the_windows_archive_we_rewrote():
         keras.saving.load_model(FIXTURES / "windows" / "convlstm_windows.keras")
 
 
-# Depthwise and separable convolutions (issue 16; tools/make_separable_fixtures.py), written by the Swift
-# SeparableConvolutionTests in every layout.
-SEPARABLE = json.loads((FIXTURES / "separable" / "outputs.json").read_text())["models"]
-SEPARABLE_WRITTEN = [(c, s) for c in SEPARABLE for s in ("keras", "h5", "weights.h5")]
+# Layer cases by folder (issue 16): depthwise and separable convolutions (tools/make_separable_fixtures.py),
+# transposed convolutions and bilinear upsampling (make_transpose_fixtures.py), MultiHeadAttention over grids
+# and with an attention_mask (make_attention_axes_fixtures.py), written by the Swift CaseFolderTests.
+# Every case as .keras; the legacy .h5 and .weights.h5 of the three whole-model shapes (Keras's loads are the
+# slow part of the run, and those layouts hold the same config and weights).
+SHAPES = ("separable_clip", "upsampling_predictor", "mha_attention_mask_joined")
+FOLDER_CASES = [(folder, c, s) for folder in ("separable", "transpose", "attention_axes")
+                for c in json.loads((FIXTURES / folder / "outputs.json").read_text())["models"]
+                for s in (("keras", "h5", "weights.h5") if c["name"] in SHAPES else ("keras",))]
 
 
-@pytest.mark.parametrize("case,suffix", SEPARABLE_WRITTEN, ids=[f"{c['name']}.{s}" for c, s in SEPARABLE_WRITTEN])
-def test_keras_loads_our_files_of_separable_convolutions(case, suffix):
-    path = nested_written("separable", f"{case['name']}.{suffix}")
+@pytest.mark.parametrize("folder,case,suffix", FOLDER_CASES,
+                         ids=[f"{f}/{c['name']}.{s}" for f, c, s in FOLDER_CASES])
+def test_keras_loads_our_files_of_the_layer_case_folders(folder, case, suffix):
+    path = nested_written(folder, f"{case['name']}.{suffix}")
     if suffix in ("keras", "h5"):
         model = keras.saving.load_model(path)
     else:
-        model = keras.models.model_from_json(nested_written("separable", f"{case['name']}.json").read_text())
-        model.load_weights(path)
-    interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])
-
-
-# Transposed convolutions (issue 16; tools/make_transpose_fixtures.py), written by the Swift
-# TransposeConvolutionTests in every layout.
-TRANSPOSE = json.loads((FIXTURES / "transpose" / "outputs.json").read_text())["models"]
-TRANSPOSE_WRITTEN = [(c, s) for c in TRANSPOSE for s in ("keras", "h5", "weights.h5")]
-
-
-@pytest.mark.parametrize("case,suffix", TRANSPOSE_WRITTEN, ids=[f"{c['name']}.{s}" for c, s in TRANSPOSE_WRITTEN])
-def test_keras_loads_our_files_of_transposed_convolutions(case, suffix):
-    path = nested_written("transpose", f"{case['name']}.{suffix}")
-    if suffix in ("keras", "h5"):
-        model = keras.saving.load_model(path)
-    else:
-        model = keras.models.model_from_json(nested_written("transpose", f"{case['name']}.json").read_text())
-        model.load_weights(path)
-    interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])
-
-
-# MultiHeadAttention over grids and chosen axes (issue 16; tools/make_attention_axes_fixtures.py), written by
-# the Swift AttentionAxesTests in every layout.
-AXES = json.loads((FIXTURES / "attention_axes" / "outputs.json").read_text())["models"]
-AXES_WRITTEN = [(c, s) for c in AXES for s in ("keras", "h5", "weights.h5")]
-
-
-@pytest.mark.parametrize("case,suffix", AXES_WRITTEN, ids=[f"{c['name']}.{s}" for c, s in AXES_WRITTEN])
-def test_keras_loads_our_files_of_attention_over_grids(case, suffix):
-    path = nested_written("attention_axes", f"{case['name']}.{suffix}")
-    if suffix in ("keras", "h5"):
-        model = keras.saving.load_model(path)
-    else:
-        model = keras.models.model_from_json(nested_written("attention_axes", f"{case['name']}.json").read_text())
+        model = keras.models.model_from_json(nested_written(folder, f"{case['name']}.json").read_text())
         model.load_weights(path)
     xs = interop_checks.arrays(case["inputs"])
     interop_checks.assert_outputs(model(xs if len(xs) > 1 else xs[0]), case["calls"][0]["outputs"])

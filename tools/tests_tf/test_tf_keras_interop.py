@@ -179,37 +179,16 @@ def test_tf_keras_loads_our_legacy_files_of_nested_models(prefix, case):
     interop_checks.assert_outputs(model(xs[0]), recorded)
 
 
-# Depthwise and separable convolutions (issue 16), Keras 3's cases written in tf.keras's dialect by the Swift
-# SeparableConvolutionTests (channels last: TensorFlow's CPU kernels have no channels-first depthwise form).
-SEPARABLE = [m for m in json.loads((FIXTURES.parent / "separable" / "outputs.json").read_text())["models"]
-             if "channels_first" not in m["name"]]
+# Layer cases by folder (issue 16; see the Keras 3 suite), Keras 3's cases written in tf.keras's dialect by the
+# Swift CaseFolderTests; channels first only for upsampling (TensorFlow's CPU kernels have no channels-first
+# depthwise or transposed convolution).
+FOLDER_CASES = [(folder, m) for folder in ("separable", "transpose", "attention_axes")
+                for m in json.loads((FIXTURES.parent / folder / "outputs.json").read_text())["models"]
+                if "channels_first" not in m["name"] or m["name"].startswith("upsampling")]
 
 
-@pytest.mark.parametrize("case", SEPARABLE, ids=[m["name"] for m in SEPARABLE])
-def test_tf_keras_loads_our_legacy_files_of_separable_convolutions(case):
-    model = keras.models.load_model(written(case["name"], "keras2.h5", "separable"), compile=False)
-    interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])
-
-
-# Transposed convolutions (issue 16), Keras 3's cases written in tf.keras's dialect by the Swift
-# TransposeConvolutionTests (channels last).
-TRANSPOSE = [m for m in json.loads((FIXTURES.parent / "transpose" / "outputs.json").read_text())["models"]
-             if "channels_first" not in m["name"]]
-
-
-@pytest.mark.parametrize("case", TRANSPOSE, ids=[m["name"] for m in TRANSPOSE])
-def test_tf_keras_loads_our_legacy_files_of_transposed_convolutions(case):
-    model = keras.models.load_model(written(case["name"], "keras2.h5", "transpose"), compile=False)
-    interop_checks.assert_outputs(model(interop_checks.arrays(case["inputs"])[0]), case["calls"][0]["outputs"])
-
-
-# MultiHeadAttention over grids and chosen axes (issue 16), Keras 3's cases written in tf.keras's dialect by
-# the Swift AttentionAxesTests.
-AXES = json.loads((FIXTURES.parent / "attention_axes" / "outputs.json").read_text())["models"]
-
-
-@pytest.mark.parametrize("case", AXES, ids=[m["name"] for m in AXES])
-def test_tf_keras_loads_our_legacy_files_of_attention_over_grids(case):
-    model = keras.models.load_model(written(case["name"], "keras2.h5", "attention_axes"), compile=False)
+@pytest.mark.parametrize("folder,case", FOLDER_CASES, ids=[f"{f}/{m['name']}" for f, m in FOLDER_CASES])
+def test_tf_keras_loads_our_legacy_files_of_the_layer_case_folders(folder, case):
+    model = keras.models.load_model(written(case["name"], "keras2.h5", folder), compile=False)
     xs = interop_checks.arrays(case["inputs"])
     interop_checks.assert_outputs(model(xs if len(xs) > 1 else xs[0]), case["calls"][0]["outputs"])
