@@ -122,3 +122,17 @@ def write_outputs(path, cases):
     import keras
 
     path.write_text(json.dumps({"keras_version": keras.__version__, "models": cases}) + "\n")
+
+
+def save_case_folder(out, cases_of):
+    """A folder of Keras 3 layer cases: seeds 16, `cases_of(rng)` gives (name, model, inputs) triples, each
+    saved with random weights as .keras and .h5, inputs and outputs in outputs.json."""
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(16)
+    rng = np.random.default_rng(16)
+    out.mkdir(parents=True, exist_ok=True)
+    saved = [save_case(name, model, inputs, rng, out) for name, model, inputs in cases_of(rng)]
+    write_outputs(out / "outputs.json", saved)
+    print("wrote", len(saved), "cases into", out)

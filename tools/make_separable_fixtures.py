@@ -14,10 +14,9 @@ import pathlib
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 from keras import layers  # noqa: E402
 
-from fixture_common import floats, save_case, single, write_outputs  # noqa: E402
+from fixture_common import floats, save_case_folder, single  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "separable"
 
@@ -59,12 +58,7 @@ def cases(rng):
 
 
 def main():
-    keras.utils.set_random_seed(16)
-    rng = np.random.default_rng(16)
-    OUT.mkdir(parents=True, exist_ok=True)
-    saved = [save_case(name, model, inputs, rng, OUT) for name, model, inputs in cases(rng)]
-    write_outputs(OUT / "outputs.json", saved)
-    print("wrote", len(saved), "cases into", OUT)
+    save_case_folder(OUT, cases)
 
 
 if __name__ == "__main__":
