@@ -195,24 +195,31 @@ public struct Pooling: FeedForwardLayer {
             input: Array(x.shape[1...rank]), kernel: poolSize, strides: strides,
             dilation: Array(repeating: 1, count: rank), padding: padding)
         let (windows, positions) = (geometry.windowCount, geometry.outputCount)
-        var output = [Float](repeating: 0, count: batch * positions * channels)
+        var output = [Float](repeating: kind == .max ? -.infinity : 0, count: batch * positions * channels)
         x.scalars.withUnsafeBufferPointer { x in
             geometry.sources.withUnsafeBufferPointer { sources in
-                for b in 0..<batch {
-                    let image = b * geometry.inputCount
-                    for o in 0..<positions {
-                        let row = (b * positions + o) * channels
-                        for c in 0..<channels {
-                            var value: Float = kind == .max ? -.infinity : 0
+                output.withUnsafeMutableBufferPointer { output in
+                    for b in 0..<batch {
+                        let image = b * geometry.inputCount
+                        for o in 0..<positions {
+                            let row = output.baseAddress! + (b * positions + o) * channels
                             var count = 0
+                            // Window by window, every channel at once (contiguous), in window order.
                             for w in 0..<windows {
                                 let source = Int(sources[o * windows + w])
                                 guard source >= 0 else { continue }
-                                let element = x[(image + source) * channels + c]
-                                value = kind == .max ? Swift.max(value, element) : value + element
+                                let element = x.baseAddress! + (image + source) * channels
+                                if kind == .max {
+                                    for c in 0..<channels { row[c] = Swift.max(row[c], element[c]) }
+                                } else {
+                                    for c in 0..<channels { row[c] += element[c] }
+                                }
                                 count += 1
                             }
-                            output[row + c] = kind == .max ? value : value / Float(count)
+                            if kind == .average {
+                                let scale = Float(count)
+                                for c in 0..<channels { row[c] /= scale }
+                            }
                         }
                     }
                 }

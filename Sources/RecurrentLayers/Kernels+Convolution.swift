@@ -63,36 +63,74 @@ struct ConvolutionGeometry: Sendable, Equatable {
 }
 
 extension Kernels {
+    /// Output rows gathered and multiplied at a time: a block of patches of about 1 MB stays in cache,
+    /// and the blocks (of a size that does not depend on the thread count) run on `Parallelism`'s threads
+    /// with single-threaded BLAS, so the numbers are the same with any number of threads.
+    static let convolutionBlockValues = 262_144
+
     /// A channels-last convolution: `x [batch, input..., channels]` with `kernel [kernel..., channels,
     /// filters]` (+ `bias [filters]`) gives `[batch, output..., filters]`. Each output position's window is
-    /// gathered into a row (zeros where it falls in the padding), then one matrix product does the rest.
+    /// gathered into a row (zeros where it falls in the padding), then a matrix product does the rest, a
+    /// block of rows at a time.
     static func convolve(
         _ x: [Float], batch: Int, channels: Int, geometry: ConvolutionGeometry, kernel: [Float], filters: Int,
         bias: [Float]? = nil
     ) -> [Float] {
-        let rows = batch * geometry.outputCount
+        let positions = geometry.outputCount
+        let rows = batch * positions
         let windows = geometry.windowCount
         let columns = windows * channels
-        var patches = [Float](repeating: 0, count: rows * columns)
-        x.withUnsafeBufferPointer { x in
-            patches.withUnsafeMutableBufferPointer { patches in
-                geometry.sources.withUnsafeBufferPointer { sources in
-                    for b in 0..<batch {
-                        let image = b * geometry.inputCount
-                        for o in 0..<geometry.outputCount {
-                            let row = (b * geometry.outputCount + o) * columns
-                            for w in 0..<windows {
-                                let source = Int(sources[o * windows + w])
-                                guard source >= 0 else { continue }
-                                let from = (image + source) * channels
-                                let to = row + w * channels
-                                for c in 0..<channels { patches[to + c] = x[from + c] }
+        let blockRows = max(1, convolutionBlockValues / max(columns, 1))
+        let blocks = (rows + blockRows - 1) / blockRows
+        var output = [Float](repeating: 0, count: rows * filters)
+        if let bias {
+            for row in 0..<rows { output.replaceSubrange((row * filters)..<((row + 1) * filters), with: bias) }
+        }
+        let work = rows * columns * filters
+        output.withUnsafeMutableBufferPointer { output in
+            nonisolated(unsafe) let output = output
+            x.withUnsafeBufferPointer { x in
+                nonisolated(unsafe) let x = x
+                kernel.withUnsafeBufferPointer { kernel in
+                    nonisolated(unsafe) let kernel = kernel
+                    geometry.sources.withUnsafeBufferPointer { sources in
+                        nonisolated(unsafe) let sources = sources
+                        let body: @Sendable (Int) -> Void = { block in
+                            let first = block * blockRows
+                            let count = min(blockRows, rows - first)
+                            var patches = [Float](repeating: 0, count: count * columns)
+                            patches.withUnsafeMutableBufferPointer { patches in
+                                for r in 0..<count {
+                                    let (b, o) = (first + r).quotientAndRemainder(dividingBy: positions)
+                                    let image = b * geometry.inputCount
+                                    for w in 0..<windows {
+                                        let source = Int(sources[o * windows + w])
+                                        guard source >= 0 else { continue }
+                                        let from = x.baseAddress! + (image + source) * channels
+                                        let to = patches.baseAddress! + r * columns + w * channels
+                                        if channels < 16 {  // a call to memmove costs more than a few values
+                                            for c in 0..<channels { to[c] = from[c] }
+                                        } else {
+                                            to.update(from: from, count: channels)
+                                        }
+                                    }
+                                }
+                                multiplyAdd(
+                                    UnsafeBufferPointer(patches), kernel,
+                                    into: UnsafeMutableBufferPointer(
+                                        start: output.baseAddress! + first * filters, count: count * filters),
+                                    m: count, k: columns, n: filters)
                             }
+                        }
+                        if blocks > 1, work >= Parallelism.minimumWork {
+                            Parallelism.forEachGroup(blocks, body)
+                        } else {
+                            for block in 0..<blocks { body(block) }
                         }
                     }
                 }
             }
         }
-        return matmul(patches, kernel, m: rows, k: columns, n: filters, bias: bias)
+        return output
     }
 }

@@ -39,15 +39,40 @@ enum Kernels {
         }
     }
 
-    /// `x[m, k] · w[k, n] (+ bias[n])`: a new `[m, n]` array.
+    /// Rows of a large product computed at a time on `Parallelism`'s threads (a fixed size, so the
+    /// numbers do not depend on the thread count).
+    static let productBlockRows = 256
+
+    /// `x[m, k] · w[k, n] (+ bias[n])`: a new `[m, n]` array. A product of 65,536 multiply-adds or more runs in blocks of rows on
+    /// `Parallelism`'s threads with single-threaded BLAS: OpenBLAS's own threads, once used, spin for a
+    /// while after each product and would take a core from the layers that follow.
     static func matmul(_ x: [Float], _ w: [Float], m: Int, k: Int, n: Int, bias: [Float]? = nil) -> [Float] {
         var result = [Float](repeating: 0, count: m * n)
         if let bias {
             for i in 0..<m { result.replaceSubrange((i * n)..<((i + 1) * n), with: bias) }
         }
+        let blocks = (m + productBlockRows - 1) / productBlockRows
         x.withUnsafeBufferPointer { x in
+            nonisolated(unsafe) let x = x
             w.withUnsafeBufferPointer { w in
-                result.withUnsafeMutableBufferPointer { multiplyAdd(x, w, into: $0, m: m, k: k, n: n) }
+                nonisolated(unsafe) let w = w
+                result.withUnsafeMutableBufferPointer { result in
+                    nonisolated(unsafe) let result = result
+                    let block: @Sendable (Int) -> Void = { index in
+                        let first = index * productBlockRows
+                        let rows = min(productBlockRows, m - first)
+                        multiplyAdd(
+                            UnsafeBufferPointer(start: x.baseAddress! + first * k, count: rows * k), w,
+                            into: UnsafeMutableBufferPointer(start: result.baseAddress! + first * n, count: rows * n),
+                            m: rows, k: k, n: n)
+                    }
+                    // Products OpenBLAS would thread go through Parallelism; tiny ones are called as they are.
+                    if m * k * n >= 65_536 {
+                        Parallelism.forEachGroup(blocks, block)
+                    } else {
+                        block(0)
+                    }
+                }
             }
         }
         return result
