@@ -238,13 +238,6 @@ extension Keras3Config {
     /// The source config's entries of a nested model's layers, by name (a nested Sequential's input layer
     /// made from the shape it was called on has none: an empty entry).
     static func nestedSources(_ nested: NestedModel, entry: JSONValue?) -> [ModelConfig.Layer] {
-        let parsed = entry.flatMap { try? ModelConfig($0, file: "") }
-        let byName = Dictionary(
-            (parsed?.layers ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        return nested.model.layers.map { layer in
-            byName[layer.name]
-                ?? ModelConfig.Layer(
-                    className: "InputLayer", name: layer.name, config: JSONObject(), entry: JSONObject(), calls: [])
-        }
+        ModelConfig.sources(of: nested.model, in: entry.flatMap { try? ModelConfig($0, file: "") })
     }
 }

@@ -133,16 +133,13 @@ enum WeightReaders {
     {
         let parsed = try ModelConfig(
             .object(JSONObject([("class_name", .string(className)), ("config", .object(config))])), file: "")
-        let byName = Dictionary(parsed.layers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let sources = nested.model.layers.map { layer in
-            byName[layer.name]
-                ?? ModelConfig.Layer(
-                    className: "InputLayer", name: layer.name, config: JSONObject(), entry: JSONObject(), calls: [])
+        return try keras3Paths(
+            model: nested.model, sources: ModelConfig.sources(of: nested.model, in: parsed),
+            sequential: parsed.kind == .sequential
+        )
+        .flatMap { entry in
+            entry.groups.map { VariableGroup(path: "\(path)/\($0.path)", count: $0.count, name: $0.name) }
         }
-        return try keras3Paths(model: nested.model, sources: sources, sequential: parsed.kind == .sequential)
-            .flatMap { entry in
-                entry.groups.map { VariableGroup(path: "\(path)/\($0.path)", count: $0.count, name: $0.name) }
-            }
     }
 
     /// The Keras class names of a recurrent layer's cells, from its config: `[LSTMCell]` for an LSTM,

@@ -1,3 +1,5 @@
+import RecurrentLayers
+
 /// A Keras model config, read from any generation's dialect (KERAS.md C.1, C.8, C.9) into one shape:
 /// layers in order, each with its calls (inbound nodes), and the model's inputs and outputs.
 struct ModelConfig {
@@ -82,6 +84,19 @@ struct ModelConfig {
             skipBuiltInNodes(keras3Nodes: keras3Nodes)
         default:
             throw fail("the model config's class is '\(className)', not Sequential or Functional")
+        }
+    }
+
+    /// The layer of `config` that each of `model`'s layers came from, found by name (names are unique
+    /// within a model); a layer without one (a Sequential's input layer made from the shape it was called
+    /// on, or no config at all) gets an empty InputLayer entry.
+    static func sources(of model: Model, in config: ModelConfig?) -> [Layer] {
+        let byName = Dictionary(
+            (config?.layers ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return model.layers.map { layer in
+            byName[layer.name]
+                ?? Layer(
+                    className: "InputLayer", name: layer.name, config: JSONObject(), entry: JSONObject(), calls: [])
         }
     }
 
