@@ -100,12 +100,13 @@ public struct Convolution: FeedForwardLayer {
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
         let x = try spatialInput(inputs, rank: rank, channels: channels, channelsFirst: channelsFirst, layer: name)
         let spatial = Array(x.shape[1...rank])
-        let geometry = ConvolutionGeometry(
+        let geometry = ConvolutionGeometry.shared(
             input: spatial, kernel: kernelSize, strides: strides, dilation: dilation, padding: padding)
+        let perRow = activation == .softmax || activation == .logSoftmax
         var output = Kernels.convolve(
             x.scalars, batch: x.shape[0], channels: channels, geometry: geometry, kernel: fullKernel(),
-            filters: filters, bias: bias?.scalars)
-        activation.apply(&output, rowWidth: filters)
+            filters: filters, bias: bias?.scalars, activation: perRow ? .linear : activation)
+        if perRow { activation.apply(&output, rowWidth: filters) }
         return channelsFirstIfNeeded(Tensor(shape: [x.shape[0]] + geometry.output + [filters], scalars: output))
     }
 
@@ -191,42 +192,74 @@ public struct Pooling: FeedForwardLayer {
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
         let x = try spatialInput(inputs, rank: rank, channels: nil, channelsFirst: channelsFirst, layer: name)
         let (batch, channels) = (x.shape[0], x.shape[rank + 1])
-        let geometry = ConvolutionGeometry(
+        let geometry = ConvolutionGeometry.shared(
             input: Array(x.shape[1...rank]), kernel: poolSize, strides: strides,
             dilation: Array(repeating: 1, count: rank), padding: padding)
         let (windows, positions) = (geometry.windowCount, geometry.outputCount)
-        var output = [Float](repeating: kind == .max ? -.infinity : 0, count: batch * positions * channels)
-        x.scalars.withUnsafeBufferPointer { x in
-            geometry.sources.withUnsafeBufferPointer { sources in
-                output.withUnsafeMutableBufferPointer { output in
-                    for b in 0..<batch {
-                        let image = b * geometry.inputCount
-                        for o in 0..<positions {
-                            let row = output.baseAddress! + (b * positions + o) * channels
+        let rows = batch * positions
+        let (inputCount, isMax) = (geometry.inputCount, kind == .max)
+        let output = [Float](unsafeUninitializedCapacity: rows * channels) { output, initialized in
+            output.initialize(repeating: isMax ? -.infinity : 0)
+            initialized = rows * channels
+            nonisolated(unsafe) let output = output
+            x.scalars.withUnsafeBufferPointer { x in
+                nonisolated(unsafe) let x = x
+                geometry.sources.withUnsafeBufferPointer { sources in
+                    nonisolated(unsafe) let sources = sources
+                    // Output positions in blocks on Parallelism's threads; each position on its own, window by
+                    // window over every channel at once (contiguous), in window order.
+                    let blockRows = 1024
+                    let blocks = (rows + blockRows - 1) / blockRows
+                    let body: @Sendable (Int) -> Void = { block in
+                        for position in (block * blockRows)..<min(rows, (block + 1) * blockRows) {
+                            let (b, o) = position.quotientAndRemainder(dividingBy: positions)
+                            let row = output.baseAddress! + position * channels
                             var count = 0
-                            // Window by window, every channel at once (contiguous), in window order.
                             for w in 0..<windows {
                                 let source = Int(sources[o * windows + w])
                                 guard source >= 0 else { continue }
-                                let element = x.baseAddress! + (image + source) * channels
-                                if kind == .max {
-                                    for c in 0..<channels { row[c] = Swift.max(row[c], element[c]) }
-                                } else {
-                                    for c in 0..<channels { row[c] += element[c] }
-                                }
+                                let element = x.baseAddress! + (b * inputCount + source) * channels
+                                Self.combine(row, element, channels: channels, maximum: isMax)
                                 count += 1
                             }
-                            if kind == .average {
+                            if !isMax {
                                 let scale = Float(count)
                                 for c in 0..<channels { row[c] /= scale }
                             }
                         }
+                    }
+                    if blocks > 1, rows * windows * channels >= Parallelism.minimumWork / 4 {
+                        Parallelism.forEachGroup(blocks, body)
+                    } else {
+                        for block in 0..<blocks { body(block) }
                     }
                 }
             }
         }
         let result = Tensor(shape: [batch] + geometry.output + [channels], scalars: output)
         return channelsFirst ? result.permuted([0, rank + 1] + Array(1...rank)) : result
+    }
+
+    /// `row = max(row, element)` (as `Swift.max(row, element)`) or `row += element`, over `channels` values,
+    /// eight at a time.
+    @inline(__always)
+    private static func combine(
+        _ row: UnsafeMutablePointer<Float>, _ element: UnsafePointer<Float>, channels: Int, maximum: Bool
+    ) {
+        var c = 0
+        let (to, from) = (UnsafeMutableRawPointer(row), UnsafeRawPointer(element))
+        while c + 8 <= channels {
+            let offset = c * MemoryLayout<Float>.stride
+            var r = to.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            let e = from.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            if maximum { r.replace(with: e, where: e .>= r) } else { r += e }
+            to.storeBytes(of: r, toByteOffset: offset, as: SIMD8<Float>.self)
+            c += 8
+        }
+        while c < channels {
+            row[c] = maximum ? Swift.max(row[c], element[c]) : row[c] + element[c]
+            c += 1
+        }
     }
 
     public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }

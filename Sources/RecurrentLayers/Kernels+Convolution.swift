@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where an N-dimensional convolution's windows fall: Keras's `compute_conv_output_shape` and the
 /// `valid` / `same` padding of `ops.conv` (same: `total = max((out - 1) * stride + window - in, 0)`,
 /// `total / 2` before, the rest after, as JAX and TensorFlow pad).
@@ -57,6 +59,28 @@ struct ConvolutionGeometry: Sendable, Equatable {
     /// `sources[o * windowCount + w]`: the input position under window element `w` of output position `o`.
     let sources: [Int32]
 
+    /// The geometry of these sizes, made once: a model calls its convolutions and pools with the same
+    /// sizes pass after pass, and the table of sources costs a few percent of a small convolution. The
+    /// last 32 geometries are kept.
+    static func shared(input: [Int], kernel: [Int], strides: [Int], dilation: [Int], padding: Padding) -> Self {
+        let key = CacheKey(input: input, kernel: kernel, strides: strides, dilation: dilation, padding: padding)
+        if let known = cacheLock.withLock({ cache[key] }) { return known }
+        let geometry = Self(input: input, kernel: kernel, strides: strides, dilation: dilation, padding: padding)
+        cacheLock.withLock {
+            if cache.count >= 32 { cache.removeAll() }
+            cache[key] = geometry
+        }
+        return geometry
+    }
+
+    private static let cacheLock = NSLock()
+    nonisolated(unsafe) private static var cache: [CacheKey: Self] = [:]
+
+    private struct CacheKey: Hashable {
+        var input, kernel, strides, dilation: [Int]
+        var padding: Padding
+    }
+
     var inputCount: Int { input.reduce(1, *) }
     var outputCount: Int { output.reduce(1, *) }
     var windowCount: Int { kernel.reduce(1, *) }
@@ -69,25 +93,25 @@ extension Kernels {
     static let convolutionBlockValues = 262_144
 
     /// A channels-last convolution: `x [batch, input..., channels]` with `kernel [kernel..., channels,
-    /// filters]` (+ `bias [filters]`) gives `[batch, output..., filters]`. Each output position's window is
-    /// gathered into a row (zeros where it falls in the padding), then a matrix product does the rest, a
-    /// block of rows at a time.
+    /// filters]` (+ `bias [filters]`, then an element-wise `activation`) gives `[batch, output..., filters]`.
+    /// Each output position's window is gathered into a row (zeros where it falls in the padding), then a
+    /// matrix product does the rest, a block of rows at a time; the bias and the activation are applied to
+    /// each block while it is in cache.
     static func convolve(
         _ x: [Float], batch: Int, channels: Int, geometry: ConvolutionGeometry, kernel: [Float], filters: Int,
-        bias: [Float]? = nil
+        bias: [Float]? = nil, activation: Activation = .linear
     ) -> [Float] {
+        precondition(activation != .softmax && activation != .logSoftmax, "convolve applies element-wise activations")
         let positions = geometry.outputCount
         let rows = batch * positions
         let windows = geometry.windowCount
         let columns = windows * channels
         let blockRows = max(1, convolutionBlockValues / max(columns, 1))
         let blocks = (rows + blockRows - 1) / blockRows
-        var output = [Float](repeating: 0, count: rows * filters)
-        if let bias {
-            for row in 0..<rows { output.replaceSubrange((row * filters)..<((row + 1) * filters), with: bias) }
-        }
         let work = rows * columns * filters
-        output.withUnsafeMutableBufferPointer { output in
+        // Every element is written by its block (the bias or zero first), so the array starts uninitialised.
+        return [Float](unsafeUninitializedCapacity: rows * filters) { output, initialized in
+            initialized = rows * filters
             nonisolated(unsafe) let output = output
             x.withUnsafeBufferPointer { x in
                 nonisolated(unsafe) let x = x
@@ -98,29 +122,44 @@ extension Kernels {
                         let body: @Sendable (Int) -> Void = { block in
                             let first = block * blockRows
                             let count = min(blockRows, rows - first)
-                            var patches = [Float](repeating: 0, count: count * columns)
-                            patches.withUnsafeMutableBufferPointer { patches in
+                            let result = UnsafeMutableBufferPointer(
+                                start: output.baseAddress! + first * filters, count: count * filters)
+                            if let bias {
+                                bias.withUnsafeBufferPointer { bias in
+                                    for r in 0..<count {
+                                        copy(bias.baseAddress!, result.baseAddress! + r * filters, count: filters)
+                                    }
+                                }
+                            } else {
+                                result.initialize(repeating: 0)
+                            }
+                            // Every value is written below: a window's channels, or zeros in the padding.
+                            let patches = UnsafeMutableBufferPointer<Float>.allocate(capacity: count * columns)
+                            defer { patches.deallocate() }
+                            do {
                                 for r in 0..<count {
                                     let (b, o) = (first + r).quotientAndRemainder(dividingBy: positions)
                                     let image = b * geometry.inputCount
                                     for w in 0..<windows {
                                         let source = Int(sources[o * windows + w])
-                                        guard source >= 0 else { continue }
-                                        let from = x.baseAddress! + (image + source) * channels
                                         let to = patches.baseAddress! + r * columns + w * channels
-                                        if channels < 16 {  // a call to memmove costs more than a few values
-                                            for c in 0..<channels { to[c] = from[c] }
+                                        guard source >= 0 else {
+                                            to.initialize(repeating: 0, count: channels)
+                                            continue
+                                        }
+                                        let from = x.baseAddress! + (image + source) * channels
+                                        if channels <= 256 {
+                                            copy(from, to, count: channels)
                                         } else {
-                                            to.update(from: from, count: channels)
+                                            to.initialize(from: from, count: channels)
                                         }
                                     }
                                 }
                                 multiplyAdd(
-                                    UnsafeBufferPointer(patches), kernel,
-                                    into: UnsafeMutableBufferPointer(
-                                        start: output.baseAddress! + first * filters, count: count * filters),
-                                    m: count, k: columns, n: filters)
+                                    UnsafeBufferPointer(patches), kernel, into: result, m: count, k: columns, n: filters
+                                )
                             }
+                            activation.apply(to: result)
                         }
                         if blocks > 1, work >= Parallelism.minimumWork {
                             Parallelism.forEachGroup(blocks, body)
@@ -131,6 +170,24 @@ extension Kernels {
                 }
             }
         }
-        return output
+    }
+
+    /// Copies `count` values eight at a time, inline (a window's channels into a patch row, the bias into an
+    /// output row): for a few dozen values a call to memmove costs more than the copy.
+    @inline(__always)
+    private static func copy(_ from: UnsafePointer<Float>, _ to: UnsafeMutablePointer<Float>, count: Int) {
+        var c = 0
+        let (source, target) = (UnsafeRawPointer(from), UnsafeMutableRawPointer(to))
+        while c + 8 <= count {
+            let offset = c * MemoryLayout<Float>.stride
+            target.storeBytes(
+                of: source.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
+                as: SIMD8<Float>.self)
+            c += 8
+        }
+        while c < count {
+            to[c] = from[c]
+            c += 1
+        }
     }
 }
