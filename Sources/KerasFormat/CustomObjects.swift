@@ -55,3 +55,43 @@ public protocol KerasSerializableCell: RecurrentCell {
     /// The Python class's `get_config()`: what its `__init__` takes (`units`, ...), and `name`.
     var kerasConfig: JSONObject { get }
 }
+
+extension CustomObjects {
+    /// These custom objects, plus a maker for every `KerasSerializableCell` in `model` whose name is not
+    /// registered: it gives back the model's own cell of that config. Writing a model built in Swift and
+    /// loading weights into it go through the Keras config written from its layers and the layers built
+    /// again from it; the cells the model holds build themselves, so no registration is needed.
+    func including(cellsOf model: Model) -> CustomObjects {
+        var found: [String: [any KerasSerializableCell]] = [:]
+        func visit(_ cell: any RecurrentCell) {
+            if let stack = cell as? StackedRNNCells {
+                stack.cells.forEach(visit)
+            } else if let own = cell as? any KerasSerializableCell {
+                found[own.kerasRegisteredName, default: []].append(own)
+            }
+        }
+        func visit(_ model: Model) {
+            for layer in model.layers {
+                switch layer {
+                case .recurrent(let rnn): visit(rnn.cell)
+                case .bidirectional(let wrapper):
+                    visit(wrapper.forward.cell)
+                    visit(wrapper.backward.cell)
+                case .feedForward(let nested as NestedModel): visit(nested.model)
+                default: break
+                }
+            }
+        }
+        visit(model)
+        var result = self
+        for (registered, cells) in found {
+            let className = registered.split(separator: ">").last.map(String.init) ?? registered
+            guard cell(className: className, registeredName: registered) == nil else { continue }
+            let choices = cells
+            let make: CellMaker = { config, _ in choices.first { $0.kerasConfig == config } ?? choices[0] }
+            result.registerCell(registered, make)
+            result.registerCell(className, make)
+        }
+        return result
+    }
+}

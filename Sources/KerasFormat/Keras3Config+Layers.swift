@@ -195,6 +195,14 @@ extension Keras3Config {
                 // Keras 3's SpatialDropout1D/2D/3D take no `trainable` argument.
                 var fields = (name.hasPrefix("SpatialDropout") ? head.filter { $0.0 != "trainable" } : head) + config
                 fields += Self.trainingFields(source?["config"], besides: fields.map(\.0))
+                // A weight's initializer the source does not name (a layer built in Swift): Keras's default,
+                // as Keras's get_config writes it.
+                for slot in layer.weightSlots {
+                    guard let (key, fallback) = LayerFactory.initializerKey(slot: slot.name, className: name),
+                        !fields.contains(where: { $0.0 == key })
+                    else { continue }
+                    fields.append((key, Self.initializer(fallback, nil, fallback)))
+                }
                 return (
                     Self.object([
                         ("module", .string("keras.layers")), ("class_name", .string(name)),

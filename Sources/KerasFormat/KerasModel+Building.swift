@@ -22,8 +22,8 @@ extension KerasModel {
     ///   - model: The model, with its weights.
     ///   - acceptingChanges: Write a model Keras 3 cannot express exactly (Keras 2's hard_sigmoid) with
     ///     Keras 3's form; without it such a model is refused, the change named.
-    ///   - customObjects: Makers for your own cells and layers (`KerasSerializableCell` conformers): the
-    ///     layers are rebuilt from the config with them.
+    ///   - customObjects: Makers for your own layers and cells: the layers are rebuilt from the config with
+    ///     them. The model's own `KerasSerializableCell`s need none: each builds again as itself.
     /// - Throws: `KerasFormatError.invalidModel` for two layers with one name; `.unsupportedLayer` when
     ///   Keras 3 has no form for a layer (a time-major RNN, a cell without a Keras config) or cannot express
     ///   it exactly and `acceptingChanges` is false.
@@ -35,6 +35,7 @@ extension KerasModel {
         var provisional = KerasModel(
             model: named, layout: .kerasArchive, kerasVersion: nil, backend: nil, config: .null, sources: [],
             kind: .functional)
+        let customObjects = customObjects.including(cellsOf: named)
         provisional.customObjects = customObjects
         let (converted, changes) = try provisional.keras3Conversion(file: file)
         guard changes.isEmpty || acceptingChanges else {
@@ -208,14 +209,19 @@ extension ModelLayer {
 
     /// A layer from its Keras config (the `serialize_keras_object` form, or Keras 2's `{class_name,
     /// config}`), built for inputs of `inputShape` (without the batch dimension), as Keras's `from_config`
-    /// and `build` make it, except that its weights are placeholders (the config's initializers are not
-    /// read): give it weights with `setWeights` before running it.
+    /// and `build` make it: fresh weights from the config's initializers (Keras's defaults where it names
+    /// none; `unit_forget_bias` honoured). Random initializers draw from RNNKit's generator, seeded by the
+    /// initializer's `seed` or the layer's name: Keras's distributions, not Keras's numbers.
     /// - Parameters:
     ///   - kerasConfig: The layer's config, as `serialize_keras_object(layer)` or Keras 2 writes it.
     ///   - inputShape: The layer's input shape without the batch dimension (nil: any length).
     ///   - keras2: Read the config with Keras 1/2 semantics (hard_sigmoid's form).
-    /// - Throws: `KerasFormatError` naming what the config lacks or what RNNKit does not implement.
-    public init(kerasConfig: JSONValue, inputShape: [Int?], keras2: Bool = false) throws {
+    ///   - customObjects: Makers for your own layers and cells named in the config.
+    /// - Throws: `KerasFormatError` naming what the config lacks, an initializer Keras does not have, or
+    ///   what RNNKit does not implement.
+    public init(
+        kerasConfig: JSONValue, inputShape: [Int?], keras2: Bool = false, customObjects: CustomObjects = CustomObjects()
+    ) throws {
         let input = JSONValue.object(
             JSONObject([
                 ("class_name", .string("InputLayer")),
@@ -238,7 +244,7 @@ extension ModelLayer {
             ]))
         let (built, _, _) = try KerasModel.build(
             config: model, file: "layer config", version: keras2 ? "2" : KerasModel.targetKerasVersion,
-            customObjects: CustomObjects())
+            customObjects: customObjects, initializing: true)
         guard built.layers.count == 2, let layer = built.layers.last else {
             throw KerasFormatError(.unreadable, file: "layer config", reason: "the config does not describe one layer")
         }

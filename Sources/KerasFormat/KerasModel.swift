@@ -142,14 +142,15 @@ public struct KerasModel: Sendable {
 
     /// The model a config describes, without weights; the file's Keras version picks the hard_sigmoid form.
     static func build(
-        config json: JSONValue, file: String, version: String?, customObjects: CustomObjects
+        config json: JSONValue, file: String, version: String?, customObjects: CustomObjects,
+        initializing: Bool = false
     ) throws -> (Model, [ModelConfig.Layer], ModelConfig.Kind) {
         let keras2 = version.map { $0.hasPrefix("1.") || $0.hasPrefix("2.") || $0 == "1" } ?? false
         let config = try ModelConfig(json, file: file)
         do {
-            let (model, sources) = try ModelBuilder(
-                factory: LayerFactory(file: file, keras2: keras2, customObjects: customObjects)
-            ).build(config)
+            var factory = LayerFactory(file: file, keras2: keras2, customObjects: customObjects)
+            factory.initializing = initializing
+            let (model, sources) = try ModelBuilder(factory: factory).build(config)
             return (model, sources, config.kind)
         } catch let error as RecurrentError {
             // A layer refused its config (sizes that cannot exist, say): the file is at fault.

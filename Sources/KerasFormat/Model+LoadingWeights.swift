@@ -101,7 +101,7 @@ extension Model {
         let (config, _) = try serializer.build()
         let parsed = try ModelConfig(config, file: path)
         let (built, sources) = try ModelBuilder(
-            factory: LayerFactory(file: path, keras2: false, customObjects: CustomObjects())
+            factory: LayerFactory(file: path, keras2: false, customObjects: CustomObjects().including(cellsOf: named))
         ).build(parsed)
         // Sequential or not only decides whether the InputLayer, which has no variables, is counted: no path
         // of a layer with variables depends on it.

@@ -154,7 +154,8 @@ extension CustomObjectTests {
         ])
         let x = Tensor(shape: [2, 5, 3], scalars: BuildingTests.values(30, seed: 33))
         let expected = try model.call([x])
-        let keras = try KerasModel(model, customObjects: Self.registry)
+        // The model's own cell builds again as itself: no registration needed to write it.
+        let keras = try KerasModel(model)
         #expect(keras.config.jsonText.contains("\"registered_name\": \"rnnkit>MinimalRNNCell\""))
         let path = try BuildingTests.directory().appendingPathComponent("minimal_swift.keras").path
         try keras.write(to: path, format: .kerasArchive, overwrite: true)
@@ -183,5 +184,36 @@ extension CustomObjectTests {
         let error = #expect(throws: KerasFormatError.self) { try KerasModel(model) }
         #expect(
             error?.description.contains("conform it to KerasSerializableCell") == true, "\(String(describing: error))")
+    }
+}
+
+extension CustomObjectTests {
+    /// The Swift model of the fixture `name`, built in code with zero weights.
+    static func swiftModel(_ name: String) throws -> Model {
+        if name == "minimal" {
+            return Model.sequential([
+                .input(name: "signal", shape: [5, 3], batchSize: nil),
+                .recurrent(RNN(cell: MinimalRNNCell(units: 4, inputSize: 3), returnSequences: true)),
+                .feedForward(try Dense(units: 2, inputSize: 4)),
+            ])
+        }
+        let cells: [any RecurrentCell] = [
+            MinimalRNNCell(units: 4, inputSize: 3), MinimalRNNCell(units: 3, inputSize: 4),
+        ]
+        return Model.sequential([
+            .input(name: "signal", shape: [5, 3], batchSize: nil),
+            .recurrent(RNN(cell: StackedRNNCells(cells))),
+        ])
+    }
+
+    @Test(
+        "Keras's weights load into a Swift model holding the custom cell, with no registration",
+        arguments: ["minimal", "minimal_stacked"], ["keras", "h5", "weights.h5"])
+    func loadWeightsIntoSwiftModel(_ name: String, _ layout: String) throws {
+        let expected = try #require(Self.expected[name])
+        var model = try Self.swiftModel(name)
+        try model.loadWeights(path: LayoutTests.fixture("custom/\(name).\(layout)"))
+        LoadingTests.expectClose(
+            try model.call([expected.input.tensor])[0], expected.output.tensor, "\(name).\(layout) into Swift")
     }
 }

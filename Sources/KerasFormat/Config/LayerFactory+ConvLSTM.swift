@@ -41,8 +41,11 @@ extension LayerFactory {
                 recurrentActivation: try fields.activation(
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", fields.bool("bias", true)),
-                unitForgetBias: fields.bool("unit_forget_bias", true), kernelInitializer: .placeholder,
-                recurrentInitializer: .placeholder, biasInitializer: .placeholder,
+                unitForgetBias: fields.bool("unit_forget_bias", true),
+                kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
+                recurrentInitializer: try fields.initializer(
+                    "recurrent_initializer", orOld: "inner_init", default: .orthogonal()),
+                biasInitializer: try fields.initializer("bias_initializer", default: .zeros),
                 dropout: Float(fields.double("dropout") ?? fields.double("dropout_W") ?? 0),
                 recurrentDropout: Float(fields.double("recurrent_dropout") ?? fields.double("dropout_U") ?? 0),
                 seed: fields.int("seed").map { UInt64(max(0, $0)) }, name: "conv_lstm_cell")

@@ -77,7 +77,9 @@ extension LayerFactory {
             let dense = try Dense(
                 units: try fields.required("output_dim", orOld: "units"), inputSize: try fields.features(inputShape),
                 activation: try fields.activation("activation"), useBias: fields.bool("bias", true),
-                kernelInitializer: .placeholder, biasInitializer: .placeholder, name: name)
+                kernelInitializer: try fields.initializer("init", default: .glorotUniform),
+                biasInitializer: try fields.initializer("bias_initializer", default: .zeros),
+                seed: Self.seed(fields, name), name: name)
             return TimeDistributed(dense, name: name)
         case "Attention", "AdditiveAttention":
             let mode: Attention.ScoreMode

@@ -10,6 +10,9 @@ struct LayerFactory {
     var customObjects = CustomObjects()
     /// How many models this factory's layers are nested in (0 for the file's model).
     var depth = 0
+    /// Fill the weights from the config's initializers (Keras's `from_config` and `build`), instead of
+    /// leaving placeholders for a file's weights.
+    var initializing = false
 
     func fail(_ layer: String, _ reason: String) -> KerasFormatError {
         KerasFormatError(.unreadable, file: file, layer: layer, reason: reason)
@@ -54,6 +57,21 @@ struct LayerFactory {
     /// `operation`: the entry is a Keras 3 operation node (module `keras.src.ops.*`), whose class names
     /// can be layers' too (`Concatenate`, `Add`).
     func make(
+        _ className: String, name: String, config: JSONObject, constants: [JSONValue], inputShape: [Int?],
+        inputShapes: [[Int?]] = [], operation: Bool = false, constantFirst: Bool = false
+    ) throws -> (ModelLayer, [[Int?]]) {
+        let (layer, shapes) = try makeLayer(
+            className, name: name, config: config, constants: constants, inputShape: inputShape,
+            inputShapes: inputShapes, operation: operation, constantFirst: constantFirst)
+        guard initializing, case .feedForward(let made) = layer else { return (layer, shapes) }
+        return (
+            .feedForward(
+                try initialized(made, className: className, fields: Fields(config: config, layer: name, factory: self))),
+            shapes
+        )
+    }
+
+    private func makeLayer(
         _ className: String, name: String, config: JSONObject, constants: [JSONValue], inputShape: [Int?],
         inputShapes: [[Int?]] = [], operation: Bool = false, constantFirst: Bool = false
     ) throws -> (ModelLayer, [[Int?]]) {
@@ -143,13 +161,17 @@ struct LayerFactory {
             let layer = try Dense(
                 units: try fields.required("units", orOld: "output_dim"), inputSize: try fields.features(inputShape),
                 activation: try fields.activation("activation"),
-                useBias: fields.bool("use_bias", fields.bool("bias", true)), kernelInitializer: .placeholder,
-                biasInitializer: .placeholder, name: name)
+                useBias: fields.bool("use_bias", fields.bool("bias", true)),
+                kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
+                biasInitializer: try fields.initializer("bias_initializer", default: .zeros),
+                seed: Self.seed(fields, name), name: name)
             return (.feedForward(layer), [layer.outputShape(inputShape: inputShape)])
         case "Embedding":
             let layer = try Embedding(
                 inputDim: try fields.required("input_dim"), outputDim: try fields.required("output_dim"),
-                maskZero: fields.bool("mask_zero", false), initializer: .placeholder, name: name)
+                maskZero: fields.bool("mask_zero", false),
+                initializer: try fields.initializer("embeddings_initializer", orOld: "init", default: .randomUniform()),
+                seed: Self.seed(fields, name), name: name)
             return (.feedForward(layer), [layer.outputShape(inputShape: inputShape)])
         case "Masking":
             return (.feedForward(Masking(maskValue: Float(fields.double("mask_value") ?? 0), name: name)), [inputShape])
@@ -231,9 +253,11 @@ struct LayerFactory {
         case "CuDNNLSTM":
             // cuDNN's LSTM: fixed tanh/sigmoid; its weights are converted on load (KERAS.md C.7).
             cell = try LSTMCell(
-                units: try fields.required("units"), inputSize: features, kernelInitializer: .placeholder,
-                recurrentInitializer: .placeholder,
-                biasInitializer: .placeholder, name: "cu_dnnlstm_cell")
+                units: try fields.required("units"), inputSize: features,
+                kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
+                recurrentInitializer: try fields.initializer(
+                    "recurrent_initializer", orOld: "inner_init", default: .orthogonal()),
+                biasInitializer: try fields.initializer("bias_initializer", default: .zeros), name: "cu_dnnlstm_cell")
         case "CuDNNGRU":
             cell = try GRUCell(
                 units: try fields.required("units"), inputSize: features, resetAfter: true, name: "cu_dnngru_cell")
@@ -287,8 +311,11 @@ struct LayerFactory {
             return try SimpleRNNCell(
                 units: try units(), inputSize: inputSize,
                 activation: try fields.activation("activation", default: "tanh"),
-                useBias: fields.bool("use_bias", true), kernelInitializer: .placeholder,
-                recurrentInitializer: .placeholder, biasInitializer: .placeholder,
+                useBias: fields.bool("use_bias", true),
+                kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
+                recurrentInitializer: try fields.initializer(
+                    "recurrent_initializer", orOld: "inner_init", default: .orthogonal()),
+                biasInitializer: try fields.initializer("bias_initializer", default: .zeros),
                 dropout: dropout,
                 recurrentDropout: recurrentDropout, seed: seed, rules: rules, name: cellName)
         case "LSTMCell":
@@ -298,8 +325,10 @@ struct LayerFactory {
                 recurrentActivation: try fields.activation(
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", true), unitForgetBias: fields.bool("unit_forget_bias", true),
-                kernelInitializer: .placeholder,
-                recurrentInitializer: .placeholder, biasInitializer: .placeholder, dropout: dropout,
+                kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
+                recurrentInitializer: try fields.initializer(
+                    "recurrent_initializer", orOld: "inner_init", default: .orthogonal()),
+                biasInitializer: try fields.initializer("bias_initializer", default: .zeros), dropout: dropout,
                 recurrentDropout: recurrentDropout, seed: seed,
                 rules: rules,
                 implementation: fields.int("implementation") ?? 2, name: cellName)
@@ -310,7 +339,10 @@ struct LayerFactory {
                 recurrentActivation: try fields.activation(
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", true), resetAfter: fields.bool("reset_after", !keras2),
-                kernelInitializer: .placeholder, recurrentInitializer: .placeholder, biasInitializer: .placeholder,
+                kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
+                recurrentInitializer: try fields.initializer(
+                    "recurrent_initializer", orOld: "inner_init", default: .orthogonal()),
+                biasInitializer: try fields.initializer("bias_initializer", default: .zeros),
                 dropout: dropout,
                 recurrentDropout: recurrentDropout, seed: seed,
                 rules: rules, implementation: fields.int("implementation") ?? 2, name: cellName)
