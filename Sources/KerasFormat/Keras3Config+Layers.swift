@@ -148,8 +148,8 @@ extension Keras3Config {
         let (className, fields): (String, [(String, JSONValue)])
         switch layer {
         case let dense as Dense:
-            // The initializers are the layer's own, or (built from a file) the source's; regularizers and
-            // constraints come from the source config, which is where RNNKit keeps them for Dense.
+            // The initializers are the layer's own, or (built from a file) the source's; so are the
+            // regularizers and constraints.
             let own = source?["config"]
             var denseFields: [(String, JSONValue)] = [
                 ("units", .int(Int64(dense.units))), ("activation", activation(dense.activation, in: dense.name)),
@@ -160,9 +160,15 @@ extension Keras3Config {
                 ),
                 ("bias_initializer", Self.initializer(dense.biasInitializer, own?["bias_initializer"], .zeros)),
             ]
-            for key in ["kernel_regularizer", "bias_regularizer", "kernel_constraint", "bias_constraint"] {
+            let rules: [(String, JSONValue)] = [
+                ("kernel_regularizer", Self.regularizer(dense.rules.kernelRegularizer)),
+                ("bias_regularizer", Self.regularizer(dense.rules.biasRegularizer)),
+                ("kernel_constraint", Self.constraint(dense.rules.kernelConstraint)),
+                ("bias_constraint", Self.constraint(dense.rules.biasConstraint)),
+            ]
+            for (key, written) in rules {
                 let carried = own?[key].flatMap { $0["class_name"] != nil ? $0 : nil }
-                denseFields.append((key, carried ?? .null))
+                denseFields.append((key, written.isNull ? carried ?? .null : written))
             }
             denseFields.append(("quantization_config", .null))
             (className, fields) = ("Dense", denseFields)

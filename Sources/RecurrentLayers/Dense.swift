@@ -19,12 +19,15 @@ public struct Dense: FeedForwardLayer {
     public var kernelInitializer: Initializer
     /// The bias's initializer (Keras's `bias_initializer`), written to the Keras config.
     public var biasInitializer: Initializer
+    /// The kernel's and bias's regularizers and constraints, for training in Keras (written to the Keras
+    /// config; the recurrent entries do not apply to Dense).
+    public var rules: CellRules
 
     /// A layer with fresh weights (Keras's defaults: glorot_uniform kernel, zero bias).
     public init(
         units: Int, inputSize: Int, activation: Activation = .linear, useBias: Bool = true,
         kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros, seed: UInt64 = 0,
-        name: String = "dense"
+        rules: CellRules = CellRules(), name: String = "dense"
     ) throws {
         var generator = SeededGenerator(seed: seed)
         self.name = name
@@ -34,6 +37,7 @@ public struct Dense: FeedForwardLayer {
         self.inputSize = inputSize
         self.kernelInitializer = kernelInitializer
         self.biasInitializer = biasInitializer
+        self.rules = rules
         self.kernel = try kernelInitializer.make([inputSize, units], generator: &generator)
         self.bias = useBias ? try biasInitializer.make([units], generator: &generator) : nil
     }

@@ -34,7 +34,11 @@ struct BuildingTests {
                         cell: try LSTMCell(
                             units: 6, inputSize: 2, biasInitializer: .randomNormal(), dropout: 0.1, seed: 1,
                             rules: CellRules(kernelRegularizer: .l2(0.001))))),
-                .feedForward(try Dense(units: 3, inputSize: 6, activation: .softmax, seed: 2)),
+                .feedForward(
+                    try Dense(
+                        units: 3, inputSize: 6, activation: .softmax, seed: 2,
+                        rules: CellRules(
+                            kernelRegularizer: .l1(0.001), kernelConstraint: .maxNorm(maxValue: 3, axis: [0])))),
             ], name: "classifier")
         return (model, [Tensor(shape: [3, 12, 2], scalars: values(72, seed: 3))], ["signal", "lstm", "dense"])
     }

@@ -414,14 +414,17 @@ def test_keras_loads_a_model_built_in_swift_with_a_custom_cell():
 
 
 def test_keras_trains_a_model_built_in_swift():
-    """Archives that can go on training: the Swift classifier's .keras carries its initializers, dropout and
-    regularizer; Keras compiles it, runs one fit step, and the loss is finite and the weights move."""
+    """Archives that can go on training: the Swift classifier's .keras carries its initializers, dropout,
+    regularizers and constraint; Keras compiles it, runs one fit step, and the loss is finite and the weights move."""
     model = keras.saving.load_model(written_in("built", "classifier.keras"), compile=False)
     lstm = model.get_layer("lstm")
     assert lstm.dropout == pytest.approx(0.1)
     assert isinstance(lstm.cell.kernel_regularizer, keras.regularizers.L2)
     assert isinstance(lstm.cell.bias_initializer, keras.initializers.RandomNormal)
     assert isinstance(lstm.cell.recurrent_initializer, keras.initializers.Orthogonal)
+    dense = model.get_layer("dense")
+    assert isinstance(dense.kernel_regularizer, keras.regularizers.L1)
+    assert isinstance(dense.kernel_constraint, keras.constraints.MaxNorm)
     case = built_case("classifier")
     x = built_inputs(case, model)[0]
     y = np.arange(len(x)) % 3

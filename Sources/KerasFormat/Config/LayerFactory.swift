@@ -164,7 +164,12 @@ struct LayerFactory {
                 useBias: fields.bool("use_bias", fields.bool("bias", true)),
                 kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
                 biasInitializer: try fields.initializer("bias_initializer", default: .zeros),
-                seed: Self.seed(fields, name), name: name)
+                seed: Self.seed(fields, name),
+                rules: CellRules(
+                    kernelRegularizer: try fields.regularizer("kernel_regularizer"),
+                    biasRegularizer: try fields.regularizer("bias_regularizer"),
+                    kernelConstraint: try fields.constraint("kernel_constraint"),
+                    biasConstraint: try fields.constraint("bias_constraint")), name: name)
             return (.feedForward(layer), [layer.outputShape(inputShape: inputShape)])
         case "Embedding":
             let layer = try Embedding(
