@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 from keras import layers  # noqa: E402
 
 from make_surrounding_fixtures import OUT, floats, save_case, save_model, tokens, write_outputs  # noqa: E402
+import real_models as real_models_module  # noqa: E402
 
 
 def on_floats(attention, name, key=False, **call):
@@ -112,27 +113,8 @@ def layer_cases(rng):
 
 
 def real_models(rng):
-    # Bahdanau-style translation: masked source and target, AdditiveAttention over the encoder outputs.
-    source = keras.Input((7,), dtype="int32", name="source")
-    target = keras.Input((5,), dtype="int32", name="target")
-    e = layers.Embedding(16, 6, mask_zero=True, name="source_embedding")(source)
-    encoded, h, c = layers.LSTM(8, return_sequences=True, return_state=True, name="encoder")(e)
-    d = layers.Embedding(14, 6, mask_zero=True, name="target_embedding")(target)
-    decoded = layers.LSTM(8, return_sequences=True, name="decoder")(d, initial_state=[h, c])
-    context = layers.AdditiveAttention(name="attention")([decoded, encoded])
-    joined = layers.Concatenate(name="joined")([decoded, context])
-    out = layers.TimeDistributed(layers.Dense(14, activation="softmax"), name="next_token")(joined)
-    translator = keras.Model([source, target], out, name="bahdanau_translator")
-
-    # A tagger whose Bidirectional LSTM outputs attend to their past (causal, scaled dot attention).
-    words = keras.Input((9,), dtype="int32", name="words")
-    x = layers.Embedding(25, 5, mask_zero=True, name="embedding")(words)
-    x = layers.Bidirectional(layers.LSTM(4, return_sequences=True), name="context")(x)
-    attended = layers.Attention(use_scale=True, name="self_attention")([x, x], use_causal_mask=True)
-    x = layers.Add(name="residual")([x, attended])
-    x = layers.LayerNormalization(name="norm")(x)
-    tags = layers.Dense(6, activation="softmax", name="tags")(x)
-    tagger = keras.Model(words, tags, name="attention_tagger")
+    translator = real_models_module.bahdanau_translator(keras, "bahdanau_translator")
+    tagger = real_models_module.attention_tagger(keras, "attention_tagger")
 
     return [
         (

@@ -25,7 +25,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras import layers  # noqa: E402
 
-from make_surrounding_fixtures import array, floats, randomize, save_case, save_model, write_outputs  # noqa: E402
+from fixture_common import array, floats, randomize, save_case, save_model, write_outputs  # noqa: E402
+import real_models as real_models_module  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "convlstm"
 
@@ -162,15 +163,7 @@ def stateful_case(rng):
 
 
 def stacked(rng):
-    frames = keras.Input((5, 8, 8, 1), name="frames")
-    x = layers.ConvLSTM2D(4, 3, padding="same", return_sequences=True, name="conv_lstm_1")(frames)
-    x = layers.BatchNormalization(name="norm_1")(x)
-    x = layers.ConvLSTM2D(4, 3, padding="same", return_sequences=True, name="conv_lstm_2")(x)
-    x = layers.BatchNormalization(name="norm_2")(x)
-    x = layers.ConvLSTM2D(2, 3, padding="same", name="conv_lstm_3")(x)
-    x = layers.Flatten(name="flatten")(x)
-    x = layers.Dense(3, activation="softmax", name="classes")(x)
-    return keras.Model(frames, x, name="stacked_convlstm2d"), [floats(rng, 2, 5, 8, 8, 1)]
+    return real_models_module.stacked_convlstm2d(keras, "stacked_convlstm2d"), [floats(rng, 2, 5, 8, 8, 1)]
 
 
 def main():

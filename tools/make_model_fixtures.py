@@ -17,16 +17,10 @@ import keras.ops  # noqa: E402,F401
 import numpy as np  # noqa: E402
 from keras import layers as L  # noqa: E402
 
+from fixture_common import array, flat  # noqa: E402
+
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "layers"
 FILES = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "models"
-
-
-def flat(x):
-    return np.asarray(x).astype("float64").reshape(-1).tolist()
-
-
-def array(x):
-    return {"shape": list(np.asarray(x).shape), "values": flat(x)}
 
 
 def models(rng):

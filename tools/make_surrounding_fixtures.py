@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 from keras import layers  # noqa: E402
 
 from fixture_common import floats, save_case, save_model, single, tokens, write_outputs  # noqa: E402
+import real_models as real_models_module  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "surrounding"
 
@@ -120,52 +121,12 @@ def layer_cases(rng):
 
 
 def real_models(rng):
-    """The shapes issue 6 names, small."""
-    # Embedding -> SpatialDropout1D -> Bidirectional(LSTM) -> Dense: a sentiment classifier.
-    words = keras.Input((8,), dtype="int32", name="words")
-    x = layers.Embedding(20, 6, mask_zero=True, name="embedding")(words)
-    x = layers.SpatialDropout1D(0.2, name="spatial_dropout")(x)
-    x = layers.Bidirectional(layers.LSTM(5), name="bidirectional")(x)
-    x = layers.Dense(1, activation="sigmoid", name="sentiment")(x)
-    sentiment = keras.Model(words, x, name="sentiment")
-
-    # Conv1D -> MaxPooling1D -> LSTM -> Dense: a time-series forecaster.
-    series = keras.Input((12, 2), name="series")
-    x = layers.Conv1D(8, 3, padding="causal", activation="relu", name="conv")(series)
-    x = layers.MaxPooling1D(2, name="pool")(x)
-    x = layers.LSTM(6, name="lstm")(x)
-    x = layers.Dense(3, name="forecast")(x)
-    forecaster = keras.Model(series, x, name="forecaster")
-
-    # LSTM encoder -> RepeatVector -> LSTM decoder -> TimeDistributed(Dense): a sequence autoencoder.
-    signal = keras.Input((7, 3), name="signal")
-    x = layers.LSTM(5, name="encoder")(signal)
-    x = layers.RepeatVector(7, name="repeat")(x)
-    x = layers.LSTM(5, return_sequences=True, name="decoder")(x)
-    x = layers.TimeDistributed(layers.Dense(3), name="reconstruction")(x)
-    autoencoder = keras.Model(signal, x, name="autoencoder")
-
-    # A seq2seq training model: two Embeddings, the encoder's states feed the decoder.
-    source = keras.Input((6,), dtype="int32", name="source")
-    target = keras.Input((5,), dtype="int32", name="target")
-    e = layers.Embedding(15, 4, mask_zero=True, name="source_embedding")(source)
-    _, h, c = layers.LSTM(6, return_state=True, name="encoder")(e)
-    d = layers.Embedding(12, 4, mask_zero=True, name="target_embedding")(target)
-    d = layers.LSTM(6, return_sequences=True, name="decoder")(d, initial_state=[h, c])
-    d = layers.Dense(12, activation="softmax", name="next_token")(d)
-    seq2seq = keras.Model([source, target], d, name="seq2seq")
-
-    # Dot/Concatenate (Luong) attention over the encoder's outputs, two inputs.
-    source_seq = keras.Input((6, 3), name="source_seq")
-    target_seq = keras.Input((4, 2), name="target_seq")
-    encoded = layers.LSTM(5, return_sequences=True, name="encoder")(source_seq)
-    decoded = layers.LSTM(5, return_sequences=True, name="decoder")(target_seq)
-    scores = layers.Dot(axes=(2, 2), name="scores")([decoded, encoded])
-    weights = layers.Activation("softmax", name="attention")(scores)
-    context = layers.Dot(axes=(2, 1), name="context")([weights, encoded])
-    joined = layers.Concatenate(name="joined")([context, decoded])
-    out = layers.TimeDistributed(layers.Dense(3, activation="tanh"), name="output")(joined)
-    attention = keras.Model([source_seq, target_seq], out, name="dot_attention")
+    """The shapes issue 6 names, small (tools/real_models.py)."""
+    sentiment = real_models_module.sentiment(keras, "sentiment")
+    forecaster = real_models_module.forecaster(keras, "forecaster")
+    autoencoder = real_models_module.autoencoder(keras, "autoencoder")
+    seq2seq = real_models_module.seq2seq(keras, "seq2seq")
+    attention = real_models_module.dot_attention(keras, "dot_attention")
 
     return [
         ("sentiment", sentiment, [tokens(rng, (3, 8), 20, {0: 3, 1: 0, 2: 6})]),

@@ -18,15 +18,9 @@ import numpy as np  # noqa: E402
 import tf_keras as keras  # noqa: E402
 from tf_keras import layers as L  # noqa: E402
 
+from fixture_common import array, flat  # noqa: E402
+
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "models_tf_keras"
-
-
-def flat(x):
-    return np.asarray(x).astype("float64").reshape(-1).tolist()
-
-
-def array(x):
-    return {"shape": list(np.asarray(x).shape), "values": flat(x)}
 
 
 def models(rng):
