@@ -60,6 +60,7 @@ struct Bench: ParsableCommand {
             progress("benchmarking (\(warmup) warm-up, \(passes) timed passes)...")
             let result: TimingResult
             if let cell {
+                Isolation.readingFinished()  // no file: the reading time limit has nothing to guard
                 result = try Timing.layer(
                     kind: cell.rawValue, units: units, features: features, timesteps: timesteps ?? 50,
                     batch: batch ?? 32,

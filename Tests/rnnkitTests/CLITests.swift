@@ -319,6 +319,16 @@ struct BenchCommandTests {
         let unknown = try CLITests.run(["bench", "--cell", "transformer"])
         #expect(unknown.status == 64 && unknown.stderr.contains("simple"), "\(unknown.stderr)")
     }
+
+    @Test("a layer benchmark reads no file, so the reading time limit does not stop a long one")
+    func longCell() throws {
+        // Over a CPU second of work (a debug build runs the gates slowly) against a 1-second reading limit.
+        let long = try CLITests.run([
+            "bench", "--cell", "lstm", "--units", "128", "--features", "64", "--timesteps", "100", "--batch", "64",
+            "--passes", "3", "--warmup", "0", "--time-limit", "1",
+        ])
+        #expect(long.status == 0 && long.stdout.contains("median"), "\(long.stderr)")
+    }
 }
 
 /// `rnnkit inspect` at the model level.
