@@ -3,7 +3,7 @@
 /// `groups` and padding `valid` or `same`. Weights: `kernel [kernel..., channels / groups, filters]`,
 /// `bias [filters]`. Keras 3 drops the input's mask. The windows are gathered into rows and one matrix
 /// product does the rest (the kernel ConvLSTM uses).
-public struct Convolution: FeedForwardLayer {
+public struct Convolution: KernelAndBiasLayer {
     /// The layer's name.
     public var name: String
     /// The number of output channels.
@@ -83,19 +83,6 @@ public struct Convolution: FeedForwardLayer {
 
     /// The channels of the input.
     var channels: Int { kernel.shape[rank] * groups }
-
-    public var weightSlots: [WeightSlot] {
-        [WeightSlot(name: "kernel", shape: kernel.shape)]
-            + (useBias ? [WeightSlot(name: "bias", shape: [filters])] : [])
-    }
-
-    public var weights: [Tensor] { [kernel] + (bias.map { [$0] } ?? []) }
-
-    public mutating func setWeights(_ weights: [Tensor]) throws {
-        try checkWeights(weights, against: weightSlots, layer: name)
-        kernel = weights[0]
-        bias = useBias ? weights[1] : nil
-    }
 
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
         let x = try spatialInput(inputs, rank: rank, channels: channels, channelsFirst: channelsFirst, layer: name)

@@ -2,7 +2,7 @@
 /// channels]`, with `strides`, `dilation_rate`, `groups` and padding `valid`, `same` or `causal`.
 /// Weights: `kernel [kernelSize, channels / groups, filters]`, `bias [filters]`. Keras 3 drops the
 /// input's mask.
-public struct Conv1D: FeedForwardLayer {
+public struct Conv1D: KernelAndBiasLayer {
     public var name: String
     /// The number of output channels.
     public var filters: Int
@@ -56,19 +56,6 @@ public struct Conv1D: FeedForwardLayer {
     }
 
     var channels: Int { kernel.shape[1] * groups }
-
-    public var weightSlots: [WeightSlot] {
-        [WeightSlot(name: "kernel", shape: kernel.shape)]
-            + (useBias ? [WeightSlot(name: "bias", shape: [filters])] : [])
-    }
-
-    public var weights: [Tensor] { [kernel] + (bias.map { [$0] } ?? []) }
-
-    public mutating func setWeights(_ weights: [Tensor]) throws {
-        try checkWeights(weights, against: weightSlots, layer: name)
-        kernel = weights[0]
-        bias = useBias ? weights[1] : nil
-    }
 
     public func call(_ inputs: Tensor, training: Bool = false) throws -> Tensor {
         guard inputs.rank == 3, inputs.shape[2] == channels else {

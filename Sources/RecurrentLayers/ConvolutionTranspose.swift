@@ -5,7 +5,7 @@
 /// `in * stride`, or `(in - 1) * stride + window - 2 * (window / 2) + outputPadding` with
 /// `output_padding` (window = the dilated kernel extent). Weights: `kernel [kernel..., filters,
 /// channels]` (filters before channels, the transpose of Conv2D's), `bias [filters]`.
-public struct ConvolutionTranspose: FeedForwardLayer {
+public struct ConvolutionTranspose: KernelAndBiasLayer {
     /// The layer's name.
     public var name: String
     /// The number of output channels.
@@ -73,19 +73,6 @@ public struct ConvolutionTranspose: FeedForwardLayer {
         self.useBias = useBias
         self.kernel = .zeros(kernelSize + [filters, channels])
         self.bias = useBias ? .zeros([filters]) : nil
-    }
-
-    public var weightSlots: [WeightSlot] {
-        [WeightSlot(name: "kernel", shape: kernel.shape)]
-            + (useBias ? [WeightSlot(name: "bias", shape: [filters])] : [])
-    }
-
-    public var weights: [Tensor] { [kernel] + (bias.map { [$0] } ?? []) }
-
-    public mutating func setWeights(_ weights: [Tensor]) throws {
-        try checkWeights(weights, against: weightSlots, layer: name)
-        kernel = weights[0]
-        bias = useBias ? weights[1] : nil
     }
 
     /// The output length along `axis` for an input of `length`, and where input step 0's window starts

@@ -74,6 +74,38 @@ extension FeedForwardLayer {
     public func outputShape(inputShapes: [[Int?]]) -> [Int?] { outputShape(inputShape: inputShapes.first ?? []) }
 }
 
+/// A layer whose weights are a `kernel` and, with `useBias`, a `bias` of `filters` values (Keras's
+/// convolutions): its weight slots, weights and `setWeights` come from this protocol.
+public protocol KernelAndBiasLayer: FeedForwardLayer {
+    /// The output channels: the bias's length.
+    var filters: Int { get }
+    /// True when the layer adds a bias.
+    var useBias: Bool { get }
+    /// The kernel, of the shape the layer's options give.
+    var kernel: Tensor { get set }
+    /// `[filters]`, or nil without `useBias`.
+    var bias: Tensor? { get set }
+}
+
+extension KernelAndBiasLayer {
+    /// `kernel`, then `bias` with `useBias`.
+    public var weightSlots: [WeightSlot] {
+        [WeightSlot(name: "kernel", shape: kernel.shape)]
+            + (useBias ? [WeightSlot(name: "bias", shape: [filters])] : [])
+    }
+
+    /// The kernel, then the bias.
+    public var weights: [Tensor] { [kernel] + (bias.map { [$0] } ?? []) }
+
+    /// Replaces the kernel and the bias; throws `RecurrentError` naming the slot and both shapes when one
+    /// differs from the layer's.
+    public mutating func setWeights(_ weights: [Tensor]) throws {
+        try checkWeights(weights, against: weightSlots, layer: name)
+        kernel = weights[0]
+        bias = useBias ? weights[1] : nil
+    }
+}
+
 /// Checks weights against a layer's slots: the count, then each shape; the message names the slot.
 func checkWeights(_ weights: [Tensor], against slots: [WeightSlot], layer: String) throws {
     guard weights.count == slots.count else {
