@@ -136,29 +136,23 @@ extension Kernels {
                             // Every value is written below: a window's channels, or zeros in the padding.
                             let patches = UnsafeMutableBufferPointer<Float>.allocate(capacity: count * columns)
                             defer { patches.deallocate() }
-                            do {
-                                for r in 0..<count {
-                                    let (b, o) = (first + r).quotientAndRemainder(dividingBy: positions)
-                                    let image = b * geometry.inputCount
-                                    for w in 0..<windows {
-                                        let source = Int(sources[o * windows + w])
-                                        let to = patches.baseAddress! + r * columns + w * channels
-                                        guard source >= 0 else {
-                                            to.initialize(repeating: 0, count: channels)
-                                            continue
-                                        }
-                                        let from = x.baseAddress! + (image + source) * channels
-                                        if channels <= 256 {
-                                            copy(from, to, count: channels)
-                                        } else {
-                                            to.initialize(from: from, count: channels)
-                                        }
+                            for r in 0..<count {
+                                let (b, o) = (first + r).quotientAndRemainder(dividingBy: positions)
+                                let image = b * geometry.inputCount
+                                for w in 0..<windows {
+                                    let source = Int(sources[o * windows + w])
+                                    let to = patches.baseAddress! + r * columns + w * channels
+                                    guard source >= 0 else {
+                                        to.initialize(repeating: 0, count: channels)
+                                        continue
                                     }
+                                    let from = x.baseAddress! + (image + source) * channels
+                                    copy(from, to, count: channels)
                                 }
-                                multiplyAdd(
-                                    UnsafeBufferPointer(patches), kernel, into: result, m: count, k: columns, n: filters
-                                )
                             }
+                            multiplyAdd(
+                                UnsafeBufferPointer(patches), kernel, into: result, m: count, k: columns, n: filters
+                            )
                             activation.apply(to: result)
                         }
                         if blocks > 1, work >= Parallelism.minimumWork {
@@ -173,7 +167,7 @@ extension Kernels {
     }
 
     /// Copies `count` values eight at a time, inline (a window's channels into a patch row, the bias into an
-    /// output row): for a few dozen values a call to memmove costs more than the copy.
+    /// output row): for the few dozen values of a window a call to memmove costs more than the copy.
     @inline(__always)
     private static func copy(_ from: UnsafePointer<Float>, _ to: UnsafeMutablePointer<Float>, count: Int) {
         var c = 0

@@ -217,3 +217,18 @@ extension CustomObjectTests {
             try model.call([expected.input.tensor])[0], expected.output.tensor, "\(name).\(layout) into Swift")
     }
 }
+
+extension CustomObjectTests {
+    @Test("one layer's config naming the custom cell builds with the registry, and is refused without it")
+    func layerConfig() throws {
+        let config = try JSONValue.parse(
+            String(
+                decoding: try Data(contentsOf: URL(fileURLWithPath: LayoutTests.fixture("custom/minimal.json"))),
+                as: UTF8.self))
+        let entry = try #require(config["config"]?["layers"]?.arrayValue?[1])
+        let layer = try ModelLayer(kerasConfig: entry, inputShape: [5, 3], customObjects: Self.registry)
+        guard case .recurrent(let rnn) = layer else { Issue.record("not a recurrent layer"); return }
+        #expect(rnn.cell is MinimalRNNCell && layer.weightSlots.map { $0.shape } == [[3, 4], [4, 4]])
+        #expect(throws: KerasFormatError.self) { try ModelLayer(kerasConfig: entry, inputShape: [5, 3]) }
+    }
+}

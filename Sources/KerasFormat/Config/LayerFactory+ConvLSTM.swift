@@ -32,6 +32,7 @@ extension LayerFactory {
         }
         let kernelSize = try tuple("kernel_size", old: ["nb_row", "nb_col"], default: 0)
         guard kernelSize.allSatisfy({ $0 > 0 }) else { throw fail(name, "the config has no 'kernel_size'") }
+        let initializers = try fields.cellInitializers()
         do {
             let cell = try ConvLSTMCell(
                 filters: filters, kernelSize: kernelSize, inputSpatial: spatial, channels: channels,
@@ -42,10 +43,8 @@ extension LayerFactory {
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", fields.bool("bias", true)),
                 unitForgetBias: fields.bool("unit_forget_bias", true),
-                kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
-                recurrentInitializer: try fields.initializer(
-                    "recurrent_initializer", orOld: "inner_init", default: .orthogonal()),
-                biasInitializer: try fields.initializer("bias_initializer", default: .zeros),
+                kernelInitializer: initializers.kernel, recurrentInitializer: initializers.recurrent,
+                biasInitializer: initializers.bias,
                 dropout: Float(fields.double("dropout") ?? fields.double("dropout_W") ?? 0),
                 recurrentDropout: Float(fields.double("recurrent_dropout") ?? fields.double("dropout_U") ?? 0),
                 seed: fields.int("seed").map { UInt64(max(0, $0)) }, name: "conv_lstm_cell")

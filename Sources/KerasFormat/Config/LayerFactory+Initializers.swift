@@ -58,6 +58,16 @@ extension Fields {
         return try Self.initializer(value, layer: layer, factory: factory)
     }
 
+    /// A recurrent cell's kernel, recurrent kernel and bias initializers (Keras 1's `init` and `inner_init`
+    /// too), Keras's defaults where the config names none.
+    func cellInitializers() throws -> (kernel: Initializer, recurrent: Initializer, bias: Initializer) {
+        (
+            try initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
+            try initializer("recurrent_initializer", orOld: "inner_init", default: .orthogonal()),
+            try initializer("bias_initializer", default: .zeros)
+        )
+    }
+
     /// An initializer config: Keras 3's and tf.keras's `{"class_name": "GlorotUniform", "config": {...}}`
     /// (with or without `module`), or a name (`"glorot_uniform"`, Keras 1's `"uniform"` and `"normal"`).
     static func initializer(_ value: JSONValue, layer: String, factory: LayerFactory) throws -> Initializer {

@@ -257,12 +257,11 @@ struct LayerFactory {
             cell = try self.cell(className + "Cell", fields: fields, inputSize: features, layer: name)
         case "CuDNNLSTM":
             // cuDNN's LSTM: fixed tanh/sigmoid; its weights are converted on load (KERAS.md C.7).
+            let initializers = try fields.cellInitializers()
             cell = try LSTMCell(
                 units: try fields.required("units"), inputSize: features,
-                kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
-                recurrentInitializer: try fields.initializer(
-                    "recurrent_initializer", orOld: "inner_init", default: .orthogonal()),
-                biasInitializer: try fields.initializer("bias_initializer", default: .zeros), name: "cu_dnnlstm_cell")
+                kernelInitializer: initializers.kernel, recurrentInitializer: initializers.recurrent,
+                biasInitializer: initializers.bias, name: "cu_dnnlstm_cell")
         case "CuDNNGRU":
             cell = try GRUCell(
                 units: try fields.required("units"), inputSize: features, resetAfter: true, name: "cu_dnngru_cell")
@@ -307,6 +306,7 @@ struct LayerFactory {
             kernelConstraint: try fields.constraint("kernel_constraint"),
             recurrentConstraint: try fields.constraint("recurrent_constraint"),
             biasConstraint: try fields.constraint("bias_constraint"))
+        let initializers = try fields.cellInitializers()
         let dropout = Float(fields.double("dropout") ?? 0)
         let recurrentDropout = Float(fields.double("recurrent_dropout") ?? 0)
         let seed = fields.int("seed").map { UInt64(max(0, $0)) }
@@ -317,10 +317,8 @@ struct LayerFactory {
                 units: try units(), inputSize: inputSize,
                 activation: try fields.activation("activation", default: "tanh"),
                 useBias: fields.bool("use_bias", true),
-                kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
-                recurrentInitializer: try fields.initializer(
-                    "recurrent_initializer", orOld: "inner_init", default: .orthogonal()),
-                biasInitializer: try fields.initializer("bias_initializer", default: .zeros),
+                kernelInitializer: initializers.kernel, recurrentInitializer: initializers.recurrent,
+                biasInitializer: initializers.bias,
                 dropout: dropout,
                 recurrentDropout: recurrentDropout, seed: seed, rules: rules, name: cellName)
         case "LSTMCell":
@@ -330,10 +328,8 @@ struct LayerFactory {
                 recurrentActivation: try fields.activation(
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", true), unitForgetBias: fields.bool("unit_forget_bias", true),
-                kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
-                recurrentInitializer: try fields.initializer(
-                    "recurrent_initializer", orOld: "inner_init", default: .orthogonal()),
-                biasInitializer: try fields.initializer("bias_initializer", default: .zeros), dropout: dropout,
+                kernelInitializer: initializers.kernel, recurrentInitializer: initializers.recurrent,
+                biasInitializer: initializers.bias, dropout: dropout,
                 recurrentDropout: recurrentDropout, seed: seed,
                 rules: rules,
                 implementation: fields.int("implementation") ?? 2, name: cellName)
@@ -344,10 +340,8 @@ struct LayerFactory {
                 recurrentActivation: try fields.activation(
                     "recurrent_activation", default: keras2 ? "hard_sigmoid" : "sigmoid", orOld: "inner_activation"),
                 useBias: fields.bool("use_bias", true), resetAfter: fields.bool("reset_after", !keras2),
-                kernelInitializer: try fields.initializer("kernel_initializer", orOld: "init", default: .glorotUniform),
-                recurrentInitializer: try fields.initializer(
-                    "recurrent_initializer", orOld: "inner_init", default: .orthogonal()),
-                biasInitializer: try fields.initializer("bias_initializer", default: .zeros),
+                kernelInitializer: initializers.kernel, recurrentInitializer: initializers.recurrent,
+                biasInitializer: initializers.bias,
                 dropout: dropout,
                 recurrentDropout: recurrentDropout, seed: seed,
                 rules: rules, implementation: fields.int("implementation") ?? 2, name: cellName)
