@@ -124,15 +124,7 @@ extension Kernels {
                             let count = min(blockRows, rows - first)
                             let result = UnsafeMutableBufferPointer(
                                 start: output.baseAddress! + first * filters, count: count * filters)
-                            if let bias {
-                                bias.withUnsafeBufferPointer { bias in
-                                    for r in 0..<count {
-                                        copy(bias.baseAddress!, result.baseAddress! + r * filters, count: filters)
-                                    }
-                                }
-                            } else {
-                                result.initialize(repeating: 0)
-                            }
+                            startRows(result, rows: count, width: filters, bias: bias)
                             // Every value is written below: a window's channels, or zeros in the padding.
                             let patches = UnsafeMutableBufferPointer<Float>.allocate(capacity: count * columns)
                             defer { patches.deallocate() }
@@ -169,7 +161,7 @@ extension Kernels {
     /// Copies `count` values eight at a time, inline (a window's channels into a patch row, the bias into an
     /// output row): for the few dozen values of a window a call to memmove costs more than the copy.
     @inline(__always)
-    private static func copy(_ from: UnsafePointer<Float>, _ to: UnsafeMutablePointer<Float>, count: Int) {
+    static func copy(_ from: UnsafePointer<Float>, _ to: UnsafeMutablePointer<Float>, count: Int) {
         var c = 0
         let (source, target) = (UnsafeRawPointer(from), UnsafeMutableRawPointer(to))
         while c + 8 <= count {

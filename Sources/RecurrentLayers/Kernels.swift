@@ -47,35 +47,44 @@ enum Kernels {
     /// `Parallelism`'s threads with single-threaded BLAS: OpenBLAS's own threads, once used, spin for a
     /// while after each product and would take a core from the layers that follow.
     static func matmul(_ x: [Float], _ w: [Float], m: Int, k: Int, n: Int, bias: [Float]? = nil) -> [Float] {
-        var result = [Float](repeating: 0, count: m * n)
-        if let bias {
-            for i in 0..<m { result.replaceSubrange((i * n)..<((i + 1) * n), with: bias) }
-        }
         let blocks = (m + productBlockRows - 1) / productBlockRows
-        x.withUnsafeBufferPointer { x in
-            nonisolated(unsafe) let x = x
-            w.withUnsafeBufferPointer { w in
-                nonisolated(unsafe) let w = w
-                result.withUnsafeMutableBufferPointer { result in
-                    nonisolated(unsafe) let result = result
+        // Each block starts its rows with the bias (or zeros), so the array starts uninitialised.
+        return [Float](unsafeUninitializedCapacity: m * n) { result, initialized in
+            initialized = m * n
+            nonisolated(unsafe) let result = result
+            x.withUnsafeBufferPointer { x in
+                nonisolated(unsafe) let x = x
+                w.withUnsafeBufferPointer { w in
+                    nonisolated(unsafe) let w = w
                     let block: @Sendable (Int) -> Void = { index in
                         let first = index * productBlockRows
                         let rows = min(productBlockRows, m - first)
+                        let into = UnsafeMutableBufferPointer(start: result.baseAddress! + first * n, count: rows * n)
+                        startRows(into, rows: rows, width: n, bias: bias)
                         multiplyAdd(
-                            UnsafeBufferPointer(start: x.baseAddress! + first * k, count: rows * k), w,
-                            into: UnsafeMutableBufferPointer(start: result.baseAddress! + first * n, count: rows * n),
+                            UnsafeBufferPointer(start: x.baseAddress! + first * k, count: rows * k), w, into: into,
                             m: rows, k: k, n: n)
                     }
-                    // Products OpenBLAS would thread go through Parallelism; tiny ones are called as they are.
+                    // Products OpenBLAS would thread go through Parallelism; small ones run block by block here.
                     if m * k * n >= 65_536 {
                         Parallelism.forEachGroup(blocks, block)
                     } else {
-                        block(0)
+                        for index in 0..<blocks { block(index) }
                     }
                 }
             }
         }
-        return result
+    }
+
+    /// Starts `rows` rows of `width` values with `bias` (or zeros), ahead of a product added into them.
+    static func startRows(_ into: UnsafeMutableBufferPointer<Float>, rows: Int, width: Int, bias: [Float]?) {
+        guard let bias else {
+            into.initialize(repeating: 0)
+            return
+        }
+        bias.withUnsafeBufferPointer { bias in
+            for r in 0..<rows { copy(bias.baseAddress!, into.baseAddress! + r * width, count: width) }
+        }
     }
 
     /// Softmax (or log-softmax) of each `width`-wide row, in place, stabilised by the row maximum.

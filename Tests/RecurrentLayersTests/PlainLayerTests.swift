@@ -58,6 +58,17 @@ struct PlainLayerTests {
         #expect(throws: RecurrentError.self) { try layer.call(Inputs.arange([2, 5])) }
     }
 
+    @Test("Dense computes every row of a small product over more rows than one block (600 rows, 4 -> 3)")
+    func denseManyRows() throws {
+        let layer = try Dense(units: 3, inputSize: 4, biasInitializer: .randomNormal(), seed: 6)
+        let x = try FusedRecurrenceTests.random([600, 4], seed: 7)
+        let all = try layer.call(x)
+        for row in [0, 255, 256, 599] {
+            let alone = try layer.call(Tensor(shape: [1, 4], scalars: Array(x.scalars[(row * 4)..<(row * 4 + 4)])))
+            expectClose(Array(all.scalars[(row * 3)..<(row * 3 + 3)]), alone.scalars, "row \(row)")
+        }
+    }
+
     @Test("Masking masks steps whose every feature equals the mask value, and zeroes them")
     func masking() throws {
         let x = Tensor(shape: [2, 3, 2], scalars: [1, 2, 0, 0, 0, 3, 0, 0, 0, 0, 4, 0])
