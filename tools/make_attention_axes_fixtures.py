@@ -6,7 +6,10 @@ and features (Keras's default), over one axis (the others batch-like), over two 
 to a value grid of another size, and with return_attention_scores; and sequence models whose call passes an
 `attention_mask` input (alone, and joined with an Embedding's padding mask and the causal mask, a query
 step fully masked); each with random weights, an input batch and Keras's outputs (outputs.json, the
-models_keras3.json structure), saved as .keras and .h5.
+models_keras3.json structure), saved as .keras and .h5. Then the masks over grids (the causal mask over one
+attention axis, attention_mask tensors Keras broadcasts to the scores, a query position that may attend to
+nothing) and Keras 3.15's `sliding_window` and `use_gate` (cases named `..._keras3_...`: tf.keras has neither
+option), their inputs from a second generator so that the earlier cases keep their numbers.
 
 Run: .venv/bin/python tools/make_attention_axes_fixtures.py
 """
@@ -25,13 +28,44 @@ from fixture_common import floats, save_case_folder  # noqa: E402
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "attention_axes"
 
 
-def self_attention(shape, name, scores=False, **options):
+def self_attention(shape, name, scores=False, causal=False, mask_shape=None, **options):
     x = keras.Input(shape, name="grid")
+    inputs = [x] if mask_shape is None else [x, keras.Input(mask_shape, name="allowed")]
     attention = layers.MultiHeadAttention(name="attention", **options)
+    call = dict(use_causal_mask=causal, attention_mask=None if mask_shape is None else inputs[1])
     if scores:
-        y, weights = attention(x, x, return_attention_scores=True)
-        return keras.Model(x, [y, weights], name=name)
-    return keras.Model(x, attention(x, x), name=name)
+        y, weights = attention(x, x, return_attention_scores=True, **call)
+        return keras.Model(inputs, [y, weights], name=name)
+    return keras.Model(inputs, attention(x, x, **call), name=name)
+
+
+def masked_cases():
+    """(name, model, inputs): masks over grids, sliding windows and gates."""
+    rng = np.random.default_rng(1208)
+    grid = floats(rng, 2, 3, 4, 5)
+    grid_allowed = (rng.random((2, 3, 4, 3, 4)) > 0.3).astype("float32")
+    grid_allowed[0, 1, 2] = 0  # a query position that may attend to nothing
+    column_allowed = (rng.random((2, 3, 3)) > 0.3).astype("float32")
+    words = keras.Input((6,), name="words")
+    embedded = layers.Embedding(9, 4, mask_zero=True, name="embedding")(words)
+    gated = keras.Model(words, layers.MultiHeadAttention(2, 3, use_gate=True, name="attention")(
+        embedded, embedded), name="gated")
+    sentences = np.array([[3, 1, 4, 1, 5, 8], [2, 7, 1, 0, 0, 0]], "float32")
+    return [
+        ("mha_grid_axis_1_causal_scores", self_attention((3, 4, 5), "m", scores=True, causal=True, num_heads=2,
+                                                         key_dim=3, attention_axes=(1,)), [grid]),
+        ("mha_grid_attention_mask", self_attention((3, 4, 5), "m", mask_shape=(3, 4, 3, 4), num_heads=2, key_dim=3),
+         [grid, grid_allowed]),
+        ("mha_grid_axis_1_mask_causal", self_attention((3, 4, 5), "m", causal=True, mask_shape=(3, 3), num_heads=2,
+                                                       key_dim=2, attention_axes=(1,)), [grid, column_allowed]),
+        ("mha_keras3_grid_axis_1_window", self_attention((3, 4, 5), "m", num_heads=2, key_dim=2, attention_axes=(1,),
+                                                         sliding_window=2), [grid]),
+        ("mha_keras3_sequence_window_causal", self_attention((6, 4), "m", causal=True, num_heads=2, key_dim=3,
+                                                             sliding_window=2), [floats(rng, 2, 6, 4)]),
+        ("mha_keras3_sequence_gate_masked", gated, [sentences]),
+        ("mha_keras3_grid_gate_scores", self_attention((3, 4, 5), "m", scores=True, num_heads=2, key_dim=3,
+                                                       use_gate=True, output_shape=3), [grid]),
+    ]
 
 
 def cases(rng):
@@ -65,7 +99,7 @@ def cases(rng):
         ("mha_sequence_axis_1", self_attention((4, 5), "m", num_heads=2, key_dim=3, attention_axes=(1,)),
          [floats(rng, 2, 4, 5)]),
         ("mha_cross_grid", cross, [grid, floats(rng, 2, 3, 6, 2)]),
-    ]
+    ] + masked_cases()
 
 
 def main():

@@ -255,9 +255,12 @@ struct Keras2Config {
                     throw refuse("Keras 3's rms_scaling is not in tf.keras", layer: layer)
                 }
             case "use_gate" where className == "MultiHeadAttention",
-                "sliding_window" where className == "MultiHeadAttention",
-                "seed" where className == "MultiHeadAttention":
-                // Keras 3's newer options, off (the reader refuses them on): tf.keras has none of them.
+                "sliding_window" where className == "MultiHeadAttention":
+                // Keras 3.15's options: tf.keras has neither, so only their off values can be dropped.
+                guard value.isNull || value.boolValue == false else {
+                    throw refuse("Keras 3's \(key) is not in tf.keras's MultiHeadAttention", layer: layer)
+                }
+            case "seed" where className == "MultiHeadAttention":
                 continue
             case "input_axes", "output_axes":  // Keras 3 initializers' fan axes; tf.keras's take none
                 continue

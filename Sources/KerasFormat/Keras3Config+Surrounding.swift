@@ -141,10 +141,10 @@ extension Keras3Config {
                 [
                     ("num_heads", Self.int(attention.numHeads)), ("key_dim", Self.int(attention.keyDim)),
                     ("value_dim", Self.int(attention.valueDim)), ("dropout", Self.float(attention.dropout)),
-                    ("use_bias", .bool(attention.useBias)), ("use_gate", .bool(false)),
+                    ("use_bias", .bool(attention.useBias)), ("use_gate", .bool(attention.useGate)),
                     ("output_shape", attention.outputDimension.map(Self.int) ?? .null),
                     ("attention_axes", attention.attentionAxes.map { Self.ints($0) } ?? .null),
-                    ("sliding_window", .null),
+                    ("sliding_window", attention.slidingWindow.map(Self.int) ?? .null),
                 ]
             )
         case let pooling as Pooling1D:

@@ -90,7 +90,9 @@ enum WeightReaders {
             if count == 0 { return [] }
             if let attention = inner as? MultiHeadAttention {
                 let each = attention.useBias ? 2 : 1
-                return ["query_dense", "key_dense", "value_dense", "output_dense"].map {
+                // Keras 3.15 names the gate by its private attribute (the others have public properties).
+                let gate = attention.useGate ? ["_gate_dense"] : []
+                return (["query_dense", "key_dense"] + gate + ["value_dense", "output_dense"]).map {
                     VariableGroup(path: "\(path)/\($0)/vars", count: each, name: $0)
                 }
             }

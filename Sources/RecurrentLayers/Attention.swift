@@ -26,7 +26,8 @@ public struct Attention: FeedForwardLayer {
         public var useCausalMask: Bool
         /// The call returns `(output, scores)`: the attention distribution as a second output.
         public var returnAttentionScores: Bool
-        /// MultiHeadAttention's `attention_mask`, `[batch, Tq, Tv]` (non-zero is true), or nil.
+        /// MultiHeadAttention's `attention_mask` (non-zero is true), or nil: `[batch, Tq, Tv]` over sequences, or
+        /// any shape Keras broadcasts to the scores (see ``MultiHeadAttention``).
         public var attentionMask: Tensor?
 
         /// Call options as Keras's defaults have them: no causal mask, no scores returned.

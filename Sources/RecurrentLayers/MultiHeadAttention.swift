@@ -21,14 +21,17 @@ extension Attention: AttentionLayer {}
 /// Keras's `MultiHeadAttention` over sequences (`[batch, T, dim]`) or grids (`[batch, d1, ..., dim]`, attention
 /// over `attentionAxes`, by default every axis between batch and features): queries, keys and values
 /// projected per head, `softmax(q · kᵀ / √key_dim)`
-/// over the value steps, the heads' results projected to the output. Masks as Keras 3.15.1 builds them:
-/// the query's, value's and key's masks, the `attention_mask` tensor and the causal mask joined by AND; masked scores take `-1e9`
-/// before the softmax. Where every score of a query step is masked, Keras's fused path (inference without
-/// dropout, scores not returned) spreads the step's attention evenly and its explicit path gives zeros;
-/// both are followed. The output carries the query's mask.
+/// over the value steps, the heads' results (times a sigmoid gate of the query with `useGate`) projected to
+/// the output. Masks as Keras 3.15.1 builds them, over sequences and grids alike: the query's, value's and
+/// key's masks, the causal mask and the sliding window (both over axis 1 of query and value), and the
+/// `attention_mask` tensor, joined by AND under NumPy broadcasting and spread over the scores; masked scores
+/// take `-1e9` before the softmax. Where every score of a query step is masked, Keras's fused path (sequences
+/// at inference without dropout, scores not returned) spreads the step's attention evenly and its explicit
+/// path (grids, dropout, scores returned) gives zeros; both are followed. The output carries the query's mask.
 ///
 /// Weights, in Keras's order: `query/kernel [query dim, heads, key_dim]`, `query/bias [heads, key_dim]`,
-/// the same for `key` and `value` (`value_dim`), `attention_output/kernel [heads, value_dim, output dim]`,
+/// the same for `key`, then with `useGate` `gate/kernel [query dim, heads, value_dim]` and `gate/bias`, then
+/// `value` (`value_dim`), `attention_output/kernel [heads, value_dim, output dim]`,
 /// `attention_output/bias [output dim]`; no biases without `useBias`.
 public struct MultiHeadAttention: AttentionLayer {
     /// The layer's name.
@@ -41,6 +44,12 @@ public struct MultiHeadAttention: AttentionLayer {
     public var valueDim: Int
     /// True when the projections add biases.
     public var useBias: Bool
+    /// Keras's `use_gate`: the heads' results are multiplied by `sigmoid(query · gate/kernel + gate/bias)`
+    /// before the output projection.
+    public var useGate: Bool
+    /// Keras's `sliding_window`: each query position attends to value positions fewer than this many steps
+    /// away (along axis 1), or nil for no such limit.
+    public var slidingWindow: Int?
     /// Keras's `output_shape` (the output's last dimension) when given; nil for the query's.
     public var outputDimension: Int?
     /// The dropout rate on the attention distribution, in training only.
@@ -67,22 +76,26 @@ public struct MultiHeadAttention: AttentionLayer {
     ///   - keyInputDim: The key's last dimension; the value's by default.
     ///   - outputDimension: The output's last dimension; the query's by default.
     ///   - useBias: Whether the projections add biases.
+    ///   - useGate: Whether a sigmoid gate of the query scales the heads' results.
+    ///   - slidingWindow: Keras's `sliding_window`, or nil.
     ///   - dropout: The dropout rate on the distribution in training.
     ///   - seed: The seed of that dropout.
     ///   - name: The layer's name.
     public init(
         numHeads: Int, keyDim: Int, valueDim: Int? = nil, queryDim: Int, valueInputDim: Int, keyInputDim: Int? = nil,
-        outputDimension: Int? = nil, useBias: Bool = true, dropout: Float = 0, seed: UInt64 = 0,
-        name: String = "multi_head_attention"
+        outputDimension: Int? = nil, useBias: Bool = true, useGate: Bool = false, slidingWindow: Int? = nil,
+        dropout: Float = 0, seed: UInt64 = 0, name: String = "multi_head_attention"
     ) throws {
         let valueDim = valueDim ?? keyDim
         let keyInputDim = keyInputDim ?? valueInputDim
         let sizes = [numHeads, keyDim, valueDim, queryDim, valueInputDim, keyInputDim, outputDimension ?? queryDim]
         let largest = sizes.reduce(1) { $0.multipliedReportingOverflow(by: max($1, 1)).partialValue }
-        guard sizes.allSatisfy({ $0 > 0 }), largest <= Initializer.elementLimit, (0...1).contains(dropout) else {
+        guard sizes.allSatisfy({ $0 > 0 }), largest <= Initializer.elementLimit, (0...1).contains(dropout),
+            (slidingWindow ?? 1) > 0
+        else {
             throw RecurrentError(
                 .invalidArgument, layer: name,
-                "num_heads (\(numHeads)), key_dim (\(keyDim)), value_dim (\(valueDim)) and the input and output sizes must be positive and not too large, and dropout in [0, 1]"
+                "num_heads (\(numHeads)), key_dim (\(keyDim)), value_dim (\(valueDim)), sliding_window and the input and output sizes must be positive and not too large, and dropout in [0, 1]"
             )
         }
         self.name = name
@@ -90,6 +103,8 @@ public struct MultiHeadAttention: AttentionLayer {
         self.keyDim = keyDim
         self.valueDim = valueDim
         self.useBias = useBias
+        self.useGate = useGate
+        self.slidingWindow = slidingWindow
         self.outputDimension = outputDimension
         self.dropout = dropout
         self.seed = seed
@@ -103,9 +118,9 @@ public struct MultiHeadAttention: AttentionLayer {
     var outputSize: Int { outputDimension ?? queryDim }
 
     public var weightSlots: [WeightSlot] {
-        let projections: [(String, Int, Int)] = [
-            ("query", queryDim, keyDim), ("key", keyInputDim, keyDim), ("value", valueInputDim, valueDim),
-        ]
+        let projections: [(String, Int, Int)] =
+            [("query", queryDim, keyDim), ("key", keyInputDim, keyDim)]
+            + (useGate ? [("gate", queryDim, valueDim)] : []) + [("value", valueInputDim, valueDim)]
         var slots: [WeightSlot] = []
         for (part, input, size) in projections {
             slots.append(WeightSlot(name: "\(part)/kernel", shape: [input, numHeads, size]))
@@ -177,64 +192,67 @@ public struct MultiHeadAttention: AttentionLayer {
         }
         let rank = inputs[0].rank
         let axes = try resolvedAxes(rank: rank)
-        if rank == 3 { return try attendSequences(inputs, masks: masks, options: options, training: training) }
-        // A grid: the batch-like axes join the batch, the attention axes become one sequence axis.
         guard inputs.allSatisfy({ $0.rank == rank }) else {
             throw RecurrentError(
                 .shapeMismatch, layer: name, "query, value and key must have one rank, received \(inputs.map(\.shape))")
         }
-        guard masks.allSatisfy({ $0 == nil }), !options.useCausalMask, options.attentionMask == nil else {
-            throw RecurrentError(
-                .unsupported, layer: name, "masks and the causal mask are supported over sequences (rank 3) only")
-        }
+        let (query, value) = (inputs[0].shape, inputs[1].shape)
         let others = (1..<(rank - 1)).filter { !axes.contains($0) }
-        let order = [0] + others + axes + [rank - 1]
-        func flattened(_ tensor: Tensor) throws -> Tensor {
-            guard others.allSatisfy({ tensor.shape[$0] == inputs[0].shape[$0] }) else {
-                throw RecurrentError(
-                    .shapeMismatch, layer: name,
-                    "query and value must agree on the axes attention does not run over (\(others)), received \(inputs.map(\.shape))"
-                )
-            }
-            let moved = tensor.permuted(order)
-            let batch = ([0] + others).map { tensor.shape[$0] }.reduce(1, *)
-            return moved.reshaped([batch, axes.map { tensor.shape[$0] }.reduce(1, *), tensor.shape[rank - 1]])
+        guard inputs.allSatisfy({ $0.shape[0] == query[0] }), others.allSatisfy({ value[$0] == query[$0] }),
+            inputs.count < 3 || inputs[2].shape.dropLast() == value.dropLast()
+        else {
+            throw RecurrentError(
+                .shapeMismatch, layer: name,
+                "query and value must agree on the batch and the axes attention does not run over (\(others)), and key and value on every axis but the last; received \(inputs.map(\.shape))"
+            )
         }
-        let results = try attendSequences(try inputs.map(flattened), masks: [], options: options, training: training)
-        let query = inputs[0].shape
+        // Keras's scores: [batch, other axes..., heads, query attention axes..., value attention axes...].
         let outer = ([0] + others).map { query[$0] }
+        let scoresShape = outer + [numHeads] + axes.map { query[$0] } + axes.map { value[$0] }
+        let allowed = try allowedScores(
+            query: query, value: value, masks: masks, options: options, scoresShape: scoresShape,
+            axisCount: axes.count)
+        // Keras's fused path takes sequences only; grids, dropout and returned scores take the explicit one.
+        let explicit = rank != 3 || dropout > 0 || options.returnAttentionScores
+        if rank == 3 {
+            return try attendSequences(
+                inputs, allowed: allowed, explicit: explicit, returnScores: options.returnAttentionScores,
+                training: training)
+        }
+        // A grid: the batch-like axes join the batch, the attention axes become one sequence axis.
+        let order = [0] + others + axes + [rank - 1]
+        func flattened(_ tensor: Tensor) -> Tensor {
+            let moved = tensor.permuted(order)
+            return moved.reshaped([
+                outer.reduce(1, *), axes.map { tensor.shape[$0] }.reduce(1, *), tensor.shape[rank - 1],
+            ])
+        }
+        let results = try attendSequences(
+            inputs.map(flattened), allowed: allowed, explicit: explicit, returnScores: options.returnAttentionScores,
+            training: training)
         let movedShape = outer + axes.map { query[$0] } + [outputSize]
         var inverse = [Int](repeating: 0, count: rank)
         for (position, axis) in order.enumerated() { inverse[axis] = position }
         let output = results[0].reshaped(movedShape).permuted(inverse)
         guard results.count > 1 else { return [output] }
-        // Keras's scores: [batch, other axes..., heads, query attention axes..., value attention axes...].
-        let valueAxes = axes.map { inputs[1].shape[$0] }
-        return [output, results[1].reshaped(outer + [numHeads] + axes.map { query[$0] } + valueAxes)]
+        return [output, results[1].reshaped(scoresShape)]
     }
 
-    /// Attention over the steps of `[batch, T, dim]` inputs.
+    /// Attention over the steps of `[batch, T, dim]` inputs; `allowed` says which scores count (`[batch, heads,
+    /// Tq, Tv]`, nil for all), and `explicit` takes Keras's explicit path (zeros where a query step may attend
+    /// to nothing) instead of its fused one.
     private func attendSequences(
-        _ inputs: [Tensor], masks: [Mask?], options: Attention.CallOptions, training: Bool
+        _ inputs: [Tensor], allowed: [Bool]?, explicit: Bool, returnScores: Bool, training: Bool
     ) throws -> [Tensor] {
         let (query, value) = (inputs[0], inputs[1])
         let key = inputs.count > 2 ? inputs[2] : value
-        guard query.rank == 3, value.rank == 3, key.rank == 3, query.shape[2] == queryDim,
-            value.shape[2] == valueInputDim, key.shape[2] == keyInputDim, value.shape[0] == query.shape[0],
-            key.shape[0] == query.shape[0], key.shape[1] == value.shape[1]
-        else {
+        guard query.shape[2] == queryDim, value.shape[2] == valueInputDim, key.shape[2] == keyInputDim else {
             throw RecurrentError(
                 .shapeMismatch, layer: name,
                 "expected query [batch, Tq, \(queryDim)], value [batch, Tv, \(valueInputDim)] and key [batch, Tv, \(keyInputDim)], received \(query.shape), \(value.shape), \(key.shape)"
             )
         }
         let (batch, tq, tv) = (query.shape[0], query.shape[1], value.shape[1])
-        if let mask = options.attentionMask, mask.shape != [batch, tq, tv] {
-            throw RecurrentError(
-                .shapeMismatch, layer: name,
-                "attention_mask must be [batch, Tq, Tv] = [\(batch), \(tq), \(tv)], received \(mask.shape)")
-        }
-        let attentionMask = options.attentionMask?.scalars
         let (heads, k, v) = (numHeads, keyDim, valueDim)
         // The projections: [batch * T, heads * size].
         let q = Kernels.matmul(
@@ -245,15 +263,6 @@ public struct MultiHeadAttention: AttentionLayer {
         let vv = Kernels.matmul(
             value.scalars, weight("value/kernel")!, m: batch * tv, k: valueInputDim, n: heads * v,
             bias: weight("value/bias"))
-        // Which scores count: [batch, Tq, Tv].
-        func allowed(_ b: Int, _ t: Int, _ s: Int) -> Bool {
-            if let mask = masks.first ?? nil, !mask[b, t] { return false }
-            if masks.count > 1, let mask = masks[1], !mask[b, s] { return false }
-            if masks.count > 2, let mask = masks[2], !mask[b, s] { return false }
-            if let attentionMask, attentionMask[(b * tq + t) * tv + s] == 0 { return false }
-            return !options.useCausalMask || t >= s
-        }
-        let explicitPath = dropout > 0 || options.returnAttentionScores
         let scale = 1 / Float(k).squareRoot()
         var scores = [Float](repeating: 0, count: batch * heads * tq * tv)
         for b in 0..<batch {
@@ -261,7 +270,7 @@ public struct MultiHeadAttention: AttentionLayer {
                 for t in 0..<tq {
                     let row = ((b * heads + n) * tq + t) * tv
                     for s in 0..<tv {
-                        guard allowed(b, t, s) else {
+                        guard allowed?[row + s] ?? true else {
                             scores[row + s] = -1e9
                             continue
                         }
@@ -277,14 +286,8 @@ public struct MultiHeadAttention: AttentionLayer {
             }
         }
         Kernels.softmaxRows(&scores, width: tv, log: false)
-        if explicitPath {
-            for b in 0..<batch {
-                for n in 0..<heads {
-                    for t in 0..<tq {
-                        for s in 0..<tv where !allowed(b, t, s) { scores[((b * heads + n) * tq + t) * tv + s] = 0 }
-                    }
-                }
-            }
+        if explicit, let allowed {
+            for index in scores.indices where !allowed[index] { scores[index] = 0 }
         }
         var distribution = scores
         if training && dropout > 0 {
@@ -310,11 +313,18 @@ public struct MultiHeadAttention: AttentionLayer {
                 }
             }
         }
+        if useGate {
+            var gate = Kernels.matmul(
+                query.scalars, weight("gate/kernel")!, m: batch * tq, k: queryDim, n: heads * v,
+                bias: weight("gate/bias"))
+            Activation.sigmoid.apply(&gate, rowWidth: heads * v)
+            for index in combined.indices { combined[index] *= gate[index] }
+        }
         let output = Kernels.matmul(
             combined, weight("attention_output/kernel")!, m: batch * tq, k: heads * v, n: outputSize,
             bias: weight("attention_output/bias"))
         let result = Tensor(shape: [batch, tq, outputSize], scalars: output)
-        guard options.returnAttentionScores else { return [result] }
+        guard returnScores else { return [result] }
         return [result, Tensor(shape: [batch, heads, tq, tv], scalars: scores)]
     }
 }

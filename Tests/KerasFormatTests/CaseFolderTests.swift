@@ -13,13 +13,17 @@ import Testing
 ///   interpolation, a frame predictor upsampling each ConvLSTM2D frame;
 /// - `attention_axes` (tools/make_attention_axes_fixtures.py): MultiHeadAttention over grids of rank 4 and
 ///   5 along chosen axes, cross-attention to a grid of another size, returned scores, an attention_mask
-///   input alone and joined with a padding mask and the causal mask.
+///   input alone and joined with a padding mask and the causal mask, masks over grids (the causal mask over
+///   one axis, attention_mask tensors Keras broadcasts), and Keras 3.15's `sliding_window` and `use_gate`
+///   (the `keras3` cases, which tf.keras's dialect refuses).
 @Suite("Layer cases by folder: separable, transposed, attention over grids")
 struct CaseFolderTests {
     static let folders = ["separable", "transpose", "attention_axes"]
     /// Cases tf.keras cannot run: TensorFlow's CPU kernels have no channels-first depthwise or transposed
     /// convolution.
     static func tfKerasRuns(_ name: String) -> Bool { !name.contains("channels_first") || name.hasPrefix("upsampling") }
+    /// Cases with options only Keras 3 has, which the tf.keras dialect refuses to write.
+    static func keras3Only(_ name: String) -> Bool { name.contains("_keras3_") }
 
     static let fixtures: [String: ModelFileTests.Fixture] = Dictionary(
         uniqueKeysWithValues: folders.map { folder in
@@ -55,7 +59,14 @@ struct CaseFolderTests {
             let weightsOnly = format == .kerasWeights || format == .legacyWeights
             try SurroundingLayerTests.check(item, path: written, config: weightsOnly ? config : nil)
         }
-        if Self.tfKerasRuns(name) {
+        if Self.keras3Only(name) {
+            let keras2 = directory.appendingPathComponent("\(name).keras2.h5").path
+            let error = #expect(throws: KerasFormatError.self) {
+                try source.write(to: keras2, format: .legacyModel, dialect: .keras2, overwrite: true)
+            }
+            #expect(error?.description.contains("is not in tf.keras's MultiHeadAttention") == true)
+            #expect(!FileManager.default.fileExists(atPath: keras2))
+        } else if Self.tfKerasRuns(name) {
             let keras2 = directory.appendingPathComponent("\(name).keras2.h5").path
             try source.write(to: keras2, format: .legacyModel, dialect: .keras2, overwrite: true)
             try SurroundingLayerTests.check(item, path: keras2)

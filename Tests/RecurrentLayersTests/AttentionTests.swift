@@ -72,4 +72,31 @@ struct AttentionTests {
         #expect(error?.description.contains("luong") == true)
         #expect(throws: RecurrentError.self) { try Attention(dropout: 1.5, dim: 2) }
     }
+
+    @Test("MultiHeadAttention refuses the masks Keras cannot broadcast to its scores, naming the shapes")
+    func multiHeadMaskShapes() throws {
+        let layer = try MultiHeadAttention(numHeads: 2, keyDim: 3, queryDim: 5, valueInputDim: 5, name: "grid")
+        let grid = Tensor.zeros([2, 3, 4, 5])
+        // Keras 3.15.1: "axis -5 is out of bounds" (the causal mask is [1, T, S] over axis 1 only).
+        let causal = #expect(throws: RecurrentError.self) {
+            try layer.attend([grid, grid], masks: [], options: .init(useCausalMask: true), training: false)
+        }
+        #expect(causal?.description.contains("cannot be expanded at axis -5") == true)
+        var options = Attention.CallOptions()
+        options.attentionMask = Tensor.zeros([2, 3, 4, 3, 5])
+        let wrong = #expect(throws: RecurrentError.self) {
+            try layer.attend([grid, grid], masks: [], options: options, training: false)
+        }
+        #expect(wrong?.description.contains("does not broadcast to the attention scores [2, 2, 3, 4, 3, 4]") == true)
+        #expect(wrong?.description.contains("grid") == true)
+        // Over one axis, the same causal mask is [1, 3, 3] against scores [2, 4, heads, 3, 3]: allowed.
+        var column = layer
+        column.attentionAxes = [1]
+        let result = try column.attend(
+            [grid, grid], masks: [], options: .init(useCausalMask: true, returnAttentionScores: true), training: false)
+        #expect(result[1].shape == [2, 4, 2, 3, 3])
+        #expect(throws: RecurrentError.self) {
+            try MultiHeadAttention(numHeads: 1, keyDim: 1, queryDim: 1, valueInputDim: 1, slidingWindow: 0)
+        }
+    }
 }

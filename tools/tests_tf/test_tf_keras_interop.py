@@ -181,14 +181,25 @@ def test_tf_keras_loads_our_legacy_files_of_nested_models(prefix, case):
 
 # Layer cases by folder (issue 16; see the Keras 3 suite), Keras 3's cases written in tf.keras's dialect by the
 # Swift CaseFolderTests; channels first only for upsampling (TensorFlow's CPU kernels have no channels-first
-# depthwise or transposed convolution).
+# depthwise or transposed convolution), and none of the `_keras3_` cases (options tf.keras lacks).
 FOLDER_CASES = [(folder, m) for folder in ("separable", "transpose", "attention_axes")
                 for m in json.loads((FIXTURES.parent / folder / "outputs.json").read_text())["models"]
-                if "channels_first" not in m["name"] or m["name"].startswith("upsampling")]
+                if ("channels_first" not in m["name"] or m["name"].startswith("upsampling"))
+                and "_keras3_" not in m["name"]]
 
 
 @pytest.mark.parametrize("folder,case", FOLDER_CASES, ids=[f"{f}/{m['name']}" for f, m in FOLDER_CASES])
 def test_tf_keras_loads_our_legacy_files_of_the_layer_case_folders(folder, case):
     model = keras.models.load_model(written(case["name"], "keras2.h5", folder), compile=False)
     xs = interop_checks.arrays(case["inputs"])
-    interop_checks.assert_outputs(model(xs if len(xs) > 1 else xs[0]), case["calls"][0]["outputs"])
+    outputs = model(xs if len(xs) > 1 else xs[0])
+    recorded = case["calls"][0]["outputs"]
+    if case["name"] == "mha_grid_attention_mask":
+        # A query position whose attention_mask allows nothing: Keras 3's explicit path gives it zero attention,
+        # tf.keras's a uniform one (KERAS.md F.2); RNNKit follows Keras 3. The other positions must agree.
+        allowed = xs[1].reshape(xs[1].shape[:3] + (-1,)).any(axis=-1)
+        expected = np.array(recorded[0]["values"]).reshape(recorded[0]["shape"])
+        assert not allowed.all()
+        np.testing.assert_allclose(np.asarray(outputs)[allowed], expected[allowed], rtol=1e-5, atol=1e-5)
+        return
+    interop_checks.assert_outputs(outputs, recorded)

@@ -176,7 +176,7 @@ extension LayerFactory {
         }
     }
 
-    /// Keras's MultiHeadAttention over sequences or grids (`attention_axes`), without `use_gate` or
+    /// Keras's MultiHeadAttention over sequences or grids (`attention_axes`), with Keras 3.15's `use_gate` and
     /// `sliding_window`.
     private func multiHeadAttention(name: String, fields: Fields, inputShapes: [[Int?]]) throws -> any FeedForwardLayer
     {
@@ -189,9 +189,13 @@ extension LayerFactory {
             )
         }
         let axes = try fields.ints("attention_axes")
-        if fields.bool("use_gate", false) { throw fail(name, "use_gate=True is not supported") }
-        if let window = fields.config["sliding_window"], !window.isNull {
-            throw fail(name, "sliding_window is not supported")
+        var window: Int?
+        if let value = fields.config["sliding_window"], !value.isNull {
+            guard let size = value.intValue, size > 0 else {
+                throw fail(
+                    name, "sliding_window must be null or a positive integer, found \(value.jsonText.prefix(40))")
+            }
+            window = size
         }
         guard let heads = fields.int("num_heads"), let keyDim = fields.int("key_dim") else {
             throw fail(name, "the config has no 'num_heads' or 'key_dim'")
@@ -204,7 +208,8 @@ extension LayerFactory {
             numHeads: heads, keyDim: keyDim, valueDim: fields.int("value_dim"), queryDim: inputShapes[0][rank - 1]!,
             valueInputDim: inputShapes[1][rank - 1]!,
             keyInputDim: inputShapes.count > 2 ? inputShapes[2][rank - 1] : nil, outputDimension: output?.first,
-            useBias: fields.bool("use_bias", true), dropout: Float(fields.double("dropout") ?? 0),
+            useBias: fields.bool("use_bias", true), useGate: fields.bool("use_gate", false), slidingWindow: window,
+            dropout: Float(fields.double("dropout") ?? 0),
             seed: UInt64(max(0, fields.int("seed") ?? 0)), name: name)
         layer.attentionAxes = axes
         do {
