@@ -32,10 +32,11 @@ struct ConversionTests {
                     item.inputs.map(\.tensor), item.outputs.map(\.tensor)
                 ))
         }
-        for item in LegacyRealModelTests.fixture.models {
+        for path in LegacyRealModelTests.cases {
+            let item = try! LegacyRealModelTests.item(path)
             cases.append(
                 (
-                    "legacy_real_\(item.name)", LayoutTests.fixture("legacy_real/\(item.name).h5"),
+                    path.replacingOccurrences(of: "/", with: "_"), LayoutTests.fixture("\(path).h5"),
                     item.inputs.map(\.tensor), item.outputs.map(\.tensor)
                 ))
         }

@@ -102,18 +102,29 @@ struct TFKerasRealModelTests {
 }
 
 /// The real-model shapes as Keras 1.2.2 and standalone Keras 2.2.4 wrote them (tools/make_legacy_real_models.py,
-/// h5py in their layouts), with the outputs of the equivalent tf_keras models.
-@Suite("Keras 1 and standalone Keras 2 files of the real-model shapes")
+/// h5py in their layouts), and the nested models as Keras 2.2.4 wrote them (tools/make_legacy_nested_fixtures.py:
+/// no InputLayer in a nested Sequential, every nested model's first call node 1), with the outputs of the
+/// equivalent tf_keras models.
+@Suite("Keras 1 and standalone Keras 2 files of the real-model shapes and nested models")
 struct LegacyRealModelTests {
-    static let fixture: TFKerasModelFileTests.Fixture = {
-        let data = try! Data(contentsOf: LayoutTests.fixtures.appendingPathComponent("legacy_real/outputs.json"))
+    static func fixture(_ folder: String) -> TFKerasModelFileTests.Fixture {
+        let data = try! Data(contentsOf: LayoutTests.fixtures.appendingPathComponent("\(folder)/outputs.json"))
         return try! JSONDecoder().decode(TFKerasModelFileTests.Fixture.self, from: data)
-    }()
+    }
+    static let folders = ["legacy_real", "legacy_nested"]
+    /// `folder/name` of every model.
+    static let cases = folders.flatMap { folder in fixture(folder).models.map { "\(folder)/\($0.name)" } }
 
-    @Test("each model returns the equivalent tf_keras model's outputs", arguments: fixture.models.map(\.name))
-    func model(_ name: String) throws {
-        let item = try #require(Self.fixture.models.first { $0.name == name })
-        var loaded = try KerasModel.load(path: LayoutTests.fixture("legacy_real/\(name).h5"))
+    static func item(_ path: String) throws -> TFKerasModelFileTests.Case {
+        let folder = String(path.split(separator: "/")[0])
+        return try #require(fixture(folder).models.first { "\(folder)/\($0.name)" == path })
+    }
+
+    @Test("each model returns the equivalent tf_keras model's outputs", arguments: cases)
+    func model(_ path: String) throws {
+        let item = try Self.item(path)
+        let name = item.name
+        var loaded = try KerasModel.load(path: LayoutTests.fixture("\(path).h5"))
         #expect(loaded.kerasVersion == (name.hasPrefix("keras1") ? "1.2.2" : "2.2.4"))
         let outputs = try loaded.model.call(item.inputs.map(\.tensor))
         #expect(outputs.count == item.outputs.count)

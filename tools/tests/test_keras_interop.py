@@ -127,7 +127,8 @@ TF_KERAS_REAL = {m["name"]: m
                  for m in json.loads((FIXTURES / "surrounding_tf_keras" / "outputs.json").read_text())["models"]}
 TF_KERAS_SPATIAL = {m["name"]: m
                     for m in json.loads((FIXTURES / "spatial_tf_keras" / "outputs.json").read_text())["models"]}
-LEGACY_REAL = {m["name"]: m for m in json.loads((FIXTURES / "legacy_real" / "outputs.json").read_text())["models"]}
+LEGACY_REAL = {f"{folder}_{m['name']}": m for folder in ["legacy_real", "legacy_nested"]
+               for m in json.loads((FIXTURES / folder / "outputs.json").read_text())["models"]}
 TF2_ARCHIVES = {f"{generation}_{m['name']}": m for generation in ["tf213", "tf215"]
                 for m in json.loads((FIXTURES / generation / "outputs.json").read_text())["models"]}
 
@@ -147,7 +148,7 @@ def converted_cases():
     for name, model in sorted(TF_KERAS_SPATIAL.items()):
         cases.append((f"tf_keras_spatial_{name}", model["inputs"], model["outputs"]))
     for name, model in sorted(LEGACY_REAL.items()):
-        cases.append((f"legacy_real_{name}", model["inputs"], model["outputs"]))
+        cases.append((name, model["inputs"], model["outputs"]))
     for name, model in sorted(TF2_ARCHIVES.items()):
         cases.append((name, model["inputs"], model["outputs"]))
     for name, output in sorted(LEGACY["outputs"].items()):

@@ -35,14 +35,14 @@ struct ModelBuilder {
             shape = shapes[0]
             entries.removeFirst()
         } else {
-            // Keras 1/2: the first layer carries batch_input_shape (or input_shape / input_dim).
+            // Keras 1/2: the first layer carries batch_input_shape (or input_shape / input_dim); a nested
+            // model as the first layer, its own input's; else the caller's shape or build_input_shape.
             guard let first = entries.first else {
                 throw factory.fail(config.name, "the Sequential model has no layers")
             }
-            let fields = Fields(config: first.config, layer: first.name, factory: factory)
             let batchShape =
-                try fields.shape("batch_input_shape") ?? (try fields.shape("input_shape")).map { [nil] + $0 }
-                ?? fields.int("input_dim").map { [nil, nil, $0] } ?? inputShape.map { [nil] + $0.dropFirst() }
+                try Self.declaredInputShape(first.config, className: first.className, factory: factory)
+                ?? inputShape.map { [nil] + $0.dropFirst() } ?? config.buildInputShape
             guard let batchShape else {
                 throw factory.fail(first.name, "the first layer of the Sequential model has no batch_input_shape")
             }
@@ -60,6 +60,28 @@ struct ModelBuilder {
             shape = shapes[0]
         }
         return (Model.sequential(layers, name: config.name), sources, [shape])
+    }
+
+    /// The batch input shape a layer's config declares: `batch_input_shape`, `input_shape` or `input_dim`
+    /// (Keras 1/2), or for a whole model its first input's (a Sequential's first layer, a Functional's first
+    /// input layer), as Keras 2.2.4 writes a Sequential whose first layer is a model.
+    static func declaredInputShape(_ config: JSONObject, className: String, factory: LayerFactory) throws -> [Int?]? {
+        let fields = Fields(config: config, layer: config["name"]?.stringValue ?? className, factory: factory)
+        if let shape = try fields.shape("batch_input_shape") ?? fields.shape("batch_shape") { return shape }
+        if let shape = try fields.shape("input_shape") { return [nil] + shape }
+        if let features = fields.int("input_dim") { return [nil, nil, features] }
+        guard ModelConfig.modelClasses.contains(className), let layers = config["layers"]?.arrayValue else {
+            return nil
+        }
+        let first = config["input_layers"]?.arrayValue?.first
+        let wanted = first?.stringValue ?? first?.arrayValue?.first?.stringValue
+        let entry =
+            className == "Sequential" ? layers.first : layers.first { $0["config"]?["name"]?.stringValue == wanted }
+        guard let entry, let inner = entry["config"]?.objectValue, let name = entry["class_name"]?.stringValue else {
+            return nil
+        }
+        if let shape = try declaredInputShape(inner, className: name, factory: factory) { return shape }
+        return className == "Sequential" ? try fields.shape("build_input_shape") : nil
     }
 
     private func functional(_ config: ModelConfig) throws -> (Model, [ModelConfig.Layer], [[Int?]]) {

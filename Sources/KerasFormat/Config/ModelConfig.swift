@@ -51,6 +51,8 @@ struct ModelConfig {
     var layers: [Layer]
     var inputs: [TensorReference]
     var outputs: [TensorReference]
+    /// A Sequential's `build_input_shape` (tf.keras, Keras 2.2.4), when written.
+    var buildInputShape: [Int?]?
 
     /// Reads a model config: `{"class_name": "Sequential" | "Functional" | "Model", "config": ...}`, or a
     /// Keras 2.0-2.2 Sequential config stored as a plain list of layers.
@@ -70,6 +72,9 @@ struct ModelConfig {
             layers = try entries.map { try Self.layer($0, fail: fail) }
             inputs = []
             outputs = []
+            buildInputShape = config["build_input_shape"]?.arrayValue.flatMap { items in
+                items.allSatisfy({ $0.isNull || $0.intValue != nil }) ? items.map(\.intValue) : nil
+            }
         case "Functional", "Model":
             kind = .functional
             name = config["name"]?.stringValue ?? "functional"
@@ -108,12 +113,18 @@ struct ModelConfig {
     /// Keras 3 subtracts 1 only in `input_layers`/`output_layers` and only for a Functional (its
     /// `get_tensor`; `{"args", "kwargs"}` nodes name calls as they are). tf.keras subtracts 1 everywhere
     /// for a Functional, and for a Sequential whose first layer is an InputLayer
-    /// (`_should_skip_first_node`). Every reference to such a layer is made 0-based here.
+    /// (`_should_skip_first_node`); Keras 1 and 2.0-2.2 for every nested model (`kept_nodes = 1` for each
+    /// Container / Network), whose Sequential configs have no InputLayer. In these list-form configs a
+    /// model's references are 1-based exactly when one of them names call N of a layer called N times (every
+    /// kept call is referenced, so 0-based references stop at N - 1), which tells the generations apart
+    /// without their version. Every reference to such a layer is made 0-based here.
     private mutating func skipBuiltInNodes(keras3Nodes: Bool) {
         for layer in layers where Self.modelClasses.contains(layer.className) {
-            let first = layer.config["layers"]?.arrayValue?.first?["class_name"]?.stringValue
+            let named = (layers.flatMap { $0.calls.flatMap(\.needed) } + outputs).filter { $0.layer == layer.name }
             let skips =
-                keras3Nodes ? layer.className != "Sequential" : layer.className != "Sequential" || first == "InputLayer"
+                keras3Nodes
+                ? layer.className != "Sequential"
+                : !layer.calls.isEmpty && named.contains { $0.node == layer.calls.count }
             guard skips else { continue }
             func shifted(_ reference: TensorReference) -> TensorReference {
                 guard reference.layer == layer.name else { return reference }
