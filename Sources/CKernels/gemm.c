@@ -5,6 +5,7 @@
 // is the same sum in the same order whatever m is and however the rows are split between threads.
 #include "ckernels.h"
 
+#include <stdint.h>
 #include <string.h>
 
 // v8 values only live inside always-inline functions, so no call passes one: the ABI note is moot.
@@ -14,6 +15,7 @@
 #define RNNKIT_INLINE static inline __attribute__((always_inline))
 
 typedef float v8 __attribute__((vector_size(32), aligned(4)));
+typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
 
 RNNKIT_INLINE v8 load8(const float *p) {
     v8 v;
@@ -151,6 +153,164 @@ __attribute__((target("avx2,fma"))) static void gemm_avx2(size_t m, size_t n, si
 static void gemm_baseline(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed,
                           float *c, size_t ldc, int accumulate) {
     gemm_body(m, n, k, a, lda, packed, c, ldc, accumulate);
+}
+
+// Rows of patches gathered at a time by the convolution: 24 (four 6-row tiles) keep a 3 x 3 x 32 window's
+// patches (27 KB) in the first-level cache while every panel of the kernel passes over them.
+#define PATCH_ROWS 24
+
+// A copy of n floats, eight at a time, inline: a window run is a few hundred bytes, for which a call to
+// memmove costs as much as the copy.
+RNNKIT_INLINE void copy_floats(float *to, const float *from, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) store8(to + i, load8(from + i));
+    for (; i < n; i++) to[i] = from[i];
+}
+
+// Gathers the windows of output rows first..first+count into patches (count rows of windows * channels),
+// zeros where a window falls in the padding. A run of window elements over consecutive inputs (along the
+// last axis, undilated) is one copy.
+RNNKIT_INLINE void gather(const float *x, size_t image_values, size_t channels, const int32_t *sources,
+                          size_t windows, size_t positions, size_t first, size_t count, float *patches) {
+    size_t columns = windows * channels;
+    for (size_t r = 0; r < count; r++) {
+        size_t b = (first + r) / positions, o = (first + r) % positions;
+        const float *image = x + b * image_values;
+        const int32_t *row = sources + o * windows;
+        float *to = patches + r * columns;
+        if (channels == 1) {  // one value a window element (a grey image): no runs worth a copy
+            for (size_t w = 0; w < windows; w++) to[w] = row[w] < 0 ? 0.0f : image[row[w]];
+            continue;
+        }
+        size_t w = 0;
+        while (w < windows) {
+            int32_t source = row[w];
+            size_t run = 1;
+            if (source < 0) {
+                while (w + run < windows && row[w + run] < 0) run++;
+                memset(to + w * channels, 0, run * channels * sizeof(float));
+            } else {
+                while (w + run < windows && row[w + run] == source + (int32_t)run) run++;
+                copy_floats(to + w * channels, image + (size_t)source * channels, run * channels);
+            }
+            w += run;
+        }
+    }
+}
+
+RNNKIT_INLINE void convolve_body(const float *x, size_t image_values, size_t channels, const int32_t *sources,
+                                 size_t windows, size_t positions, size_t first, size_t count, const float *packed,
+                                 size_t filters, const float *bias, int relu, float *out, float *patches) {
+    size_t columns = windows * channels;
+    for (size_t r = 0; r < count; r += PATCH_ROWS) {
+        size_t rows = count - r < PATCH_ROWS ? count - r : PATCH_ROWS;
+        float *tile = out + r * filters;
+        gather(x, image_values, channels, sources, windows, positions, first + r, rows, patches);
+        gemm_body(rows, filters, columns, patches, columns, packed, tile, filters, 0);
+        // The bias and relu while the tile is in cache (relu keeps NaN, as max(x, 0) in Swift does).
+        if (!bias && !relu) continue;
+        for (size_t i = 0; i < rows; i++) {
+            float *row = tile + i * filters;
+            size_t j = 0;
+            for (; j + 8 <= filters; j += 8) {
+                v8 v = load8(row + j);
+                if (bias) v += load8(bias + j);
+                if (relu) v = (v8)((v8i)v & ~(v8i)(v < 0));
+                store8(row + j, v);
+            }
+            for (; j < filters; j++) {
+                float v = row[j] + (bias ? bias[j] : 0.0f);
+                row[j] = relu && v < 0 ? 0.0f : v;
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void convolve_avx2(const float *x, size_t image_values, size_t channels,
+                                                              const int32_t *sources, size_t windows,
+                                                              size_t positions, size_t first, size_t count,
+                                                              const float *packed, size_t filters,
+                                                              const float *bias, int relu, float *out,
+                                                              float *patches) {
+    convolve_body(x, image_values, channels, sources, windows, positions, first, count, packed, filters, bias, relu,
+                  out, patches);
+}
+#endif
+
+// See rnnkit_pool_rows.
+RNNKIT_INLINE void pool_body(const float *x, size_t image_values, size_t channels, const int32_t *sources,
+                             size_t windows, size_t positions, size_t first, size_t count, int maximum, float *out) {
+    for (size_t r = 0; r < count; r++) {
+        size_t b = (first + r) / positions, o = (first + r) % positions;
+        const float *image = x + b * image_values;
+        const int32_t *row = sources + o * windows;
+        float *to = out + r * channels;
+        size_t c = 0;
+        for (; c + 8 <= channels; c += 8) {
+            v8 acc = maximum ? (v8){0} - __builtin_inff() : (v8){0};
+            size_t n = 0;
+            for (size_t w = 0; w < windows; w++) {
+                if (row[w] < 0) continue;
+                v8 e = load8(image + (size_t)row[w] * channels + c);
+                if (maximum) {
+                    v8i keep = e >= acc;  // NaN never wins: the maximum of the other elements
+                    acc = (v8)(((v8i)e & keep) | ((v8i)acc & ~keep));
+                } else {
+                    acc += e;
+                }
+                n++;
+            }
+            if (!maximum) acc /= (float)n;
+            store8(to + c, acc);
+        }
+        for (; c < channels; c++) {
+            float acc = maximum ? -__builtin_inff() : 0.0f;
+            size_t n = 0;
+            for (size_t w = 0; w < windows; w++) {
+                if (row[w] < 0) continue;
+                float e = image[(size_t)row[w] * channels + c];
+                acc = maximum ? (e >= acc ? e : acc) : acc + e;
+                n++;
+            }
+            to[c] = maximum ? acc : acc / (float)n;
+        }
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void pool_avx2(const float *x, size_t image_values, size_t channels,
+                                                          const int32_t *sources, size_t windows, size_t positions,
+                                                          size_t first, size_t count, int maximum, float *out) {
+    pool_body(x, image_values, channels, sources, windows, positions, first, count, maximum, out);
+}
+#endif
+
+void rnnkit_pool_rows(const float *x, size_t image_values, size_t channels, const int32_t *sources, size_t windows,
+                      size_t positions, size_t first, size_t count, int maximum, float *out) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        pool_avx2(x, image_values, channels, sources, windows, positions, first, count, maximum, out);
+        return;
+    }
+#endif
+    pool_body(x, image_values, channels, sources, windows, positions, first, count, maximum, out);
+}
+
+size_t rnnkit_convolve_scratch_count(size_t windows, size_t channels) { return PATCH_ROWS * windows * channels; }
+
+void rnnkit_convolve_rows(const float *x, size_t image_values, size_t channels, const int32_t *sources,
+                          size_t windows, size_t positions, size_t first, size_t count, const float *packed,
+                          size_t filters, const float *bias, int relu, float *out, float *scratch) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        convolve_avx2(x, image_values, channels, sources, windows, positions, first, count, packed, filters, bias,
+                      relu, out, scratch);
+        return;
+    }
+#endif
+    convolve_body(x, image_values, channels, sources, windows, positions, first, count, packed, filters, bias, relu,
+                  out, scratch);
 }
 
 void rnnkit_gemm_packed(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed, float *c,

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Keras's `Conv2D` and `Conv3D`: `activation(conv(x, kernel) + bias)` over `[batch, spatial...,
 /// channels]` (`[batch, channels, spatial...]` with `channelsFirst`), with `strides`, `dilation_rate`,
 /// `groups` and padding `valid` or `same`. Weights: `kernel [kernel..., channels / groups, filters]`,
@@ -186,34 +188,21 @@ public struct Pooling: FeedForwardLayer {
         let rows = batch * positions
         let (inputCount, isMax) = (geometry.inputCount, kind == .max)
         let output = [Float](unsafeUninitializedCapacity: rows * channels) { output, initialized in
-            output.initialize(repeating: isMax ? -.infinity : 0)
             initialized = rows * channels
             nonisolated(unsafe) let output = output
             x.scalars.withUnsafeBufferPointer { x in
                 nonisolated(unsafe) let x = x
                 geometry.sources.withUnsafeBufferPointer { sources in
                     nonisolated(unsafe) let sources = sources
-                    // Output positions in blocks on Parallelism's threads; each position on its own, window by
-                    // window over every channel at once (contiguous), in window order.
+                    // Output positions in blocks on Parallelism's threads; each position's window combined in
+                    // window order, eight channels at a time, in registers (`rnnkit_pool_rows`).
                     let blockRows = 1024
                     let blocks = (rows + blockRows - 1) / blockRows
                     let body: @Sendable (Int) -> Void = { block in
-                        for position in (block * blockRows)..<min(rows, (block + 1) * blockRows) {
-                            let (b, o) = position.quotientAndRemainder(dividingBy: positions)
-                            let row = output.baseAddress! + position * channels
-                            var count = 0
-                            for w in 0..<windows {
-                                let source = Int(sources[o * windows + w])
-                                guard source >= 0 else { continue }
-                                let element = x.baseAddress! + (b * inputCount + source) * channels
-                                Self.combine(row, element, channels: channels, maximum: isMax)
-                                count += 1
-                            }
-                            if !isMax {
-                                let scale = Float(count)
-                                for c in 0..<channels { row[c] /= scale }
-                            }
-                        }
+                        let first = block * blockRows
+                        rnnkit_pool_rows(
+                            x.baseAddress!, inputCount * channels, channels, sources.baseAddress!, windows, positions,
+                            first, min(blockRows, rows - first), isMax ? 1 : 0, output.baseAddress! + first * channels)
                     }
                     if blocks > 1, rows * windows * channels >= Parallelism.minimumWork / 4 {
                         Parallelism.forEachGroup(blocks, body)
@@ -225,28 +214,6 @@ public struct Pooling: FeedForwardLayer {
         }
         let result = Tensor(shape: [batch] + geometry.output + [channels], scalars: output)
         return channelsFirst ? result.permuted([0, rank + 1] + Array(1...rank)) : result
-    }
-
-    /// `row = max(row, element)` (as `Swift.max(row, element)`) or `row += element`, over `channels` values,
-    /// eight at a time.
-    @inline(__always)
-    private static func combine(
-        _ row: UnsafeMutablePointer<Float>, _ element: UnsafePointer<Float>, channels: Int, maximum: Bool
-    ) {
-        var c = 0
-        let (to, from) = (UnsafeMutableRawPointer(row), UnsafeRawPointer(element))
-        while c + 8 <= channels {
-            let offset = c * MemoryLayout<Float>.stride
-            var r = to.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-            let e = from.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-            if maximum { r.replace(with: e, where: e .>= r) } else { r += e }
-            to.storeBytes(of: r, toByteOffset: offset, as: SIMD8<Float>.self)
-            c += 8
-        }
-        while c < channels {
-            row[c] = maximum ? Swift.max(row[c], element[c]) : row[c] + element[c]
-            c += 1
-        }
     }
 
     public func outputMask(inputs: Tensor, mask: Mask?) -> Mask? { nil }

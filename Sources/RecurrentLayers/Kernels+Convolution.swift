@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Where an N-dimensional convolution's windows fall: Keras's `compute_conv_output_shape` and the
@@ -94,9 +95,10 @@ extension Kernels {
 
     /// A channels-last convolution: `x [batch, input..., channels]` with `kernel [kernel..., channels,
     /// filters]` (+ `bias [filters]`, then an element-wise `activation`) gives `[batch, output..., filters]`.
-    /// Each output position's window is gathered into a row (zeros where it falls in the padding), then a
-    /// matrix product does the rest, a block of rows at a time; the bias and the activation are applied to
-    /// each block while it is in cache.
+    /// Each output position's window is gathered into a row (zeros where it falls in the padding) a few rows
+    /// at a time, each few multiplied by the packed kernel while in cache (`rnnkit_convolve_rows`), in blocks of
+    /// rows on `Parallelism`'s threads; the bias and the activation are applied to each block while it is in
+    /// cache.
     static func convolve(
         _ x: [Float], batch: Int, channels: Int, geometry: ConvolutionGeometry, kernel: [Float], filters: Int,
         bias: [Float]? = nil, activation: Activation = .linear
@@ -109,48 +111,40 @@ extension Kernels {
         let blockRows = max(1, convolutionBlockValues / max(columns, 1))
         let blocks = (rows + blockRows - 1) / blockRows
         let work = rows * columns * filters
-        // Every element is written by its block (the bias or zero first), so the array starts uninitialised.
+        // Packed once into the panels the product reads (a few thousand values).
+        let packedKernel = Recurrence.pack(kernel, k: columns, ldb: filters, columns: 0..<filters)
+        // Every element is written by its block, so the array starts uninitialised.
+        let biasValues = bias ?? []
         return [Float](unsafeUninitializedCapacity: rows * filters) { output, initialized in
             initialized = rows * filters
             nonisolated(unsafe) let output = output
             x.withUnsafeBufferPointer { x in
                 nonisolated(unsafe) let x = x
-                kernel.withUnsafeBufferPointer { kernel in
-                    nonisolated(unsafe) let kernel = kernel
-                    geometry.sources.withUnsafeBufferPointer { sources in
-                        nonisolated(unsafe) let sources = sources
-                        let body: @Sendable (Int) -> Void = { block in
-                            let first = block * blockRows
-                            let count = min(blockRows, rows - first)
-                            let result = UnsafeMutableBufferPointer(
-                                start: output.baseAddress! + first * filters, count: count * filters)
-                            startRows(result, rows: count, width: filters, bias: bias)
-                            // Every value is written below: a window's channels, or zeros in the padding.
-                            let patches = UnsafeMutableBufferPointer<Float>.allocate(capacity: count * columns)
-                            defer { patches.deallocate() }
-                            for r in 0..<count {
-                                let (b, o) = (first + r).quotientAndRemainder(dividingBy: positions)
-                                let image = b * geometry.inputCount
-                                for w in 0..<windows {
-                                    let source = Int(sources[o * windows + w])
-                                    let to = patches.baseAddress! + r * columns + w * channels
-                                    guard source >= 0 else {
-                                        to.initialize(repeating: 0, count: channels)
-                                        continue
-                                    }
-                                    let from = x.baseAddress! + (image + source) * channels
-                                    copy(from, to, count: channels)
-                                }
+                biasValues.withUnsafeBufferPointer { biasBuffer in
+                    nonisolated(unsafe) let biasBase = bias == nil ? nil : biasBuffer.baseAddress
+                    packedKernel.withUnsafeBufferPointer { packed in
+                        nonisolated(unsafe) let packed = packed
+                        geometry.sources.withUnsafeBufferPointer { sources in
+                            nonisolated(unsafe) let sources = sources
+                            let body: @Sendable (Int) -> Void = { block in
+                                let first = block * blockRows
+                                let count = min(blockRows, rows - first)
+                                let result = UnsafeMutableBufferPointer(
+                                    start: output.baseAddress! + first * filters, count: count * filters)
+                                let scratch = UnsafeMutablePointer<Float>.allocate(
+                                    capacity: max(rnnkit_convolve_scratch_count(windows, channels), 1))
+                                defer { scratch.deallocate() }
+                                rnnkit_convolve_rows(
+                                    x.baseAddress!, geometry.inputCount * channels, channels, sources.baseAddress!,
+                                    windows, positions, first, count, packed.baseAddress!, filters, biasBase,
+                                    activation == .relu ? 1 : 0, result.baseAddress!, scratch)
+                                if activation != .relu { activation.apply(to: result) }
                             }
-                            multiplyAdd(
-                                UnsafeBufferPointer(patches), kernel, into: result, m: count, k: columns, n: filters
-                            )
-                            activation.apply(to: result)
-                        }
-                        if blocks > 1, work >= Parallelism.minimumWork {
-                            Parallelism.forEachGroup(blocks, body)
-                        } else {
-                            for block in 0..<blocks { body(block) }
+                            if blocks > 1, work >= Parallelism.minimumWork {
+                                Parallelism.forEachGroup(blocks, body)
+                            } else {
+                                for block in 0..<blocks { body(block) }
+                            }
                         }
                     }
                 }

@@ -10,6 +10,7 @@
 #define RNNKIT_CKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// values[i] = exp(values[i]) for i < count (inputs above 88.376 give 2.4e38; below -87.34, 6e-39 or 0).
 void rnnkit_exp(float *values, size_t count);
@@ -59,5 +60,25 @@ void rnnkit_pack(const float *b, size_t ldb, size_t k, size_t n, float *packed);
 /// results do not depend on `m` or on how rows are split.
 void rnnkit_gemm_packed(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed, float *c,
                         size_t ldc, int accumulate);
+
+/// The floats of scratch `rnnkit_convolve_rows` needs for windows of `windows` elements of `channels`.
+size_t rnnkit_convolve_scratch_count(size_t windows, size_t channels);
+
+/// Output rows `first ..< first + count` of a channels-last convolution, written to `out` (`count` rows of
+/// `filters`), plus `bias` (`filters` floats, or NULL), then relu where `relu` is non-zero: row `r` (`r = image * positions + position`) is the window of
+/// `windows` input positions `sources[position * windows + w]` (-1 in the padding; offsets in units of
+/// `channels` floats within image `image`, `image_values` floats apart in `x`), times the kernel packed by
+/// `rnnkit_pack` (`windows * channels` rows, `filters` columns). The windows are gathered a few rows at a
+/// time into `scratch` (`rnnkit_convolve_scratch_count` floats), so that they stay in cache while the product
+/// runs; each element is summed over the window in order, so results do not depend on how rows are split.
+void rnnkit_convolve_rows(const float *x, size_t image_values, size_t channels, const int32_t *sources,
+                          size_t windows, size_t positions, size_t first, size_t count, const float *packed,
+                          size_t filters, const float *bias, int relu, float *out, float *scratch);
+
+/// Output rows `first ..< first + count` of a channels-last pooling, laid out as for `rnnkit_convolve_rows`:
+/// `out` row `r` (`channels` floats, written) is the maximum (`maximum` non-zero; a NaN element never wins)
+/// or the mean of the window elements inside the input, combined in window order.
+void rnnkit_pool_rows(const float *x, size_t image_values, size_t channels, const int32_t *sources, size_t windows,
+                      size_t positions, size_t first, size_t count, int maximum, float *out);
 
 #endif
