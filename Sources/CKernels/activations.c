@@ -1,6 +1,6 @@
-// See include/ckernels.h. Each function is written once as an always-inline body and compiled twice on
-// x86_64: for the baseline (SSE2) and for AVX2+FMA, picked by a CPU check at each call (a load and a
-// branch). Coefficients: least-squares fits on Chebyshev nodes, made for RNNKit (tools/fit_activations.py).
+// See include/ckernels.h. Each function is written once as an always-inline body and compiled three times
+// on x86_64: for the baseline (SSE2), for AVX2+FMA and for AVX-512, picked by a CPU check at each call (a
+// load and a branch). Coefficients: least-squares fits on Chebyshev nodes, made for RNNKit (tools/fit_activations.py).
 #include "ckernels.h"
 
 #include <stdint.h>
@@ -205,13 +205,21 @@ RNNKIT_INLINE void activation_body(int kind, float parameter, float *values, siz
 }
 
 #if defined(__x86_64__)
+// AVX-512: the same source with 16 lanes and 32 registers (every operation is the same per element, so the
+// results are those of the AVX2 build, bit for bit).
+#define RNNKIT_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
+#define HAS_AVX512                                                                                          \
+    (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
 #define RNNKIT_VARIANTS(name)                                                                              \
+    RNNKIT_AVX512 static void name##_avx512(float *values, size_t count) { name##_body(values, count); }   \
     __attribute__((target("avx2,fma"))) static void name##_avx2(float *values, size_t count) {             \
         name##_body(values, count);                                                                        \
     }                                                                                                      \
     static void name##_baseline(float *values, size_t count) { name##_body(values, count); }               \
     void rnnkit_##name(float *values, size_t count) {                                                      \
-        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {                             \
+        if (HAS_AVX512) {                                                                                  \
+            name##_avx512(values, count);                                                                  \
+        } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {                      \
             name##_avx2(values, count);                                                                    \
         } else {                                                                                           \
             name##_baseline(values, count);                                                                \
@@ -232,8 +240,16 @@ __attribute__((target("avx2,fma"))) static void lstm_avx2(float *z, float *c, fl
 }
 #endif
 
+#if defined(__x86_64__)
+RNNKIT_AVX512 static void lstm_avx512(float *z, float *c, float *h, size_t units) { lstm_body(z, c, h, units); }
+#endif
+
 void rnnkit_lstm_row(float *z, float *c, float *h, size_t units) {
 #if defined(__x86_64__)
+    if (HAS_AVX512) {
+        lstm_avx512(z, c, h, units);
+        return;
+    }
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
         lstm_avx2(z, c, h, units);
         return;
@@ -249,8 +265,18 @@ __attribute__((target("avx2,fma"))) static void activation_avx2(int kind, float 
 }
 #endif
 
+#if defined(__x86_64__)
+RNNKIT_AVX512 static void activation_avx512(int kind, float parameter, float *values, size_t count) {
+    activation_body(kind, parameter, values, count);
+}
+#endif
+
 void rnnkit_activation(int kind, float parameter, float *values, size_t count) {
 #if defined(__x86_64__)
+    if (HAS_AVX512) {
+        activation_avx512(kind, parameter, values, count);
+        return;
+    }
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
         activation_avx2(kind, parameter, values, count);
         return;
