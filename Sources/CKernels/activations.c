@@ -1,6 +1,6 @@
 // See include/ckernels.h. Each function is written once as an always-inline body and compiled three times
 // on x86_64: for the baseline (SSE2), for AVX2+FMA and for AVX-512, picked by a CPU check at each call (a
-// load and a branch). Coefficients: least-squares fits on Chebyshev nodes, made for RNNKit (tools/fit_activations.py).
+// load and two branches; rnnkit_simd_level). Coefficients: least-squares fits on Chebyshev nodes, made for RNNKit (tools/fit_activations.py).
 #include "ckernels.h"
 
 #include <stdint.h>
@@ -204,83 +204,92 @@ RNNKIT_INLINE void activation_body(int kind, float parameter, float *values, siz
     }
 }
 
+// The instruction sets a call may use: 2 AVX-512, 1 AVX2 + FMA, 0 the baseline. Every operation is the same
+// per element at levels 1 and 2 (16 lanes and 32 registers instead of 8 and 16), so their results are equal
+// bit for bit (tested through rnnkit_apply_at); the baseline has no fused multiply-add.
+static int detect_level(void) {
 #if defined(__x86_64__)
-// AVX-512: the same source with 16 lanes and 32 registers (every operation is the same per element, so the
-// results are those of the AVX2 build, bit for bit).
-#define RNNKIT_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
-#define HAS_AVX512                                                                                          \
-    (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
-#define RNNKIT_VARIANTS(name)                                                                              \
-    RNNKIT_AVX512 static void name##_avx512(float *values, size_t count) { name##_body(values, count); }   \
-    __attribute__((target("avx2,fma"))) static void name##_avx2(float *values, size_t count) {             \
-        name##_body(values, count);                                                                        \
-    }                                                                                                      \
-    static void name##_baseline(float *values, size_t count) { name##_body(values, count); }               \
-    void rnnkit_##name(float *values, size_t count) {                                                      \
-        if (HAS_AVX512) {                                                                                  \
-            name##_avx512(values, count);                                                                  \
-        } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {                      \
-            name##_avx2(values, count);                                                                    \
-        } else {                                                                                           \
-            name##_baseline(values, count);                                                                \
-        }                                                                                                  \
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512dq"))
+        return 2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+#endif
+    return 0;
+}
+
+// Detected once (every thread finds the same value, so a race only repeats the detection).
+static int cached_level = -1;
+
+int rnnkit_simd_level(void) {
+    int level = __atomic_load_n(&cached_level, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = detect_level();
+        __atomic_store_n(&cached_level, level, __ATOMIC_RELAXED);
     }
+    return level;
+}
+
+#if defined(__x86_64__)
+#define AT_LEVEL(level, name, args)                                                                         \
+    do {                                                                                                    \
+        if ((level) >= 2) {                                                                                 \
+            name##_avx512 args;                                                                             \
+        } else if ((level) == 1) {                                                                          \
+            name##_avx2 args;                                                                               \
+        } else {                                                                                            \
+            name##_baseline args;                                                                           \
+        }                                                                                                   \
+    } while (0)
+#define VARIANT(name, params, args)                                                                         \
+    __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))) static void name##_avx512 params {        \
+        name##_body args;                                                                                   \
+    }                                                                                                       \
+    __attribute__((target("avx2,fma"))) static void name##_avx2 params { name##_body args; }                \
+    static void name##_baseline params { name##_body args; }
 #else
-#define RNNKIT_VARIANTS(name)                                                                              \
-    void rnnkit_##name(float *values, size_t count) { name##_body(values, count); }
+#define AT_LEVEL(level, name, args) name##_baseline args
+#define VARIANT(name, params, args)                                                                         \
+    static void name##_baseline params { name##_body args; }
 #endif
 
-RNNKIT_VARIANTS(exp)
-RNNKIT_VARIANTS(sigmoid)
-RNNKIT_VARIANTS(tanh)
+VARIANT(exp, (float *values, size_t count), (values, count))
+VARIANT(sigmoid, (float *values, size_t count), (values, count))
+VARIANT(tanh, (float *values, size_t count), (values, count))
+VARIANT(lstm, (float *z, float *c, float *h, size_t units), (z, c, h, units))
+VARIANT(activation, (int kind, float parameter, float *values, size_t count), (kind, parameter, values, count))
 
-#if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) static void lstm_avx2(float *z, float *c, float *h, size_t units) {
-    lstm_body(z, c, h, units);
+void rnnkit_exp(float *values, size_t count) {
+    int level = rnnkit_simd_level();
+    AT_LEVEL(level, exp, (values, count));
 }
-#endif
-
-#if defined(__x86_64__)
-RNNKIT_AVX512 static void lstm_avx512(float *z, float *c, float *h, size_t units) { lstm_body(z, c, h, units); }
-#endif
-
+void rnnkit_sigmoid(float *values, size_t count) {
+    int level = rnnkit_simd_level();
+    AT_LEVEL(level, sigmoid, (values, count));
+}
+void rnnkit_tanh(float *values, size_t count) {
+    int level = rnnkit_simd_level();
+    AT_LEVEL(level, tanh, (values, count));
+}
 void rnnkit_lstm_row(float *z, float *c, float *h, size_t units) {
-#if defined(__x86_64__)
-    if (HAS_AVX512) {
-        lstm_avx512(z, c, h, units);
-        return;
-    }
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        lstm_avx2(z, c, h, units);
-        return;
-    }
-#endif
-    lstm_body(z, c, h, units);
+    int level = rnnkit_simd_level();
+    AT_LEVEL(level, lstm, (z, c, h, units));
 }
-
-#if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) static void activation_avx2(int kind, float parameter, float *values,
-                                                                size_t count) {
-    activation_body(kind, parameter, values, count);
-}
-#endif
-
-#if defined(__x86_64__)
-RNNKIT_AVX512 static void activation_avx512(int kind, float parameter, float *values, size_t count) {
-    activation_body(kind, parameter, values, count);
-}
-#endif
-
 void rnnkit_activation(int kind, float parameter, float *values, size_t count) {
-#if defined(__x86_64__)
-    if (HAS_AVX512) {
-        activation_avx512(kind, parameter, values, count);
-        return;
+    int level = rnnkit_simd_level();
+    AT_LEVEL(level, activation, (kind, parameter, values, count));
+}
+
+void rnnkit_apply_at(int level, int kind, float parameter, float *values, size_t count) {
+    level = level < rnnkit_simd_level() ? level : rnnkit_simd_level();
+    switch (kind) {
+    case RNNKIT_EXP_KIND: AT_LEVEL(level, exp, (values, count)); break;
+    case RNNKIT_SIGMOID_KIND: AT_LEVEL(level, sigmoid, (values, count)); break;
+    case RNNKIT_TANH_KIND: AT_LEVEL(level, tanh, (values, count)); break;
+    default: AT_LEVEL(level, activation, (kind, parameter, values, count)); break;
     }
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        activation_avx2(kind, parameter, values, count);
-        return;
-    }
-#endif
-    activation_body(kind, parameter, values, count);
+}
+
+void rnnkit_lstm_row_at(int level, float *z, float *c, float *h, size_t units) {
+    level = level < rnnkit_simd_level() ? level : rnnkit_simd_level();
+    AT_LEVEL(level, lstm, (z, c, h, units));
 }

@@ -25,6 +25,47 @@ extension Activation {
         }
     }
 
+    /// The instruction sets CKernels uses on this processor: 2 AVX-512, 1 AVX2 with FMA, 0 the baseline.
+    package static var simdLevel: Int { Int(rnnkit_simd_level()) }
+
+    /// For tests: the activation as CKernels computes it at SIMD `level` (at most `simdLevel`), in place;
+    /// false (values untouched) for an activation CKernels does not compute.
+    package func apply(_ values: inout [Float], simdLevel level: Int) -> Bool {
+        let kind: (Int32, Float)? =
+            switch self {
+            case .sigmoid: (Int32(RNNKIT_SIGMOID_KIND), 0)
+            case .tanh: (Int32(RNNKIT_TANH_KIND), 0)
+            default: vectorKind
+            }
+        guard let (code, parameter) = kind else { return false }
+        values.withUnsafeMutableBufferPointer {
+            rnnkit_apply_at(Int32(level), code, parameter, $0.baseAddress, $0.count)
+        }
+        return true
+    }
+
+    /// For tests: `exp` as CKernels computes it at SIMD `level`, in place.
+    package static func vectorExp(_ values: inout [Float], simdLevel level: Int) {
+        values.withUnsafeMutableBufferPointer {
+            rnnkit_apply_at(Int32(level), Int32(RNNKIT_EXP_KIND), 0, $0.baseAddress, $0.count)
+        }
+    }
+
+    /// For tests: one LSTM row (`rnnkit_lstm_row`) at SIMD `level`: `z` (4 gate blocks) receives the gates, `c`
+    /// the new cell state, and the new `h` is returned.
+    package static func lstmRow(_ z: inout [Float], _ c: inout [Float], simdLevel level: Int) -> [Float] {
+        precondition(z.count == 4 * c.count, "lstmRow: z holds 4 gate blocks of c.count units")
+        var h = [Float](repeating: 0, count: c.count)
+        z.withUnsafeMutableBufferPointer { z in
+            c.withUnsafeMutableBufferPointer { c in
+                h.withUnsafeMutableBufferPointer { h in
+                    rnnkit_lstm_row_at(Int32(level), z.baseAddress, c.baseAddress, h.baseAddress, c.count)
+                }
+            }
+        }
+        return h
+    }
+
     /// The CKernels constant and parameter for the activations it vectorises besides sigmoid and tanh.
     private var vectorKind: (Int32, Float)? {
         switch self {

@@ -11,13 +11,12 @@ struct VectorMathTests {
     /// tiny and denormal inputs (both signs). A result past the largest float must be +inf; NaN counts as an
     /// infinite error.
     static func worstError(
-        _ activation: Activation, scale: (Double, Double) -> Double = { abs($1) }, exact: (Double) -> Double
+        _ activation: Activation, level: Int, scale: (Double, Double) -> Double = { abs($1) },
+        exact: (Double) -> Double
     ) -> (relative: Double, absolute: Double) {
-        var values = stride(from: -100.0, through: 100.0, by: 1.0 / 4096).map { Float($0) }
-        let tiny = (0..<4096).map { Float(bitPattern: UInt32($0) * 251_001) }  // tiny and denormal inputs
-        values += tiny + tiny.map { -$0 }
+        let values = grid
         var results = values
-        activation.apply(&results, rowWidth: results.count)
+        #expect(activation.apply(&results, simdLevel: level), "\(activation) is not vectorised")
         var (relative, absolute) = (0.0, 0.0)
         for (x, y) in zip(values, results) where x.isFinite {
             let truth = exact(Double(x))
@@ -34,6 +33,16 @@ struct VectorMathTests {
         }
         return (relative, absolute)
     }
+
+    /// 1.6M points over [-100, 100] plus tiny and denormal inputs (both signs).
+    static let grid: [Float] = {
+        let tiny = (0..<4096).map { Float(bitPattern: UInt32($0) * 251_001) }
+        return stride(from: -100.0, through: 100.0, by: 1.0 / 4096).map { Float($0) } + tiny + tiny.map { -$0 }
+    }()
+
+    /// Every instruction-set level CKernels has on this processor (baseline, AVX2, AVX-512): the bounds hold at
+    /// each, not only at the one this machine picks.
+    static let levels = Array(0...Activation.simdLevel)
 
     static func softplus(_ x: Double) -> Double { max(x, 0) + Foundation.log1p(Foundation.exp(-abs(x))) }
 
@@ -61,21 +70,25 @@ struct VectorMathTests {
         ),
     ]
 
-    @Test("the other vectorised activations: the same bounds as sigmoid and tanh", arguments: others.indices)
-    func otherErrorBounds(_ index: Int) {
+    @Test(
+        "the other vectorised activations: the same bounds as sigmoid and tanh, at every SIMD level",
+        arguments: others.indices, levels)
+    func otherErrorBounds(_ index: Int, _ level: Int) {
         let (activation, exact, scale) = Self.others[index]
-        let error = Self.worstError(activation, scale: scale ?? { abs($1) }, exact: exact)
-        #expect(error.relative <= 4e-7, "\(activation) relative \(error.relative)")
-        #expect(error.absolute <= 1.2e-38, "\(activation) absolute \(error.absolute)")
+        let error = Self.worstError(activation, level: level, scale: scale ?? { abs($1) }, exact: exact)
+        #expect(error.relative <= 4e-7, "\(activation) at level \(level): relative \(error.relative)")
+        #expect(error.absolute <= 1.2e-38, "\(activation) at level \(level): absolute \(error.absolute)")
         var special: [Float] = [.nan]
         activation.apply(&special, rowWidth: 1)
         #expect(special[0].isNaN, "\(activation) of NaN")
     }
 
-    @Test("sigmoid and tanh: relative error <= 4e-7 over normal results, absolute <= 1.2e-38 below them")
-    func errorBound() {
-        let sigmoid = Self.worstError(.sigmoid) { 1 / (1 + Foundation.exp(-$0)) }
-        let tanh = Self.worstError(.tanh) { Foundation.tanh($0) }
+    @Test(
+        "sigmoid and tanh: relative error <= 4e-7 over normal results, absolute <= 1.2e-38 below them, at every SIMD level",
+        arguments: levels)
+    func errorBound(_ level: Int) {
+        let sigmoid = Self.worstError(.sigmoid, level: level) { 1 / (1 + Foundation.exp(-$0)) }
+        let tanh = Self.worstError(.tanh, level: level) { Foundation.tanh($0) }
         #expect(sigmoid.relative <= 4e-7, "sigmoid relative \(sigmoid.relative)")
         #expect(sigmoid.absolute <= 1.2e-38, "sigmoid absolute \(sigmoid.absolute)")
         #expect(tanh.relative <= 4e-7, "tanh relative \(tanh.relative)")
@@ -93,5 +106,38 @@ struct VectorMathTests {
         #expect(values[0].isNaN)
         #expect(values[1] == 1 && values[2] == -1 && values[3] == 0 && values[4] == 0)
         #expect(values[4].sign == .minus)
+    }
+
+    @Test("AVX2 and AVX-512 give the same bits: every vectorised function and the LSTM row")
+    func levelsAgree() {
+        guard Activation.simdLevel >= 2 else { return }  // one level above the baseline here: nothing to compare
+        // Random bit patterns (every exponent, NaNs and infinities included) after the grid.
+        var generator = SeededGenerator(seed: 1208)
+        let inputs =
+            Self.grid
+            + (0..<200_000).map { _ in Float(bitPattern: UInt32.random(in: .min ... .max, using: &generator)) }
+        // The number of elements whose bits differ (an array comparison's failure message would diff them all).
+        func differing(_ a: [Float], _ b: [Float]) -> Int { zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count }
+        for activation in [Activation.sigmoid, .tanh] + Self.others.map(\.0) {
+            var (avx2, avx512) = (inputs, inputs)
+            _ = activation.apply(&avx2, simdLevel: 1)
+            _ = activation.apply(&avx512, simdLevel: 2)
+            #expect(differing(avx2, avx512) == 0, "\(activation)")
+        }
+        var (avx2, avx512) = (inputs, inputs)
+        Activation.vectorExp(&avx2, simdLevel: 1)
+        Activation.vectorExp(&avx512, simdLevel: 2)
+        #expect(differing(avx2, avx512) == 0, "exp")
+        // LSTM rows of 37 units (vector bodies and tails) from the grid's middle (-2.3 to 5), where the gates
+        // do not saturate.
+        let units = 37
+        for row in 0..<200 {
+            let z = Array(Self.grid[(400_000 + row * 4 * units)..<(400_000 + (row + 1) * 4 * units)])
+            let c = Array(Self.grid[(405_000 + row * units)..<(405_000 + (row + 1) * units)])
+            var (z1, c1, z2, c2) = (z, c, z, c)
+            let h1 = Activation.lstmRow(&z1, &c1, simdLevel: 1)
+            let h2 = Activation.lstmRow(&z2, &c2, simdLevel: 2)
+            #expect(differing(h1, h2) + differing(c1, c2) + differing(z1, z2) == 0, "LSTM row \(row)")
+        }
     }
 }

@@ -1,6 +1,6 @@
 // The recurrent step's arithmetic in C: vectorised exp, sigmoid and tanh over runs of float32 values, in
 // place, and the recurrent product against a pre-packed kernel. Plain C so that the compiler's loop vectoriser sees straight-line arithmetic (no libm calls);
-// on x86_64 an AVX2+FMA version is chosen at run time when the processor has it.
+// on x86_64 an AVX-512 or AVX2+FMA version is chosen at run time when the processor has it.
 //
 // Error bounds, measured against double precision on a dense grid (Tests/RecurrentLayersTests/
 // VectorMathTests.swift): relative error <= 4e-7 wherever the result is a normal float; results below
@@ -44,6 +44,20 @@ enum {
 /// gelu's 1 + tanh below x = -3 and Keras 2's 0.2 x + 0.5 near -2.5, whose error is within 4e-7 of the
 /// larger of the result and the cancelling term. NaN stays NaN.
 void rnnkit_activation(int kind, float parameter, float *values, size_t count);
+
+/// The instruction sets the functions above use on this processor: 2 AVX-512, 1 AVX2 with FMA, 0 the baseline
+/// (SSE2 on x86_64, the only level elsewhere). Levels 1 and 2 give the same results bit for bit.
+int rnnkit_simd_level(void);
+
+/// `rnnkit_apply_at`'s kinds besides `rnnkit_activation`'s.
+enum { RNNKIT_EXP_KIND = 100, RNNKIT_SIGMOID_KIND = 101, RNNKIT_TANH_KIND = 102 };
+
+/// For tests: exp, sigmoid, tanh (the kinds above) or `rnnkit_activation`'s `kind`, computed at `level` (or the
+/// processor's highest, if lower).
+void rnnkit_apply_at(int level, int kind, float parameter, float *values, size_t count);
+
+/// For tests: `rnnkit_lstm_row` at `level` (or the processor's highest, if lower).
+void rnnkit_lstm_row_at(int level, float *z, float *c, float *h, size_t units);
 
 /// One LSTM row with sigmoid gates and tanh: `z` holds the gate blocks i, f, g, o (`units` each) and
 /// receives their activations, `c` becomes f * c + i * g and `h` receives o * tanh(c).
