@@ -85,6 +85,23 @@ public enum Parallelism {
         }
     }
 
+    /// True when a layer call may take a second thread for itself: more than one thread allowed, and the call
+    /// is not already running on `forEachGroup`'s or `both`'s threads.
+    static var spareThread: Bool {
+        lock.withLock { limit > 1 && singleThreadedBLAS == 0 }
+    }
+
+    /// Runs `main` and `helper` at once (two threads), BLAS single-threaded meanwhile; returns when both have
+    /// finished. Either may run after the other if no second thread comes, so `main` must never wait for
+    /// work that only `helper` would do (`ProjectionPipeline`).
+    static func pipeline(_ main: @Sendable () -> Void, helper: @Sendable () -> Void) {
+        singleThreadBLAS(true)
+        defer { singleThreadBLAS(false) }
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            if index == 0 { main() } else { helper() }
+        }
+    }
+
     /// Nested calls (Bidirectional's directions, concurrent layers) count; the last one restores.
     private static func singleThreadBLAS(_ on: Bool) {
         #if !canImport(Accelerate)
