@@ -58,7 +58,7 @@ public enum Initializer: Sendable, Equatable {
     /// A tensor of `shape` filled by this initializer.
     /// - Throws: `RecurrentError.invalidArgument` for `identity` on a non-matrix or an unknown
     ///   variance-scaling mode or distribution.
-    public func make(_ shape: [Int], generator: inout SeededGenerator) throws -> Tensor {
+    package func make(_ shape: [Int], generator: inout SeededGenerator) throws -> Tensor {
         if case .placeholder = self { return Tensor(shape: [0], scalars: []) }
         let (count, overflow) = Tensor.checkedCount(shape)
         guard !overflow, count <= Self.elementLimit else {

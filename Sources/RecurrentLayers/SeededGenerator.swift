@@ -2,14 +2,15 @@ import Foundation
 
 /// A small deterministic random source (SplitMix64): the same seed gives the same weights and dropout
 /// masks on every platform. Not Keras's generator: values are equal in distribution, not bit for bit.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+/// Package access: the layers and KerasFormat's initializing factory use it; users seed layers by `seed`.
+package struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// A generator whose whole sequence follows from `seed`.
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
