@@ -95,6 +95,34 @@ struct FusedRecurrenceTests {
         }
     }
 
+    @Test("a call whose input blocks a helper projects ahead gives the per-step path's numbers, with every option")
+    func pipelinedMatchesStep() throws {
+        let saved = Parallelism.threads
+        defer { Parallelism.threads = saved }
+        Parallelism.threads = 2
+        // One group of 4 samples over 50 steps: blocks of 16 timesteps, the last one short.
+        let (batch, timesteps, features, units) = (4, 50, 32, 64)
+        let x = try Self.random([batch, timesteps, features], seed: 12)
+        let mask = Mask(
+            (0..<batch).map { b in (0..<timesteps).map { t in (t * 7 + b * 3) % 5 != 0 && !(b == 1 && t > 40) } })
+        let cell = try LSTMCell(units: units, inputSize: features, biasInitializer: .randomNormal(), seed: 8)
+        let initial = try cell.stateShapes.enumerated().map { try Self.random([batch] + $1, seed: 30 + UInt64($0)) }
+        for options in 0..<8 {
+            let (sequences, backwards, masked) = (options & 1 != 0, options & 2 != 0, options & 4 != 0)
+            var fused = RNN(cell: cell, returnSequences: sequences, returnState: true, goBackwards: backwards)
+            #expect(fused.projectsAhead(batch: batch, timesteps: timesteps))
+            var reference = fused
+            reference.cell = Unfused(inner: cell)
+            let what = "pipelined LSTM sequences \(sequences) backwards \(backwards) mask \(masked)"
+            for start in [nil, initial] {
+                let a = try fused.call(x, initialState: start, mask: masked ? mask : nil)
+                let b = try reference.call(x, initialState: start, mask: masked ? mask : nil)
+                Self.close(a.output, b.output, what)
+                for (s, t) in zip(a.states, b.states) { Self.close(s, t, what + " state") }
+            }
+        }
+    }
+
     @Test("inputs of the wrong width are refused with the widths named")
     func wrongWidth() throws {
         var layer = RNN(cell: try LSTMCell(units: 3, inputSize: 4, seed: 1))
