@@ -207,7 +207,7 @@ RNNKIT_INLINE void convolve_body(const float *x, size_t image_values, size_t cha
         float *tile = out + r * filters;
         gather(x, image_values, channels, sources, windows, positions, first + r, rows, patches);
         gemm_body(rows, filters, columns, patches, columns, packed, tile, filters, 0);
-        // The bias and relu while the tile is in cache (relu keeps NaN, as max(x, 0) in Swift does).
+        // The bias and relu while the tile is in cache (relu as Swift's max(x, 0): NaN stays, -0 becomes 0).
         if (!bias && !relu) continue;
         for (size_t i = 0; i < rows; i++) {
             float *row = tile + i * filters;
@@ -215,12 +215,12 @@ RNNKIT_INLINE void convolve_body(const float *x, size_t image_values, size_t cha
             for (; j + 8 <= filters; j += 8) {
                 v8 v = load8(row + j);
                 if (bias) v += load8(bias + j);
-                if (relu) v = (v8)((v8i)v & ~(v8i)(v < 0));
+                if (relu) v = (v8)((v8i)v & ~(v8i)(v <= 0));
                 store8(row + j, v);
             }
             for (; j < filters; j++) {
                 float v = row[j] + (bias ? bias[j] : 0.0f);
-                row[j] = relu && v < 0 ? 0.0f : v;
+                row[j] = relu && v <= 0 ? 0.0f : v;
             }
         }
     }
@@ -289,7 +289,7 @@ __attribute__((target("avx2,fma"))) static void pool_avx2(const float *x, size_t
 void rnnkit_pool_rows(const float *x, size_t image_values, size_t channels, const int32_t *sources, size_t windows,
                       size_t positions, size_t first, size_t count, int maximum, float *out) {
 #if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (rnnkit_simd_level() >= 1) {  // AVX2 + FMA (AVX-512 has them too)
         pool_avx2(x, image_values, channels, sources, windows, positions, first, count, maximum, out);
         return;
     }
@@ -303,7 +303,7 @@ void rnnkit_convolve_rows(const float *x, size_t image_values, size_t channels, 
                           size_t windows, size_t positions, size_t first, size_t count, const float *packed,
                           size_t filters, const float *bias, int relu, float *out, float *scratch) {
 #if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (rnnkit_simd_level() >= 1) {  // AVX2 + FMA (AVX-512 has them too)
         convolve_avx2(x, image_values, channels, sources, windows, positions, first, count, packed, filters, bias,
                       relu, out, scratch);
         return;
@@ -316,7 +316,7 @@ void rnnkit_convolve_rows(const float *x, size_t image_values, size_t channels, 
 void rnnkit_gemm_packed(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed, float *c,
                         size_t ldc, int accumulate) {
 #if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (rnnkit_simd_level() >= 1) {  // AVX2 + FMA (AVX-512 has them too)
         gemm_avx2(m, n, k, a, lda, packed, c, ldc, accumulate);
         return;
     }

@@ -88,9 +88,9 @@ struct ConvolutionGeometry: Sendable, Equatable {
 }
 
 extension Kernels {
-    /// Output rows gathered and multiplied at a time: a block of patches of about 1 MB stays in cache,
-    /// and the blocks (of a size that does not depend on the thread count) run on `Parallelism`'s threads
-    /// with single-threaded BLAS, so the numbers are the same with any number of threads.
+    /// Output rows handed to one thread at a time, as about this many patch values (each block gathers and
+    /// multiplies its rows a tile at a time, `rnnkit_convolve_rows`); the blocks do not depend on the thread
+    /// count, so the numbers are the same with any number of threads.
     static let convolutionBlockValues = 262_144
 
     /// A channels-last convolution: `x [batch, input..., channels]` with `kernel [kernel..., channels,
@@ -149,25 +149,6 @@ extension Kernels {
                     }
                 }
             }
-        }
-    }
-
-    /// Copies `count` values eight at a time, inline (a window's channels into a patch row, the bias into an
-    /// output row): for the few dozen values of a window a call to memmove costs more than the copy.
-    @inline(__always)
-    static func copy(_ from: UnsafePointer<Float>, _ to: UnsafeMutablePointer<Float>, count: Int) {
-        var c = 0
-        let (source, target) = (UnsafeRawPointer(from), UnsafeMutableRawPointer(to))
-        while c + 8 <= count {
-            let offset = c * MemoryLayout<Float>.stride
-            target.storeBytes(
-                of: source.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
-                as: SIMD8<Float>.self)
-            c += 8
-        }
-        while c < count {
-            to[c] = from[c]
-            c += 1
         }
     }
 }

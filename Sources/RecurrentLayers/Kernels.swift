@@ -87,6 +87,25 @@ enum Kernels {
         }
     }
 
+    /// Copies `count` values eight at a time, inline (the bias into an output row): for a row of a few dozen
+    /// values a call to memmove costs more than the copy.
+    @inline(__always)
+    static func copy(_ from: UnsafePointer<Float>, _ to: UnsafeMutablePointer<Float>, count: Int) {
+        var c = 0
+        let (source, target) = (UnsafeRawPointer(from), UnsafeMutableRawPointer(to))
+        while c + 8 <= count {
+            let offset = c * MemoryLayout<Float>.stride
+            target.storeBytes(
+                of: source.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
+                as: SIMD8<Float>.self)
+            c += 8
+        }
+        while c < count {
+            to[c] = from[c]
+            c += 1
+        }
+    }
+
     /// Softmax (or log-softmax) of each `width`-wide row, in place, stabilised by the row maximum.
     static func softmaxRows(_ values: inout [Float], width: Int, log: Bool) {
         guard width > 0 else { return }

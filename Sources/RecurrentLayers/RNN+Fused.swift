@@ -22,9 +22,7 @@ extension RNN {
         var last = [Float](repeating: 0, count: max(batch * u, 1))
         var sequence = [Float](repeating: 0, count: returnSequences ? max(batch * timesteps * u, 1) : 1)
         let maskValues = mask?.values ?? [false]
-        // Multiply-adds of the call, in floating point: the product of four sizes may not fit an Int.
-        let work = Int(min(Double(batch * timesteps) * Double(recurrence.width * (u + recurrence.inputSize)), 1e15))
-        let groups = Parallelism.groups(batch: batch, work: work)
+        let groups = Self.groups(recurrence, batch: batch, timesteps: timesteps)
         let run = FusedRun(
             recurrence: recurrence, timesteps: timesteps, goBackwards: goBackwards, returnSequences: returnSequences,
             zeroOutputForMask: zeroOutputForMask, masked: mask != nil)
@@ -70,8 +68,15 @@ extension RNN {
         let run = FusedRun(
             recurrence: fused.recurrence, timesteps: timesteps, goBackwards: goBackwards,
             returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask, masked: false)
-        let work = batch * timesteps * fused.recurrence.width * (fused.recurrence.units + fused.inputSize)
-        return Parallelism.groups(batch: batch, work: work) == 1 && run.pipelinePays(rows: batch)
+        return Self.groups(fused.recurrence, batch: batch, timesteps: timesteps) == 1 && run.pipelinePays(rows: batch)
+    }
+
+    /// The sample groups of a fused call (`Parallelism.groups` by the call's multiply-adds, counted in floating
+    /// point: the product of four sizes may not fit an Int).
+    static func groups(_ recurrence: Recurrence, batch: Int, timesteps: Int) -> Int {
+        let work = min(
+            Double(batch * timesteps) * Double(recurrence.width * (recurrence.units + recurrence.inputSize)), 1e15)
+        return Parallelism.groups(batch: batch, work: Int(work))
     }
 }
 

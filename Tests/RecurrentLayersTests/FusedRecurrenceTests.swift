@@ -53,6 +53,22 @@ struct FusedRecurrenceTests {
         expectClose(a, b, what, sourceLocation: sourceLocation)
     }
 
+    /// `layer`'s fused call against the same layer on the per-step path (its cell wrapped in `Unfused`), from
+    /// zero states and from `initial`: outputs and final states.
+    static func expectStepNumbers(
+        _ layer: RNN, _ x: Tensor, initial: [Tensor], mask: Mask?, _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        var (fused, reference) = (layer, layer)
+        reference.cell = Unfused(inner: layer.cell)
+        for start in [nil, initial] {
+            let a = try fused.call(x, initialState: start, mask: mask)
+            let b = try reference.call(x, initialState: start, mask: mask)
+            close(a.output, b.output, what, sourceLocation: sourceLocation)
+            for (s, t) in zip(a.states, b.states) { close(s, t, what + " state", sourceLocation: sourceLocation) }
+        }
+    }
+
     @Test("every built-in cell and RNN option gives the per-step path's numbers")
     func matchesStep() throws {
         let (batch, timesteps, features, units) = (3, 7, 4, 5)
@@ -66,18 +82,12 @@ struct FusedRecurrenceTests {
             for options in 0..<16 {
                 let (sequences, backwards, masked, zeroOutput) =
                     (options & 1 != 0, options & 2 != 0, options & 4 != 0, options & 8 != 0)
-                var fused = RNN(
+                let fused = RNN(
                     cell: cell, returnSequences: sequences, returnState: true, goBackwards: backwards,
                     zeroOutputForMask: zeroOutput)
-                var reference = fused
-                reference.cell = Unfused(inner: cell)
-                let what = "\(name) sequences \(sequences) backwards \(backwards) mask \(masked) zero \(zeroOutput)"
-                for start in [nil, initial] {
-                    let a = try fused.call(x, initialState: start, mask: masked ? mask : nil)
-                    let b = try reference.call(x, initialState: start, mask: masked ? mask : nil)
-                    Self.close(a.output, b.output, what)
-                    for (s, t) in zip(a.states, b.states) { Self.close(s, t, what + " state") }
-                }
+                try Self.expectStepNumbers(
+                    fused, x, initial: initial, mask: masked ? mask : nil,
+                    "\(name) sequences \(sequences) backwards \(backwards) mask \(masked) zero \(zeroOutput)")
             }
             // Time-major inputs and a stateful layer called twice.
             var timeMajor = RNN(cell: cell, returnSequences: true, timeMajor: true)
@@ -109,17 +119,11 @@ struct FusedRecurrenceTests {
         let initial = try cell.stateShapes.enumerated().map { try Self.random([batch] + $1, seed: 30 + UInt64($0)) }
         for options in 0..<8 {
             let (sequences, backwards, masked) = (options & 1 != 0, options & 2 != 0, options & 4 != 0)
-            var fused = RNN(cell: cell, returnSequences: sequences, returnState: true, goBackwards: backwards)
+            let fused = RNN(cell: cell, returnSequences: sequences, returnState: true, goBackwards: backwards)
             #expect(fused.projectsAhead(batch: batch, timesteps: timesteps))
-            var reference = fused
-            reference.cell = Unfused(inner: cell)
-            let what = "pipelined LSTM sequences \(sequences) backwards \(backwards) mask \(masked)"
-            for start in [nil, initial] {
-                let a = try fused.call(x, initialState: start, mask: masked ? mask : nil)
-                let b = try reference.call(x, initialState: start, mask: masked ? mask : nil)
-                Self.close(a.output, b.output, what)
-                for (s, t) in zip(a.states, b.states) { Self.close(s, t, what + " state") }
-            }
+            try Self.expectStepNumbers(
+                fused, x, initial: initial, mask: masked ? mask : nil,
+                "pipelined LSTM sequences \(sequences) backwards \(backwards) mask \(masked)")
         }
     }
 
